@@ -1,0 +1,1 @@
+"""The socket edge: the Socket.IO server, its namespaces, presence and replay."""

@@ -1,0 +1,1 @@
+"""HTTP edge and app assembly: config, REST routes, auth, rate limits."""

@@ -1,0 +1,73 @@
+"""Command line: `python -m server [--host H] [--port P]`, `python -m server migrate`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+DESCRIPTION = """Roundtable: real-time planning poker and kanban boards.
+
+Environment: HOST, PORT, DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_ORIGINS,
+RATE_LIMIT, SOCKETIO_SERIALIZER (msgpack|json), LOG_LEVEL."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m server",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--host", help="interface to bind (default: $HOST or 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to bind (default: $PORT or 8000)")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--migrate", action="store_true", help="apply pending migrations before serving"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("serve", help="serve HTTP and sockets (the default)")
+    sub.add_parser("migrate", help="apply pending database migrations, then exit")
+    return parser
+
+
+def _migrate() -> None:
+    from server.config import Settings
+    from server.db import migrate
+
+    settings = Settings.from_env()
+    asyncio.run(migrate(settings.database_url))
+    print(f"migrations applied to {settings.database_url.split('://')[0]} database")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "migrate":
+        _migrate()
+        return 0
+    if args.migrate:
+        _migrate()
+
+    import uvicorn
+
+    from server.config import Settings
+
+    settings = Settings.from_env(host=args.host, port=args.port)
+    # Workers re-read the environment, so pin what the flags chose.
+    os.environ["HOST"], os.environ["PORT"] = settings.host, str(settings.port)
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=args.workers,
+        ws_per_message_deflate=False,
+        ws_ping_interval=None,
+        log_level=settings.log_level,
+        access_log=False,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

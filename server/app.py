@@ -1,0 +1,121 @@
+"""create_app(): the Starlette app, the Socket.IO server and their shared lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import socketio
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from tortoise.contrib.starlette import RegisterTortoise
+
+from realtime.publisher import RoomPublisher
+from realtime.server import create_sio, register_namespaces
+from server import logs
+from server.api import registry
+from server.api.routing import build_routes
+from server.config import Settings
+from server.db import tortoise_config
+from server.errors import domain_error_handler, http_error_handler, server_error_handler
+from server.openapi import build_openapi
+from server.ratelimit import RateLimitMiddleware
+from services import events, security
+from services.errors import DomainError
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def _version() -> str:
+    try:
+        return version("roundtable")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def _static_routes() -> list[BaseRoute]:
+    index = STATIC_DIR / "index.html"
+
+    async def app_page(request: Request) -> Response:
+        return FileResponse(index)
+
+    routes: list[BaseRoute] = [
+        Route("/", app_page),
+        Route("/r/{code}", app_page),
+        Route("/b/{path:path}", app_page),
+    ]
+    modules = STATIC_DIR / "node_modules"
+    routes.append(Mount("/vendor", StaticFiles(directory=modules, check_dir=False)))
+    routes.append(Mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False)))
+    return routes
+
+
+def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Any:
+    """Build the ASGI app. `manage_db=False` leaves Tortoise to the caller (tests)."""
+    settings = settings or Settings.from_env()
+    logs.configure(settings.log_level)
+    security.configure(
+        secret_key=settings.secret_key, jwt_ttl_seconds=settings.jwt_ttl_seconds
+    )
+    sio = create_sio(
+        redis_url=settings.redis_url,
+        serializer=settings.serializer,
+        allowed_origins=settings.allowed_origins,
+    )
+    register_namespaces(sio)
+    publisher = RoomPublisher(sio)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        events.add_publisher(publisher)
+        try:
+            if manage_db:
+                async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+                    logs.log.info(
+                        "serving",
+                        database=settings.database_url.split("://")[0],
+                        pubsub="redis" if settings.redis_url else "in-process",
+                    )
+                    yield
+            else:
+                yield
+        finally:
+            events.remove_publisher(publisher)
+
+    routes: list[BaseRoute] = [Mount("/api", routes=build_routes(registry.APIS))]
+    routes += _static_routes()
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(logs.RequestLogMiddleware),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.allowed_origins,
+                allow_methods=["*"],
+                allow_headers=["Authorization", "Content-Type"],
+                expose_headers=["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"],
+            ),
+            Middleware(
+                RateLimitMiddleware, limit=settings.rate_limit, redis_url=settings.redis_url
+            ),
+        ],
+        exception_handlers={
+            DomainError: domain_error_handler,
+            HTTPException: http_error_handler,
+            Exception: server_error_handler,
+        },
+    )
+    app.state.settings = settings
+    app.state.sio = sio
+    app.state.openapi = build_openapi(registry.APIS, version=_version())
+    return socketio.ASGIApp(sio, other_asgi_app=app, socketio_path="socket.io")

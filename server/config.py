@@ -1,0 +1,75 @@
+"""Settings read from the environment, with the defaults the README documents."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA_DIR = Path(os.environ.get("ROUNDTABLE_DATA_DIR", "data"))
+_MIN_SECRET_BYTES = 32
+
+
+def _secret_key(data_dir: Path) -> str:
+    """Read SECRET_KEY, or create one once in the data directory with mode 0600."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        if len(key.encode()) < _MIN_SECRET_BYTES:
+            raise SystemExit(f"SECRET_KEY must be at least {_MIN_SECRET_BYTES} bytes long")
+        return key
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "secret_key"
+    try:
+        # O_EXCL: when several workers start at once, exactly one writes the key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def _origins(raw: str | None, host: str, port: int) -> list[str]:
+    if raw:
+        return [o.strip().rstrip("/") for o in raw.split(",") if o.strip()]
+    hosts = {host, "localhost", "127.0.0.1"} if host in ("127.0.0.1", "localhost") else {host}
+    return sorted(f"http://{h}:{port}" for h in hosts)
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = "sqlite://data/roundtable.sqlite3"
+    redis_url: str | None = None
+    secret_key: str = field(default="", repr=False)
+    allowed_origins: list[str] = field(default_factory=list)
+    rate_limit: str = "60/minute"
+    serializer: str = "msgpack"
+    jwt_ttl_seconds: int = 7 * 24 * 3600
+    data_dir: Path = DATA_DIR
+    log_level: str = "info"
+
+    @classmethod
+    def from_env(cls, *, host: str | None = None, port: int | None = None) -> Settings:
+        env = os.environ
+        host = host or env.get("HOST", "127.0.0.1")
+        port = port or int(env.get("PORT", "8000"))
+        data_dir = Path(env.get("ROUNDTABLE_DATA_DIR", str(DATA_DIR)))
+        serializer = env.get("SOCKETIO_SERIALIZER", "msgpack")
+        if serializer not in ("msgpack", "json"):
+            raise SystemExit("SOCKETIO_SERIALIZER must be 'msgpack' or 'json'")
+        return cls(
+            host=host,
+            port=port,
+            database_url=env.get("DATABASE_URL", f"sqlite://{data_dir}/roundtable.sqlite3"),
+            redis_url=env.get("REDIS_URL") or None,
+            secret_key=_secret_key(data_dir),
+            allowed_origins=_origins(env.get("ALLOWED_ORIGINS"), host, port),
+            rate_limit=env.get("RATE_LIMIT", "60/minute"),
+            serializer=serializer,
+            jwt_ttl_seconds=int(env.get("JWT_TTL_SECONDS", str(7 * 24 * 3600))),
+            data_dir=data_dir,
+            log_level=env.get("LOG_LEVEL", "info"),
+        )

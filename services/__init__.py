@@ -1,0 +1,1 @@
+"""Every rule and every mutation, independent of the transport that asked."""

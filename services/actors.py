@@ -1,0 +1,49 @@
+"""Who is acting: a signed-in user (JWT or PAT) or a guest holding a room token."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from services.errors import Forbidden
+
+ActorKind = Literal["user", "guest", "agent", "system"]
+Via = Literal["jwt", "pat", "guest", "system"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: ActorKind
+    name: str
+    via: Via
+    user_id: uuid.UUID | None = None
+    participant_id: int | None = None
+    # A guest token is bound to one session; the id of that session.
+    session_id: uuid.UUID | None = None
+    # None means every scope (a JWT); a PAT carries its own list.
+    scopes: frozenset[str] | None = None
+    token_id: uuid.UUID | None = None
+
+    @property
+    def id(self) -> str:
+        if self.user_id is not None:
+            return str(self.user_id)
+        return str(self.participant_id)
+
+    @property
+    def is_user(self) -> bool:
+        return self.user_id is not None
+
+    def has_scope(self, scope: str) -> bool:
+        return self.scopes is None or scope in self.scopes
+
+    def require_scope(self, scope: str) -> None:
+        if not self.has_scope(scope):
+            raise Forbidden(f"This token lacks the '{scope}' scope")
+
+    def wire(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "kind": self.kind}
+
+
+SYSTEM = Actor(kind="system", name="Roundtable", via="system")

@@ -1,0 +1,89 @@
+"""Turns a bearer token (JWT, PAT or guest token) into an Actor."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from models import ApiToken, Participant, User
+from services.actors import Actor
+from services.errors import Forbidden, Unauthorized
+from services.security import GUEST_PREFIX, PAT_PREFIX, decode_jwt, looks_like_jwt, sha256
+
+MAX_TOKEN_LENGTH = 2048
+# lastUsedAt is written at most this often per token, so reads stay reads.
+_LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+
+async def authenticate(token: str | None) -> Actor:
+    if not token:
+        raise Unauthorized("Missing bearer token")
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise Unauthorized("Invalid token")
+    if looks_like_jwt(token):
+        return await _from_jwt(token)
+    if token.startswith(PAT_PREFIX):
+        return await _from_pat(token)
+    if token.startswith(GUEST_PREFIX):
+        return await _from_guest(token)
+    raise Unauthorized("Invalid token")
+
+
+async def _from_jwt(token: str) -> Actor:
+    claims = decode_jwt(token)
+    try:
+        user_id = uuid.UUID(str(claims["sub"]))
+    except ValueError:
+        raise Unauthorized("Invalid token") from None
+    user = await User.filter(id=user_id).first()
+    if user is None or claims.get("ver", 0) != user.token_version:
+        raise Unauthorized("Token is no longer valid")
+    return Actor(kind="user", name=user.name or user.email, via="jwt", user_id=user.id)
+
+
+async def _from_pat(token: str) -> Actor:
+    row = await ApiToken.filter(token_hash=sha256(token)).select_related("user").first()
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized("Token has been revoked" if row else "Invalid token")
+    now = datetime.now(UTC)
+    if row.expires_at is not None and row.expires_at <= now:
+        raise Unauthorized("Token has expired")
+    if row.last_used_at is None or now - row.last_used_at > _LAST_USED_GRANULARITY:
+        await ApiToken.filter(id=row.id).update(last_used_at=now)
+    user = row.user
+    return Actor(
+        kind="user",
+        name=user.name or user.email,
+        via="pat",
+        user_id=user.id,
+        scopes=frozenset(row.scopes),
+        token_id=row.id,
+    )
+
+
+async def _from_guest(token: str) -> Actor:
+    row = await Participant.filter(token_hash=sha256(token)).first()
+    if row is None or row.removed_at is not None:
+        raise Unauthorized("Guest token is not valid")
+    return Actor(
+        kind="guest",
+        name=row.name,
+        via="guest",
+        participant_id=row.id,
+        session_id=row.session_id,  # type: ignore[attr-defined]
+    )
+
+
+def require_user(actor: Actor) -> uuid.UUID:
+    """The caller's account id; guests have none."""
+    if actor.user_id is None:
+        raise Forbidden("This needs a signed-in account")
+    return actor.user_id
+
+
+def require_jwt(actor: Actor) -> uuid.UUID:
+    """Token management needs a JWT, so a PAT cannot mint or widen tokens."""
+    user_id = require_user(actor)
+    if actor.via != "jwt":
+        raise Forbidden("This endpoint requires a JWT, not a personal access token")
+    return user_id

@@ -1,0 +1,87 @@
+"""Password hashing, token minting and JWT signing."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from services.errors import Unauthorized
+
+PAT_PREFIX = "rtp_"
+GUEST_PREFIX = "rtg_"
+JWT_ALGORITHM = "HS256"
+
+_hasher = PasswordHasher()
+
+
+class _Keys:
+    secret: str = ""
+    jwt_ttl_seconds: int = 7 * 24 * 3600
+
+
+def configure(*, secret_key: str, jwt_ttl_seconds: int) -> None:
+    """Called once at start-up with the server's settings."""
+    _Keys.secret = secret_key
+    _Keys.jwt_ttl_seconds = jwt_ttl_seconds
+
+
+async def hash_password(password: str) -> str:
+    # argon2 is deliberately slow; keep it off the event loop.
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def verify_password(password_hash: str, password: str) -> bool:
+    def _verify() -> bool:
+        try:
+            return _hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return await asyncio.to_thread(_verify)
+
+
+def sha256(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(30)
+
+
+def issue_jwt(user_id: uuid.UUID, token_version: int) -> str:
+    if not _Keys.secret:
+        raise RuntimeError("services.security.configure() was not called")
+    now = datetime.now(UTC)
+    claims = {
+        "sub": str(user_id),
+        "ver": token_version,
+        "iat": now,
+        "exp": now + timedelta(seconds=_Keys.jwt_ttl_seconds),
+    }
+    return jwt.encode(claims, _Keys.secret, algorithm=JWT_ALGORITHM)
+
+
+def decode_jwt(token: str) -> dict[str, Any]:
+    try:
+        return jwt.decode(
+            token,
+            _Keys.secret,
+            algorithms=[JWT_ALGORITHM],
+            options={"require": ["exp", "iat", "sub"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("Token has expired") from None
+    except jwt.PyJWTError:
+        raise Unauthorized("Invalid token") from None
+
+
+def looks_like_jwt(token: str) -> bool:
+    return token.count(".") == 2 and token.startswith("eyJ")
