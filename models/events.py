@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -21,8 +23,8 @@ class RoomEvent(Model):
     room = fields.CharField(max_length=64)
     seq = fields.BigIntField()
     type = fields.CharField(max_length=40)
-    data = fields.JSONField()
-    actor = fields.JSONField(null=True)
+    data: fields.Field[dict[str, Any]] = fields.JSONField()
+    actor: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
     at = fields.DatetimeField()
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -10,6 +11,7 @@ from tortoise.models import Model
 
 class Folder(Model):
     id = fields.IntField(primary_key=True)
+    owner_id: uuid.UUID
     owner: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
         "models.User", related_name="folders", on_delete=fields.CASCADE
     )
@@ -25,6 +27,8 @@ class Folder(Model):
 class PokerSession(Model):
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
     code = fields.CharField(max_length=6, unique=True)
+    owner_id: uuid.UUID
+    folder_id: int | None
     name = fields.CharField(max_length=200)
     description = fields.TextField(default="")
     owner: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
@@ -36,7 +40,7 @@ class PokerSession(Model):
     status = fields.CharField(max_length=16, default="active")
     voting_system = fields.CharField(max_length=16, default="fibonacci")
     custom_deck_name = fields.CharField(max_length=50, null=True)
-    deck = fields.JSONField(default=list)
+    deck: fields.Field[list[str]] = fields.JSONField(default=list)
     record_vote_names = fields.BooleanField(default=True)
     async_voting_enabled = fields.BooleanField(default=False)
     auto_reveal = fields.BooleanField(default=False)
@@ -52,6 +56,8 @@ class PokerSession(Model):
 
 class Participant(Model):
     id = fields.IntField(primary_key=True)
+    session_id: uuid.UUID
+    user_id: uuid.UUID | None
     session: fields.ForeignKeyRelation[PokerSession] = fields.ForeignKeyField(
         "models.PokerSession", related_name="participants", on_delete=fields.CASCADE
     )
@@ -72,6 +78,7 @@ class Participant(Model):
 
 class Story(Model):
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    session_id: uuid.UUID
     session: fields.ForeignKeyRelation[PokerSession] = fields.ForeignKeyField(
         "models.PokerSession", related_name="stories", on_delete=fields.CASCADE
     )
@@ -82,9 +89,9 @@ class Story(Model):
     status = fields.CharField(max_length=16, default="pending")
     round = fields.IntField(default=1)
     final_estimate = fields.CharField(max_length=20, null=True)
-    result = fields.JSONField(null=True)
+    result: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
     # Results of earlier rounds, oldest first, kept when a round is restarted.
-    history = fields.JSONField(default=list)
+    history: fields.Field[list[dict[str, Any]]] = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
     revealed_at = fields.DatetimeField(null=True)
 
@@ -94,6 +101,8 @@ class Story(Model):
 
 class Vote(Model):
     id = fields.IntField(primary_key=True)
+    story_id: uuid.UUID
+    participant_id: int
     story: fields.ForeignKeyRelation[Story] = fields.ForeignKeyField(
         "models.Story", related_name="votes", on_delete=fields.CASCADE
     )

@@ -57,7 +57,7 @@ def _operation(ep: Endpoint, schemas: _Schemas) -> dict[str, Any]:
     ]
     if ep.query is not None:
         for name, f in ep.query.model_fields.items():
-            prop = TypeAdapter(f.annotation).json_schema(ref_template=_REF)
+            prop = TypeAdapter(f.annotation or Any).json_schema(ref_template=_REF)
             params.append(
                 {
                     "name": f.alias or name,

@@ -70,7 +70,7 @@ async def _from_guest(token: str) -> Actor:
         name=row.name,
         via="guest",
         participant_id=row.id,
-        session_id=row.session_id,  # type: ignore[attr-defined]
+        session_id=row.session_id,
     )
 
 

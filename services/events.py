@@ -75,17 +75,17 @@ class UnitOfWork:
     def __init__(self) -> None:
         self.events: list[Event] = []
 
-    async def lock(self, room: str) -> int:
-        """Serialize writers of a room (row lock on PostgreSQL) and return its seq."""
+    async def lock(self, room: str, *, create: bool = False) -> bool:
+        """Serialize writers of a room (a row lock on PostgreSQL; SQLite transactions
+        are serial already). False when the room does not exist and `create` is off."""
         row = await Room.filter(key=room).select_for_update().first()
         if row is None:
+            if not create:
+                return False
             await Room.create(key=room, seq=0)
-            return 0
-        return int(row.seq)
+        return True
 
-    async def emit(
-        self, room: str, type: str, data: dict[str, Any], actor: Actor | None
-    ) -> Event:
+    async def emit(self, room: str, type: str, data: dict[str, Any], actor: Actor | None) -> Event:
         updated = await Room.filter(key=room).update(seq=F("seq") + 1)
         if not updated:
             await Room.create(key=room, seq=1)

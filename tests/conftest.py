@@ -11,6 +11,8 @@ import asyncpg
 import httpx
 import pytest
 from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from server.config import Settings
 from server.db import migrate, tortoise_config
@@ -62,6 +64,9 @@ async def database(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Asy
         path: Path = tmp_path_factory.mktemp("db") / "test.sqlite3"
         url = f"sqlite://{path}"
     await migrate(url)
+    # Tortoise caches each model's SQL per connection name, and both backends are
+    # called "default": without this, PostgreSQL would get SQLite's placeholders.
+    EXECUTOR_CACHE.clear()
     await Tortoise.init(config=tortoise_config(url))
     try:
         yield url

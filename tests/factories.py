@@ -9,6 +9,7 @@ from typing import Any
 from argon2 import PasswordHasher
 
 from models import User
+from services.actors import Actor
 from services.security import issue_jwt
 
 DEFAULT_PASSWORD = "correct-horse-battery"
@@ -43,3 +44,33 @@ def bearer(token: str) -> dict[str, Any]:
 async def user_with_headers(**kwargs: Any) -> tuple[User, dict[str, Any]]:
     user = await create_user(**kwargs)
     return user, bearer(jwt_for(user))
+
+
+async def poker_room(
+    owner: User | None = None, **options: Any
+) -> tuple[User, Actor, dict[str, Any]]:
+    """A session owned by `owner` (or a new user), with the owner's actor and the session."""
+    from services.poker.sessions import create_session
+
+    owner = owner or await create_user()
+    actor = user_actor(owner)
+    session = await create_session(actor=actor, name=options.pop("name", "Sprint 42"), **options)
+    return owner, actor, session
+
+
+def user_actor(user: User, scopes: frozenset[str] | None = None) -> Actor:
+    return Actor(
+        kind="user", name=user.name, via="pat" if scopes else "jwt", user_id=user.id, scopes=scopes
+    )
+
+
+async def guest(code: str, name: str = "Guest", *, spectator: bool = False) -> tuple[Actor, int, str]:
+    """Join `code` as a guest; returns the guest's actor, participant id and token."""
+    from services.auth import authenticate
+    from services.poker.sessions import join_session
+
+    participant, _, token = await join_session(
+        actor=None, code=code, name=name, spectator=spectator
+    )
+    assert token is not None
+    return await authenticate(token), participant["id"], token

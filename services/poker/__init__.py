@@ -1,0 +1,1 @@
+"""Planning poker: sessions, participants, stories, votes, reveal and folders."""

@@ -1,0 +1,262 @@
+"""Creating, listing and changing sessions; joining, handing over and removing people."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+
+from models import Folder, Participant, PokerSession, Story, User, Vote
+from services.actors import Actor
+from services.auth import require_user
+from services.errors import Conflict, Forbidden, Invalid, NotFound
+from services.events import unit_of_work
+from services.poker import codes
+from services.poker.access import (
+    MODERATOR,
+    PARTICIPANT,
+    SPECTATOR,
+    locked_session,
+    participant_of,
+    require_moderator,
+    require_open,
+    require_owner,
+    room_key,
+    session_by_code,
+)
+from services.poker.decks import deck_for
+from services.poker.views import participant_public, render_session
+from services.security import GUEST_PREFIX, new_token, sha256
+
+STATUSES = ("active", "paused", "completed", "archived")
+SORTS = ("created_at", "updated_at", "name")
+_CODE_ATTEMPTS = 10
+
+
+async def _owned_folder(user_id: Any, folder_id: int | None) -> int | None:
+    if folder_id is None:
+        return None
+    if not await Folder.filter(id=folder_id, owner_id=user_id).exists():
+        raise NotFound("Folder not found")
+    return folder_id
+
+
+async def create_session(
+    *,
+    actor: Actor,
+    name: str,
+    description: str = "",
+    folder_id: int | None = None,
+    voting_system: str = "fibonacci",
+    custom_deck_name: str | None = None,
+    custom_deck_values: list[str] | None = None,
+    record_vote_names: bool = True,
+    async_voting_enabled: bool = False,
+    auto_reveal: bool = False,
+) -> dict[str, Any]:
+    user_id = require_user(actor)
+    owner = await User.get(id=user_id)
+    deck = deck_for(voting_system, custom_deck_values)
+    folder = await _owned_folder(user_id, folder_id)
+    for _ in range(_CODE_ATTEMPTS):
+        code = codes.new_code()
+        try:
+            async with unit_of_work() as uow:
+                session = await PokerSession.create(
+                    code=code,
+                    name=name,
+                    description=description,
+                    owner_id=user_id,
+                    folder_id=folder,
+                    voting_system=voting_system,
+                    custom_deck_name=custom_deck_name if voting_system == "custom" else None,
+                    deck=deck,
+                    record_vote_names=record_vote_names,
+                    async_voting_enabled=async_voting_enabled,
+                    auto_reveal=auto_reveal,
+                )
+                await uow.lock(room_key(code), create=True)
+                # The owner starts as the room's moderator.
+                await Participant.create(
+                    session=session, user_id=user_id, name=owner.name or owner.email, role=MODERATOR
+                )
+            return await render_session(session)
+        except IntegrityError:
+            continue  # a code collision: draw again
+    raise Conflict("Could not allocate a unique session code; try again")
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    per_page: int
+
+    def meta(self) -> dict[str, int]:
+        return {
+            "current_page": self.page,
+            "per_page": self.per_page,
+            "total": self.total,
+            "last_page": max(1, math.ceil(self.total / self.per_page)),
+        }
+
+
+async def list_sessions(
+    *,
+    actor: Actor,
+    folder_id: int | None = None,
+    status: str | None = None,
+    sort: str = "created_at",
+    order: str = "desc",
+    page: int = 1,
+    per_page: int = 15,
+) -> Page:
+    user_id = require_user(actor)
+    query = PokerSession.filter(owner_id=user_id)
+    if folder_id is not None:
+        query = query.filter(folder_id=folder_id)
+    if status is not None:
+        query = query.filter(status=status)
+    total = await query.count()
+    ordering = sort if order == "asc" else f"-{sort}"
+    rows = await query.order_by(ordering, "id").offset((page - 1) * per_page).limit(per_page)
+    return Page([await render_session(s) for s in rows], total, page, per_page)
+
+
+async def get_session(*, code: str) -> dict[str, Any]:
+    """Anyone holding the code may look at the session: the code is the invitation."""
+    return await render_session(await session_by_code(code))
+
+
+async def update_session(*, actor: Actor, code: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """Apply the fields present in `changes` (owner only); archive is status=archived."""
+    async with unit_of_work() as uow:
+        session = await locked_session(uow, code)
+        require_owner(actor, session)
+        if "folder_id" in changes:
+            session.folder_id = await _owned_folder(actor.user_id, changes["folder_id"])
+        for field in (
+            "name",
+            "description",
+            "record_vote_names",
+            "async_voting_enabled",
+            "auto_reveal",
+            "status",
+        ):
+            if field in changes and changes[field] is not None:
+                setattr(session, field, changes[field])
+        if "voting_system" in changes or "custom_deck_values" in changes:
+            system = changes.get("voting_system") or session.voting_system
+            values = changes.get("custom_deck_values")
+            if system == "custom" and values is None and session.voting_system == "custom":
+                values = session.deck
+            session.deck = deck_for(system, values)
+            session.voting_system = system
+        if "custom_deck_name" in changes:
+            session.custom_deck_name = changes["custom_deck_name"]
+        await session.save()
+        rendered = await render_session(session)
+        await uow.emit(room_key(session.code), "session_updated", {"session": rendered}, actor)
+    return rendered
+
+
+async def join_session(
+    *, actor: Actor | None, code: str, name: str | None, spectator: bool = False
+) -> tuple[dict[str, Any], dict[str, Any], str | None]:
+    """Let someone in. Returns (participant, session, token); guests get a fresh token.
+
+    A signed-in caller joins as themself, and joining twice returns the same seat.
+    """
+    role = SPECTATOR if spectator else PARTICIPANT
+    async with unit_of_work() as uow:
+        session = await locked_session(uow, code)
+        require_open(session)
+        token: str | None = None
+        existing = await participant_of(actor, session) if actor and actor.is_user else None
+        if existing is not None:
+            participant = existing
+        else:
+            if actor is not None and actor.is_user:
+                user = await User.get(id=actor.user_id)
+                display = name or user.name or user.email
+                participant = await Participant.create(
+                    session=session, user_id=user.id, name=display, role=role
+                )
+            else:
+                if not name:
+                    raise Invalid(
+                        "A name is needed to join", details={"errors": {"name": ["required"]}}
+                    )
+                token = new_token(GUEST_PREFIX)
+                participant = await Participant.create(
+                    session=session, name=name, role=role, token_hash=sha256(token)
+                )
+            await uow.emit(
+                room_key(session.code),
+                "participant_joined",
+                {"participant": participant_public(participant)},
+                actor or _guest_actor(participant),
+            )
+        rendered = await render_session(session)
+    return participant_public(participant), rendered, token
+
+
+def _guest_actor(p: Participant) -> Actor:
+    return Actor(
+        kind="guest", name=p.name, via="guest", participant_id=p.id, session_id=p.session_id
+    )
+
+
+async def list_participants(*, code: str) -> list[dict[str, Any]]:
+    session = await session_by_code(code)
+    people = await Participant.filter(session_id=session.id, removed_at=None).order_by("id")
+    voted: set[int] = set()
+    if session.current_story_id:
+        rows = await Vote.filter(story_id=session.current_story_id).values("participant_id")
+        voted = {row["participant_id"] for row in rows}
+    return [participant_public(p, has_voted=p.id in voted) for p in people]
+
+
+async def set_moderator(*, actor: Actor, code: str, participant_id: int) -> dict[str, Any]:
+    async with unit_of_work() as uow:
+        session = await locked_session(uow, code)
+        await require_moderator(actor, session)
+        target = await Participant.filter(
+            id=participant_id, session_id=session.id, removed_at=None
+        ).first()
+        if target is None:
+            raise NotFound("No such participant in this session")
+        await Participant.filter(session_id=session.id, role=MODERATOR).update(role=PARTICIPANT)
+        target.role = MODERATOR
+        await target.save()
+        rendered = await render_session(session)
+        await uow.emit(room_key(session.code), "session_updated", {"session": rendered}, actor)
+    return rendered
+
+
+async def remove_participant(*, actor: Actor, code: str, participant_id: int) -> None:
+    """Kick someone: their guest token stops working, their open votes go."""
+    async with unit_of_work() as uow:
+        session = await locked_session(uow, code)
+        await require_moderator(actor, session)
+        target = await Participant.filter(
+            id=participant_id, session_id=session.id, removed_at=None
+        ).first()
+        if target is None:
+            raise NotFound("No such participant in this session")
+        if target.user_id == session.owner_id:
+            raise Forbidden("The owner cannot be removed from their own session")
+        target.removed_at = datetime.now(UTC)
+        target.token_hash = None
+        await target.save()
+        open_stories = Story.filter(session_id=session.id).exclude(status="revealed")
+        await Vote.filter(
+            participant_id=target.id, story_id__in=await open_stories.values_list("id", flat=True)
+        ).delete()
+        await uow.emit(
+            room_key(session.code), "participant_left", {"participant_id": target.id}, actor
+        )

@@ -1,0 +1,145 @@
+"""The story queue: adding stories, choosing the current one, restarting a round, timers."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.functions import Max
+
+from models import PokerSession, Story, Vote
+from services.actors import Actor
+from services.errors import Invalid, NotFound
+from services.events import UnitOfWork, unit_of_work
+from services.poker.access import locked_session, require_moderator, require_open, room_key
+from services.poker.views import story_public, voted_by_story
+
+MIN_TIMER, MAX_TIMER = 5, 3600
+
+
+async def story_in(session: PokerSession, story_id: Any) -> Story:
+    """A story of this session; any other id is simply not found."""
+    try:
+        sid = uuid.UUID(str(story_id))
+    except ValueError:
+        raise NotFound("No such story in this session") from None
+    story = await Story.filter(id=sid, session_id=session.id).first()
+    if story is None:
+        raise NotFound("No such story in this session")
+    return story
+
+
+async def _make_current(
+    uow: UnitOfWork, session: PokerSession, story: Story, actor: Actor | None
+) -> dict[str, Any]:
+    if session.current_story_id and session.current_story_id != story.id:
+        # The story we leave keeps its votes (async voting) but is no longer open.
+        await Story.filter(id=session.current_story_id, status="voting").update(status="pending")
+    if story.status == "pending":
+        story.status = "voting"
+        await story.save()
+    session.current_story_id = story.id
+    session.timer_ends_at = None
+    await session.save()
+    voted = await voted_by_story([story.id])
+    rendered = story_public(story, voted[str(story.id)])
+    await uow.emit(
+        room_key(session.code),
+        "story_started",
+        {"story_id": str(story.id), "story": rendered},
+        actor,
+    )
+    return rendered
+
+
+async def add_story(
+    *, actor: Actor, code: str, title: str, description: str = "", acceptance_criteria: str = ""
+) -> dict[str, Any]:
+    async with unit_of_work() as uow:
+        session = await locked_session(uow, code)
+        require_open(session)
+        await require_moderator(actor, session)
+        last = (
+            await Story.filter(session_id=session.id)
+            .annotate(top=Max("position"))
+            .first()
+            .values("top")
+        )
+        position = (last["top"] or 0) + 1 if last else 1
+        story = await Story.create(
+            session=session,
+            title=title,
+            description=description,
+            acceptance_criteria=acceptance_criteria,
+            position=position,
+        )
+        rendered = story_public(story, [])
+        await uow.emit(room_key(session.code), "story_added", {"story": rendered}, actor)
+        # A new story becomes current when none is.
+        if session.current_story_id is None:
+            rendered = await _make_current(uow, session, story, actor)
+    return rendered
+
+
+async def start_story(*, actor: Actor, code: str, story_id: Any) -> dict[str, Any]:
+    async with unit_of_work() as uow:
+        session = await locked_session(uow, code)
+        require_open(session)
+        await require_moderator(actor, session)
+        story = await story_in(session, story_id)
+        return await _make_current(uow, session, story, actor)
+
+
+async def list_stories(*, session: PokerSession) -> list[dict[str, Any]]:
+    stories = await Story.filter(session_id=session.id).order_by("position", "created_at")
+    voted = await voted_by_story([s.id for s in stories])
+    return [story_public(s, voted[str(s.id)]) for s in stories]
+
+
+async def restart_round(*, actor: Actor, code: str) -> dict[str, Any]:
+    """Vote again on the current story; the earlier round's result goes to its history."""
+    async with unit_of_work() as uow:
+        session = await locked_session(uow, code)
+        require_open(session)
+        await require_moderator(actor, session)
+        if session.current_story_id is None:
+            raise NotFound("There is no current story to restart")
+        story = await story_in(session, session.current_story_id)
+        if story.result is not None:
+            story.history = [*story.history, {"round": story.round, **story.result}]
+        await Vote.filter(story_id=story.id).delete()
+        story.round += 1
+        story.status = "voting"
+        story.final_estimate = None
+        story.result = None
+        story.revealed_at = None
+        await story.save()
+        rendered = story_public(story, [])
+        await uow.emit(
+            room_key(session.code),
+            "round_restarted",
+            {"story_id": str(story.id), "round": story.round, "story": rendered},
+            actor,
+        )
+    return rendered
+
+
+async def start_timer(*, actor: Actor, code: str, seconds: int) -> dict[str, Any]:
+    if not MIN_TIMER <= seconds <= MAX_TIMER:
+        raise Invalid(
+            f"seconds must be between {MIN_TIMER} and {MAX_TIMER}",
+            details={"errors": {"seconds": ["out of range"]}},
+        )
+    async with unit_of_work() as uow:
+        session = await locked_session(uow, code)
+        require_open(session)
+        await require_moderator(actor, session)
+        session.timer_ends_at = datetime.now(UTC) + timedelta(seconds=seconds)
+        await session.save()
+        data = {
+            "seconds": seconds,
+            "ends_at": session.timer_ends_at.isoformat().replace("+00:00", "Z"),
+        }
+        await uow.emit(room_key(session.code), "timer_started", data, actor)
+    return data

@@ -1,0 +1,186 @@
+"""Casting, retracting and revealing votes.
+
+Every writer takes the room's lock before reading the story, so a reveal racing a
+late vote has one outcome: the vote lands before the reveal and counts, or after
+it and is refused with a conflict.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from models import Participant, PokerSession, Story, Vote
+from services.actors import Actor
+from services.errors import Conflict, Forbidden, Invalid, NotFound
+from services.events import UnitOfWork, unit_of_work
+from services.poker.access import (
+    SPECTATOR,
+    locked_session,
+    require_moderator,
+    require_open,
+    require_participant,
+    room_key,
+)
+from services.poker.decks import round_result
+from services.poker.stories import story_in
+from services.poker.views import story_public, voted_by_story
+
+
+async def _voting_story(session: PokerSession, story_id: Any | None) -> Story:
+    if story_id is not None and str(story_id) != str(session.current_story_id):
+        if not session.async_voting_enabled:
+            raise Conflict("Only the current story takes votes in this session")
+        story = await story_in(session, story_id)
+    elif session.current_story_id is None:
+        raise Conflict("No story is open for voting")
+    else:
+        story = await story_in(session, session.current_story_id)
+    if story.status == "revealed":
+        raise Conflict("Votes on this story are already revealed")
+    return story
+
+
+async def _tally(session: PokerSession, story: Story) -> dict[str, Any]:
+    voters = (
+        await Participant.filter(session_id=session.id, removed_at=None)
+        .exclude(role=SPECTATOR)
+        .values_list("id", flat=True)
+    )
+    cast = await Vote.filter(story_id=story.id, participant_id__in=list(voters)).count()
+    total = len(voters)
+    return {
+        "votes_cast": cast,
+        "total_participants": total,
+        "all_voted": total > 0 and cast >= total,
+    }
+
+
+async def cast_vote(
+    *,
+    actor: Actor,
+    code: str,
+    value: str,
+    participant_id: int | None = None,
+    story_id: Any | None = None,
+) -> dict[str, Any]:
+    """Record the caller's vote. `participant_id`, when sent, must be the caller's own."""
+    async with unit_of_work() as uow:
+        session = await locked_session(uow, code)
+        require_open(session)
+        me = await require_participant(actor, session)
+        if participant_id is not None and participant_id != me.id:
+            raise Forbidden("You can only vote as yourself")
+        if me.role == SPECTATOR:
+            raise Forbidden("Spectators watch but do not vote")
+        story = await _voting_story(session, story_id)
+        if value not in session.deck:
+            raise Invalid(
+                f"'{value}' is not a card in this session's deck",
+                details={"errors": {"vote": [f"must be one of: {', '.join(session.deck)}"]}},
+            )
+        vote = await Vote.filter(story_id=story.id, participant_id=me.id).first()
+        if vote is None:
+            vote = await Vote.create(story=story, participant=me, value=value)
+        else:
+            vote.value = value
+            await vote.save()
+        stats = await _tally(session, story)
+        await uow.emit(
+            room_key(session.code),
+            "vote_cast",
+            {"story_id": str(story.id), "participant_id": me.id, "votes_cast": stats["votes_cast"]},
+            actor,
+        )
+        revealed = None
+        if session.auto_reveal and stats["all_voted"] and story.id == session.current_story_id:
+            revealed = await _reveal(uow, session, story, actor)
+    return {
+        "vote": {
+            "id": vote.id,
+            "story_id": str(story.id),
+            "participant_id": me.id,
+            "value": value,
+        },
+        "stats": stats,
+        "revealed": revealed,
+    }
+
+
+async def retract_vote(*, actor: Actor, code: str, story_id: Any | None = None) -> dict[str, Any]:
+    async with unit_of_work() as uow:
+        session = await locked_session(uow, code)
+        require_open(session)
+        me = await require_participant(actor, session)
+        story = await _voting_story(session, story_id)
+        deleted = await Vote.filter(story_id=story.id, participant_id=me.id).delete()
+        stats = await _tally(session, story)
+        if deleted:
+            await uow.emit(
+                room_key(session.code),
+                "vote_retracted",
+                {
+                    "story_id": str(story.id),
+                    "participant_id": me.id,
+                    "votes_cast": stats["votes_cast"],
+                },
+                actor,
+            )
+    return {"story_id": str(story.id), "retracted": bool(deleted), "stats": stats}
+
+
+async def _reveal(
+    uow: UnitOfWork, session: PokerSession, story: Story, actor: Actor | None
+) -> dict[str, Any]:
+    votes = await Vote.filter(story_id=story.id).select_related("participant").order_by("id")
+    result = round_result(
+        [(v.participant.id, v.participant.name, v.value) for v in votes],
+        session.deck,
+        with_names=session.record_vote_names,
+    )
+    story.status = "revealed"
+    story.final_estimate = result["final_estimate"]
+    story.result = result
+    story.revealed_at = datetime.now(UTC)
+    await story.save()
+    voted = await voted_by_story([story.id])
+    rendered = story_public(story, voted[str(story.id)])
+    await uow.emit(
+        room_key(session.code),
+        "story_revealed",
+        {"story_id": str(story.id), "story": rendered},
+        actor,
+    )
+    return rendered
+
+
+async def reveal(
+    *, actor: Actor, code: str | None = None, story_id: Any | None = None
+) -> dict[str, Any]:
+    """Reveal a story's votes: the current one, or `story_id` (moderator only)."""
+    if code is None:
+        if story_id is None:
+            raise Invalid("Name a session or a story to reveal")
+        code = await _code_of_story(story_id)
+    async with unit_of_work() as uow:
+        session = await locked_session(uow, code)
+        await require_moderator(actor, session)
+        target = story_id if story_id is not None else session.current_story_id
+        if target is None:
+            raise Conflict("There is no current story to reveal")
+        story = await story_in(session, target)
+        if story.status == "revealed":
+            raise Conflict("This story is already revealed")
+        return await _reveal(uow, session, story, actor)
+
+
+async def _code_of_story(story_id: Any) -> str:
+    try:
+        sid = uuid.UUID(str(story_id))
+    except ValueError:
+        raise NotFound("No such story") from None
+    story = await Story.filter(id=sid).select_related("session").first()
+    if story is None:
+        raise NotFound("No such story")
+    return str(story.session.code)

@@ -1,0 +1,216 @@
+"""Voting rules: decks, hidden values, reveal, consensus, races and async voting."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from models import RoomEvent
+from services.errors import Conflict, Forbidden, Invalid
+from services.poker import sessions, stories, voting
+from services.poker.views import snapshot
+from services.poker.access import session_by_code
+from tests.factories import guest, poker_room
+
+
+async def _room_with_story(**options: object) -> tuple[object, object, dict]:
+    owner, actor, session = await poker_room(**options)
+    await stories.add_story(actor=actor, code=session["code"], title="Login form")
+    return owner, actor, session
+
+
+async def test_a_new_story_becomes_current_and_takes_votes(db: str) -> None:
+    _, owner, session = await _room_with_story()
+    alice, alice_id, _ = await guest(session["code"], "Alice")
+    result = await voting.cast_vote(actor=alice, code=session["code"], value="5")
+    assert result["vote"]["value"] == "5"
+    assert result["stats"] == {"votes_cast": 1, "total_participants": 2, "all_voted": False}
+    fresh = await sessions.get_session(code=session["code"])
+    assert fresh["current_story"]["title"] == "Login form"
+    assert fresh["current_story"]["voted"] == [alice_id]
+
+
+async def test_vote_values_stay_hidden_until_the_reveal(db: str) -> None:
+    _, owner, session = await _room_with_story()
+    code = session["code"]
+    alice, _, _ = await guest(code, "Alice")
+    bob, bob_id, _ = await guest(code, "Bob")
+    await voting.cast_vote(actor=alice, code=code, value="13")
+    events = await RoomEvent.filter(room=f"poker:{code}", type="vote_cast")
+    assert events and all("value" not in e.data for e in events)
+    bob_view = await snapshot(await session_by_code(code), await _participant(bob_id))
+    assert not _vote_values(bob_view)
+    assert bob_view["me"]["vote"] is None
+    assert bob_view["stories"][0]["votes"] is None
+    alice_view = await snapshot(await session_by_code(code), await _participant(alice.participant_id))
+    assert alice_view["me"]["vote"] == "13"
+    revealed = await voting.reveal(actor=owner, code=code)
+    assert [v["value"] for v in revealed["votes"]] == ["13"]
+
+
+def _vote_values(obj: object) -> list[object]:
+    """Every value stored under a 'value' key anywhere in a payload."""
+    if isinstance(obj, dict):
+        found = [v for k, v in obj.items() if k == "value"]
+        return found + [x for v in obj.values() for x in _vote_values(v)]
+    if isinstance(obj, list):
+        return [x for v in obj for x in _vote_values(v)]
+    return []
+
+
+async def _participant(pid: int):  # type: ignore[no-untyped-def]
+    from models import Participant
+
+    return await Participant.get(id=pid)
+
+
+async def test_reveal_computes_consensus_and_statistics(db: str) -> None:
+    _, owner, session = await _room_with_story()
+    code = session["code"]
+    for name, value in [("A", "3"), ("B", "5"), ("C", "5"), ("D", "13"), ("E", "?")]:
+        actor, _, _ = await guest(code, name)
+        await voting.cast_vote(actor=actor, code=code, value=value)
+    story = await voting.reveal(actor=owner, code=code)
+    assert story["status"] == "revealed"
+    assert story["final_estimate"] == "5"
+    stats = story["stats"]
+    assert stats["average"] == 6.5 and stats["median"] == 5
+    assert (stats["min"], stats["max"]) == (3, 13)
+    assert stats["agreement"] == 50
+    assert stats["outliers"] == ["13"]
+    assert story["distribution"] == {"3": 1, "5": 2, "13": 1, "?": 1}
+    assert {v["participant"]["name"] for v in story["votes"]} == {"A", "B", "C", "D", "E"}
+
+
+async def test_hidden_names_leave_no_participant_in_revealed_votes(db: str) -> None:
+    _, owner, session = await _room_with_story(record_vote_names=False)
+    code = session["code"]
+    alice, _, _ = await guest(code, "Alice")
+    await voting.cast_vote(actor=alice, code=code, value="8")
+    story = await voting.reveal(actor=owner, code=code)
+    assert story["votes"] == [{"value": "8", "outlier": False}]
+
+
+async def test_a_vote_outside_the_deck_is_invalid(db: str) -> None:
+    _, _, session = await _room_with_story(voting_system="tshirt")
+    alice, _, _ = await guest(session["code"], "Alice")
+    with pytest.raises(Invalid) as err:
+        await voting.cast_vote(actor=alice, code=session["code"], value="5")
+    assert err.value.status == 422
+    await voting.cast_vote(actor=alice, code=session["code"], value="XL")
+
+
+async def test_custom_deck_values_are_the_only_cards(db: str) -> None:
+    _, _, session = await _room_with_story(
+        voting_system="custom", custom_deck_name="Risk", custom_deck_values=["low", "high"]
+    )
+    assert session["deck"] == ["low", "high"]
+    alice, _, _ = await guest(session["code"], "Alice")
+    with pytest.raises(Invalid):
+        await voting.cast_vote(actor=alice, code=session["code"], value="medium")
+
+
+async def test_a_vote_after_the_reveal_is_a_conflict(db: str) -> None:
+    _, owner, session = await _room_with_story()
+    alice, _, _ = await guest(session["code"], "Alice")
+    await voting.reveal(actor=owner, code=session["code"])
+    with pytest.raises(Conflict):
+        await voting.cast_vote(actor=alice, code=session["code"], value="3")
+
+
+async def test_voting_as_someone_else_is_forbidden(db: str) -> None:
+    _, _, session = await _room_with_story()
+    alice, _, _ = await guest(session["code"], "Alice")
+    _, bob_id, _ = await guest(session["code"], "Bob")
+    with pytest.raises(Forbidden):
+        await voting.cast_vote(actor=alice, code=session["code"], value="3", participant_id=bob_id)
+
+
+async def test_spectators_and_strangers_cannot_vote(db: str) -> None:
+    _, _, session = await _room_with_story()
+    watcher, _, _ = await guest(session["code"], "Watcher", spectator=True)
+    with pytest.raises(Forbidden):
+        await voting.cast_vote(actor=watcher, code=session["code"], value="3")
+    _, _, other = await poker_room()
+    stranger, _, _ = await guest(other["code"], "Stranger")
+    with pytest.raises(Forbidden):
+        await voting.cast_vote(actor=stranger, code=session["code"], value="3")
+
+
+async def test_only_the_moderator_reveals(db: str) -> None:
+    _, _, session = await _room_with_story()
+    alice, _, _ = await guest(session["code"], "Alice")
+    with pytest.raises(Forbidden):
+        await voting.reveal(actor=alice, code=session["code"])
+
+
+async def test_auto_reveal_when_everyone_has_voted(db: str) -> None:
+    _, owner, session = await _room_with_story(auto_reveal=True)
+    code = session["code"]
+    alice, _, _ = await guest(code, "Alice")
+    first = await voting.cast_vote(actor=owner, code=code, value="3")
+    assert first["revealed"] is None
+    last = await voting.cast_vote(actor=alice, code=code, value="3")
+    assert last["revealed"]["final_estimate"] == "3"
+    types = [e.type for e in await RoomEvent.filter(room=f"poker:{code}").order_by("seq")]
+    assert types[-2:] == ["vote_cast", "story_revealed"]
+
+
+async def test_a_reveal_racing_late_votes_has_one_outcome(db: str) -> None:
+    _, owner, session = await _room_with_story()
+    code = session["code"]
+    voters = [await guest(code, f"V{i}") for i in range(6)]
+
+    async def vote(actor: object) -> str:
+        try:
+            await voting.cast_vote(actor=actor, code=code, value="8")  # type: ignore[arg-type]
+            return "counted"
+        except Conflict:
+            return "refused"
+
+    results = await asyncio.gather(
+        *(vote(a) for a, _, _ in voters[:3]),
+        voting.reveal(actor=owner, code=code),
+        *(vote(a) for a, _, _ in voters[3:]),
+    )
+    story = results[3]
+    outcomes = results[:3] + results[4:]
+    revealed_voters = {v["participant"]["id"] for v in story["votes"]}
+    for (_, pid, _), outcome in zip(voters, outcomes, strict=True):
+        assert (pid in revealed_voters) == (outcome == "counted")
+
+
+async def test_restart_round_keeps_the_earlier_result_in_history(db: str) -> None:
+    _, owner, session = await _room_with_story()
+    code = session["code"]
+    await voting.cast_vote(actor=owner, code=code, value="8")
+    await voting.reveal(actor=owner, code=code)
+    story = await stories.restart_round(actor=owner, code=code)
+    assert story["round"] == 2 and story["status"] == "voting"
+    assert story["history"][0]["final_estimate"] == "8"
+    assert story["votes_cast"] == 0
+
+
+async def test_async_voting_accepts_votes_on_queued_stories(db: str) -> None:
+    _, owner, session = await _room_with_story(async_voting_enabled=True)
+    code = session["code"]
+    later = await stories.add_story(actor=owner, code=code, title="Later")
+    alice, _, _ = await guest(code, "Alice")
+    await voting.cast_vote(actor=alice, code=code, value="2", story_id=later["id"])
+    revealed = await voting.reveal(actor=owner, code=code, story_id=later["id"])
+    assert revealed["final_estimate"] == "2"
+
+
+async def test_queued_stories_refuse_votes_without_async_voting(db: str) -> None:
+    _, owner, session = await _room_with_story()
+    later = await stories.add_story(actor=owner, code=session["code"], title="Later")
+    with pytest.raises(Conflict):
+        await voting.cast_vote(actor=owner, code=session["code"], value="2", story_id=later["id"])
+
+
+async def test_retracting_a_vote_removes_it(db: str) -> None:
+    _, owner, session = await _room_with_story()
+    await voting.cast_vote(actor=owner, code=session["code"], value="2")
+    result = await voting.retract_vote(actor=owner, code=session["code"])
+    assert result["retracted"] is True and result["stats"]["votes_cast"] == 0
