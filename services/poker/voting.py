@@ -162,7 +162,7 @@ async def reveal(
     if code is None:
         if story_id is None:
             raise Invalid("Name a session or a story to reveal")
-        code = await _code_of_story(story_id)
+        code = await code_of_story(story_id)
     async with unit_of_work() as uow:
         session = await locked_session(uow, code)
         await require_moderator(actor, session)
@@ -175,7 +175,7 @@ async def reveal(
         return await _reveal(uow, session, story, actor)
 
 
-async def _code_of_story(story_id: Any) -> str:
+async def code_of_story(story_id: Any) -> str:
     try:
         sid = uuid.UUID(str(story_id))
     except ValueError:
