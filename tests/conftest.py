@@ -12,7 +12,6 @@ import httpx
 import pytest
 from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from server.config import Settings
 from server.db import migrate, tortoise_config
@@ -87,7 +86,7 @@ async def db(database: str) -> str:
     return database
 
 
-def test_settings(database_url: str, **overrides: Any) -> Settings:
+def settings_for(database_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,
         "secret_key": TEST_SECRET,
@@ -103,7 +102,7 @@ def test_settings(database_url: str, **overrides: Any) -> Settings:
 def app(database: str) -> Any:
     from server.app import create_app
 
-    return create_app(test_settings(database), manage_db=False)
+    return create_app(settings_for(database), manage_db=False)
 
 
 @pytest.fixture

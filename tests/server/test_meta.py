@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
+
+from server.app import create_app
+from tests.conftest import settings_for
+from tests.support import REDIS_URL, require
 
 
 async def test_health_reports_database_and_redis(client: httpx.AsyncClient) -> None:
@@ -47,3 +53,59 @@ async def test_rate_limit_headers_are_sent(client: httpx.AsyncClient) -> None:
     res = await client.get("/api/openapi.json")
     assert res.headers["X-RateLimit-Limit"] == "100000"
     assert int(res.headers["X-RateLimit-Remaining"]) < 100000
+
+
+async def _get(app: Any, path: str, **kwargs: Any) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        return await c.get(path, **kwargs)
+
+
+async def test_health_reports_a_live_redis(db: str) -> None:
+    require("redis")
+    app = create_app(settings_for(db, redis_url=REDIS_URL), manage_db=False)
+    res = await _get(app, "/api/health")
+    assert res.status_code == 200
+    assert res.json()["redis"]["ok"] is True
+    assert res.json()["redis"]["backend"] == "redis"
+
+
+async def test_health_is_degraded_when_redis_is_unreachable(db: str) -> None:
+    app = create_app(settings_for(db, redis_url="redis://127.0.0.1:1/0"), manage_db=False)
+    res = await _get(app, "/api/health")
+    assert res.status_code == 503
+    body = res.json()
+    assert body["status"] == "degraded"
+    assert body["redis"]["ok"] is False and body["database"]["ok"] is True
+
+
+async def test_requests_over_the_limit_get_429_in_the_api_format(db: str) -> None:
+    app = create_app(settings_for(db, rate_limit="3/minute"), manage_db=False)
+    statuses = [(await _get(app, "/api/openapi.json")).status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    res = await _get(app, "/api/sessions/ABC234")
+    assert res.status_code == 429
+    assert res.json()["success"] is False and res.json()["code"] == "rate_limited"
+    assert res.headers["X-RateLimit-Remaining"] == "0"
+    assert int(res.headers["Retry-After"]) >= 1
+    res = await _get(app, "/api/auth/me")
+    assert res.status_code == 429
+    assert res.json()["statusCode"] == 429
+    # Health stays reachable for load balancers even when a client is limited.
+    assert (await _get(app, "/api/health")).status_code == 200
+
+
+async def test_rate_limits_are_shared_through_redis(db: str) -> None:
+    require("redis")
+    limit = "2/minute"
+    # Two app instances stand for two workers; they share one budget per client IP.
+    first = create_app(settings_for(db, rate_limit=limit, redis_url=REDIS_URL), manage_db=False)
+    second = create_app(settings_for(db, rate_limit=limit, redis_url=REDIS_URL), manage_db=False)
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(REDIS_URL)
+    await redis.flushdb()
+    await redis.aclose()
+    assert (await _get(first, "/api/openapi.json")).status_code == 200
+    assert (await _get(second, "/api/openapi.json")).status_code == 200
+    assert (await _get(first, "/api/openapi.json")).status_code == 429
