@@ -1,0 +1,143 @@
+"""Accounts: registration, login, the profile and password changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+
+from models import User
+from services import security
+from services.actors import Actor
+from services.auth import require_jwt, require_user
+from services.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+
+PASSWORD_MIN = 8
+PASSWORD_MAX = 128
+NAME_MAX = 100
+EMAIL_MAX = 254
+# Until workspaces assign roles, every account pilots its own personal space.
+PERSONAL_PILOTAGE_ROLE = "owner"
+
+_BAD_CREDENTIALS = "Invalid email or password"
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(f"{field}: {message}", details={"errors": {field: [message]}})
+
+
+def _check_password(password: str, field: str = "password") -> None:
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        raise _invalid(field, f"must be {PASSWORD_MIN} to {PASSWORD_MAX} characters")
+
+
+def _clean_name(name: str) -> str:
+    name = name.strip()
+    if len(name) > NAME_MAX:
+        raise _invalid("name", f"must be at most {NAME_MAX} characters")
+    return name
+
+
+def _clean_email(email: str) -> str:
+    email = normalise_email(email)
+    if "@" not in email or len(email) > EMAIL_MAX:
+        raise _invalid("email", "must be a valid email address")
+    return email
+
+
+_decoy: list[str] = []
+
+
+async def _decoy_hash() -> str:
+    # Verifying against a real hash when the email is unknown costs the same time
+    # as a wrong password, so timing does not reveal which addresses exist.
+    if not _decoy:
+        _decoy.append(await security.hash_password(security.new_token("decoy_")))
+    return _decoy[0]
+
+
+async def register(*, email: str, password: str, name: str = "") -> tuple[User, str]:
+    """Create an account; returns it with a fresh JWT."""
+    email = _clean_email(email)
+    _check_password(password)
+    name = _clean_name(name)
+    if await User.filter(email=email).exists():
+        raise Conflict("An account with this email already exists")
+    password_hash = await security.hash_password(password)
+    try:
+        user = await User.create(email=email, name=name, password_hash=password_hash)
+    except IntegrityError:
+        # Two sign-ups with the same email raced past the check above.
+        raise Conflict("An account with this email already exists") from None
+    return user, security.issue_jwt(user.id, user.token_version)
+
+
+async def login(*, email: str, password: str) -> tuple[User, str]:
+    """Check the credentials; returns the account with a fresh JWT.
+
+    A wrong email and a wrong password fail alike, in message and in time, so the
+    answer never tells whether an address has an account.
+    """
+    user = await User.filter(email=normalise_email(email)).first()
+    if user is None:
+        await security.verify_password(await _decoy_hash(), password)
+        raise Unauthorized(_BAD_CREDENTIALS)
+    if not await security.verify_password(user.password_hash, password):
+        raise Unauthorized(_BAD_CREDENTIALS)
+    return user, security.issue_jwt(user.id, user.token_version)
+
+
+async def _current_user(actor: Actor) -> User:
+    user = await User.filter(id=require_user(actor)).first()
+    if user is None:
+        raise NotFound("Account not found")
+    return user
+
+
+async def get_profile(*, actor: Actor) -> User:
+    actor.require_scope("account:read")
+    return await _current_user(actor)
+
+
+async def update_profile(*, actor: Actor, name: str | None = None) -> User:
+    """Change the display name; fields left as None stay as they are."""
+    actor.require_scope("account:write")
+    user = await _current_user(actor)
+    if name is not None:
+        user.name = _clean_name(name)
+        await user.save(update_fields=["name", "updated_at"])
+    return user
+
+
+async def change_password(*, actor: Actor, current_password: str, new_password: str) -> str:
+    """Set a new password and return a fresh JWT; every JWT issued before stops working.
+
+    A wrong current password is 403, not 401: the caller's token is still good, and
+    a client that sees 401 would sign the user out.
+    """
+    user_id = require_jwt(actor)
+    _check_password(new_password, "newPassword")
+    if new_password == current_password:
+        raise _invalid("newPassword", "must differ from the current password")
+    user = await User.filter(id=user_id).first()
+    if user is None:
+        raise NotFound("Account not found")
+    if not await security.verify_password(user.password_hash, current_password):
+        raise Forbidden("Current password is incorrect")
+    new_hash = await security.hash_password(new_password)
+    # Compare-and-swap on the old hash instead of a lock held across two argon2
+    # runs: a concurrent change makes this one fail rather than silently win.
+    changed = await User.filter(id=user_id, password_hash=user.password_hash).update(
+        password_hash=new_hash,
+        token_version=F("token_version") + 1,
+        updated_at=datetime.now(UTC),
+    )
+    if not changed:
+        raise Conflict("The password was changed meanwhile; sign in again")
+    await user.refresh_from_db(fields=["token_version"])
+    return security.issue_jwt(user.id, user.token_version)

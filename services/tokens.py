@@ -1,0 +1,154 @@
+"""Personal access tokens: minting, listing and revoking.
+
+Only a JWT may manage tokens, so a leaked PAT cannot mint a wider one or keep
+itself alive. A token's value is shown once; the database keeps its SHA-256.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from models import ApiToken, User
+from services.actors import Actor
+from services.auth import require_jwt
+from services.errors import Conflict, NotFound, ValidationFailed
+from services.security import PAT_PREFIX, new_token, sha256
+
+log = logging.getLogger("roundtable.tokens")
+
+SCOPES: tuple[str, ...] = (
+    "projects:read",
+    "projects:write",
+    "pilotage:read",
+    "pilotage:write",
+    "notifications:read",
+    "account:read",
+    "account:write",
+    "poker:read",
+    "poker:write",
+    "mcp",
+)
+NAME_MAX = 100
+MAX_LIVE_TOKENS = 50
+# Enough to tell tokens apart in a list, far too little to guess the rest.
+VISIBLE_PREFIX = 12
+
+RevokeHook = Callable[[uuid.UUID], Awaitable[None]]
+# Called after a revocation commits, with the token id; the socket layer uses it
+# to drop connections that authenticated with that token.
+on_revoke: list[RevokeHook] = []
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(f"{field}: {message}", details={"errors": {field: [message]}})
+
+
+def _clean_scopes(scopes: Sequence[str] | None) -> list[str]:
+    if scopes is None:
+        return list(SCOPES)
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown:
+        raise _invalid("scopes", f"unknown scope {', '.join(unknown)}; known: {', '.join(SCOPES)}")
+    if not scopes:
+        raise _invalid("scopes", "choose at least one scope, or omit it for all of them")
+    return [s for s in SCOPES if s in scopes]
+
+
+def _clean_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise _invalid("name", "must not be empty")
+    if len(name) > NAME_MAX:
+        raise _invalid("name", f"must be at most {NAME_MAX} characters")
+    return name
+
+
+def _clean_expiry(expires_at: datetime | None, now: datetime) -> datetime | None:
+    if expires_at is None:
+        return None
+    if expires_at.tzinfo is None:
+        # A date without a zone is read as UTC, the zone every API answer uses.
+        expires_at = expires_at.replace(tzinfo=UTC)
+    if expires_at <= now:
+        raise _invalid("expiresAt", "must be in the future")
+    return expires_at
+
+
+def _live(user_id: uuid.UUID, now: datetime) -> Q:
+    return Q(user_id=user_id, revoked_at__isnull=True) & (
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+
+
+async def create_token(
+    *,
+    actor: Actor,
+    name: str,
+    scopes: Sequence[str] | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Mint a token; returns the row and the token value, which is never shown again."""
+    user_id = require_jwt(actor)
+    now = datetime.now(UTC)
+    name = _clean_name(name)
+    granted = _clean_scopes(scopes)
+    expires_at = _clean_expiry(expires_at, now)
+    token = new_token(PAT_PREFIX)
+    async with in_transaction():
+        # Locking the owner serialises concurrent mints, so the cap holds under races.
+        if await User.filter(id=user_id).select_for_update().first() is None:
+            raise NotFound("Account not found")
+        if await ApiToken.filter(_live(user_id, now)).count() >= MAX_LIVE_TOKENS:
+            raise Conflict(
+                f"You already have {MAX_LIVE_TOKENS} active tokens; revoke one to create another"
+            )
+        row = await ApiToken.create(
+            user_id=user_id,
+            name=name,
+            prefix=token[:VISIBLE_PREFIX],
+            token_hash=sha256(token),
+            scopes=granted,
+            expires_at=expires_at,
+        )
+    return row, token
+
+
+async def list_tokens(*, actor: Actor) -> list[ApiToken]:
+    """The caller's tokens, newest first; revoked ones are gone, expired ones stay visible."""
+    user_id = require_jwt(actor)
+    return await ApiToken.filter(user_id=user_id, revoked_at__isnull=True).order_by(
+        "-created_at", "-id"
+    )
+
+
+async def revoke_token(*, actor: Actor, token_id: uuid.UUID) -> ApiToken:
+    """Revoke one of the caller's tokens for good.
+
+    Another account's token answers 404, exactly like a token that never existed.
+    """
+    user_id = require_jwt(actor)
+    now = datetime.now(UTC)
+    revoked = await ApiToken.filter(id=token_id, user_id=user_id, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    if not revoked:
+        raise NotFound("API token not found")
+    row = await ApiToken.get(id=token_id)
+    await _run_revoke_hooks(token_id)
+    return row
+
+
+async def _run_revoke_hooks(token_id: uuid.UUID) -> None:
+    # The revocation is already committed; a failing listener must not undo the
+    # answer, only be logged.
+    for hook in list(on_revoke):
+        try:
+            await hook(token_id)
+        except Exception:
+            log.exception("revoke hook %r failed for token %s", hook, token_id)
