@@ -63,9 +63,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> A
     """Build the ASGI app. `manage_db=False` leaves Tortoise to the caller (tests)."""
     settings = settings or Settings.from_env()
     logs.configure(settings.log_level)
-    security.configure(
-        secret_key=settings.secret_key, jwt_ttl_seconds=settings.jwt_ttl_seconds
-    )
+    security.configure(secret_key=settings.secret_key, jwt_ttl_seconds=settings.jwt_ttl_seconds)
     sio = create_sio(
         redis_url=settings.redis_url,
         serializer=settings.serializer,

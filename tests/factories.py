@@ -64,7 +64,9 @@ def user_actor(user: User, scopes: frozenset[str] | None = None) -> Actor:
     )
 
 
-async def guest(code: str, name: str = "Guest", *, spectator: bool = False) -> tuple[Actor, int, str]:
+async def guest(
+    code: str, name: str = "Guest", *, spectator: bool = False
+) -> tuple[Actor, int, str]:
     """Join `code` as a guest; returns the guest's actor, participant id and token."""
     from services.auth import authenticate
     from services.poker.sessions import join_session

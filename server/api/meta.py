@@ -55,9 +55,7 @@ async def _redis(url: str | None) -> ComponentHealth:
 @api.route("GET", "/health", summary="Report the database and Redis", auth="none", response=Health)
 async def health(call: Call) -> Any:
     settings = call.request.app.state.settings
-    report = Health(
-        status="ok", database=await _database(), redis=await _redis(settings.redis_url)
-    )
+    report = Health(status="ok", database=await _database(), redis=await _redis(settings.redis_url))
     if not (report.database.ok and report.redis.ok):
         report.status = "degraded"
         return json_response(report.model_dump(mode="json"), 503)

@@ -216,4 +216,3 @@ def build_routes(apis: list[Api]) -> list[Route]:
 
         routes.append(Route(path, dispatch, methods=list(methods)))
     return routes
-

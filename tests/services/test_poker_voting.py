@@ -9,8 +9,8 @@ import pytest
 from models import RoomEvent
 from services.errors import Conflict, Forbidden, Invalid
 from services.poker import sessions, stories, voting
-from services.poker.views import snapshot
 from services.poker.access import session_by_code
+from services.poker.views import snapshot
 from tests.factories import guest, poker_room
 
 
@@ -21,7 +21,7 @@ async def _room_with_story(**options: object) -> tuple[object, object, dict]:
 
 
 async def test_a_new_story_becomes_current_and_takes_votes(db: str) -> None:
-    _, owner, session = await _room_with_story()
+    _, _owner, session = await _room_with_story()
     alice, alice_id, _ = await guest(session["code"], "Alice")
     result = await voting.cast_vote(actor=alice, code=session["code"], value="5")
     assert result["vote"]["value"] == "5"
@@ -35,7 +35,7 @@ async def test_vote_values_stay_hidden_until_the_reveal(db: str) -> None:
     _, owner, session = await _room_with_story()
     code = session["code"]
     alice, _, _ = await guest(code, "Alice")
-    bob, bob_id, _ = await guest(code, "Bob")
+    _bob, bob_id, _ = await guest(code, "Bob")
     await voting.cast_vote(actor=alice, code=code, value="13")
     events = await RoomEvent.filter(room=f"poker:{code}", type="vote_cast")
     assert events and all("value" not in e.data for e in events)
@@ -43,7 +43,9 @@ async def test_vote_values_stay_hidden_until_the_reveal(db: str) -> None:
     assert not _vote_values(bob_view)
     assert bob_view["me"]["vote"] is None
     assert bob_view["stories"][0]["votes"] is None
-    alice_view = await snapshot(await session_by_code(code), await _participant(alice.participant_id))
+    alice_view = await snapshot(
+        await session_by_code(code), await _participant(alice.participant_id)
+    )
     assert alice_view["me"]["vote"] == "13"
     revealed = await voting.reveal(actor=owner, code=code)
     assert [v["value"] for v in revealed["votes"]] == ["13"]
