@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from models import Participant, PokerSession
+import uuid
+from typing import Any
+
+from models import Participant, PokerSession, Story
 from services.actors import Actor
 from services.errors import Conflict, Forbidden, NotFound, Unauthorized
 from services.events import UnitOfWork
@@ -30,6 +33,18 @@ async def locked_session(uow: UnitOfWork, code: str) -> PokerSession:
         raise NotFound("No session with that code")
     await uow.lock(room_key(canonical))
     return await session_by_code(canonical)
+
+
+async def code_of_story(story_id: Any) -> str:
+    """The join code of the session a story belongs to, for edges that name only the story."""
+    try:
+        sid = uuid.UUID(str(story_id))
+    except ValueError:
+        raise NotFound("No such story") from None
+    story = await Story.filter(id=sid).select_related("session").first()
+    if story is None:
+        raise NotFound("No such story")
+    return str(story.session.code)
 
 
 def require_owner(actor: Actor, session: PokerSession) -> None:

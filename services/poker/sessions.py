@@ -34,6 +34,7 @@ from services.security import GUEST_PREFIX, new_token, sha256
 STATUSES = ("active", "paused", "completed", "archived")
 SORTS = ("created_at", "updated_at", "name")
 _CODE_ATTEMPTS = 10
+NAME_MAX = 100
 
 
 async def _owned_folder(user_id: Any, folder_id: int | None) -> int | None:
@@ -81,7 +82,7 @@ async def create_session(
                 await uow.lock(room_key(code), create=True)
                 # The owner starts as the room's moderator.
                 await Participant.create(
-                    session=session, user_id=user_id, name=owner.name or owner.email, role=MODERATOR
+                    session=session, user_id=user_id, name=_display_name(owner), role=MODERATOR
                 )
             return await render_session(session)
         except IntegrityError:
@@ -167,25 +168,22 @@ async def update_session(*, actor: Actor, code: str, changes: dict[str, Any]) ->
 async def join_session(
     *, actor: Actor | None, code: str, name: str | None, spectator: bool = False
 ) -> tuple[dict[str, Any], dict[str, Any], str | None]:
-    """Let someone in. Returns (participant, session, token); guests get a fresh token.
+    """Let someone in. Returns (participant, session, token); new guests get a fresh token.
 
-    A signed-in caller joins as themself, and joining twice returns the same seat.
+    A signed-in caller joins as themself, and joining twice returns the same seat; so
+    does a guest presenting their own token (their token is then not sent again).
     """
     role = SPECTATOR if spectator else PARTICIPANT
     async with unit_of_work() as uow:
         session = await locked_session(uow, code)
         require_open(session)
         token: str | None = None
-        existing = await participant_of(actor, session) if actor and actor.is_user else None
+        existing = await participant_of(actor, session) if actor is not None else None
         if existing is not None:
             participant = existing
         else:
-            if actor is not None and actor.is_user:
-                user = await User.get(id=actor.user_id)
-                display = name or user.name or user.email
-                participant = await Participant.create(
-                    session=session, user_id=user.id, name=display, role=role
-                )
+            if actor is not None and actor.user_id is not None:
+                participant = await _seat_user(session, actor.user_id, name, role)
             else:
                 if not name:
                     raise Invalid(
@@ -203,6 +201,27 @@ async def join_session(
             )
         rendered = await render_session(session)
     return participant_public(participant), rendered, token
+
+
+async def _seat_user(
+    session: PokerSession, user_id: Any, name: str | None, role: str
+) -> Participant:
+    """A new seat for a user, or their old one back when they were removed earlier:
+    (session, user) is unique, so a second row would be refused."""
+    display = _display_name(await User.get(id=user_id), name)
+    seat = await Participant.filter(session_id=session.id, user_id=user_id).first()
+    if seat is None:
+        return await Participant.create(session=session, user_id=user_id, name=display, role=role)
+    seat.removed_at = None
+    seat.name = display
+    seat.role = role
+    await seat.save()
+    return seat
+
+
+def _display_name(user: User, chosen: str | None = None) -> str:
+    # An email can be longer than a participant's name may be.
+    return (chosen or user.name or user.email)[:NAME_MAX]
 
 
 def _guest_actor(p: Participant) -> Actor:

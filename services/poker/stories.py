@@ -12,7 +12,14 @@ from models import PokerSession, Story, Vote
 from services.actors import Actor
 from services.errors import Invalid, NotFound
 from services.events import UnitOfWork, unit_of_work
-from services.poker.access import locked_session, require_moderator, require_open, room_key
+from services.poker.access import (
+    code_of_story,
+    locked_session,
+    require_moderator,
+    require_open,
+    room_key,
+    session_by_code,
+)
 from services.poker.views import story_public, voted_by_story
 
 MIN_TIMER, MAX_TIMER = 5, 3600
@@ -82,7 +89,10 @@ async def add_story(
     return rendered
 
 
-async def start_story(*, actor: Actor, code: str, story_id: Any) -> dict[str, Any]:
+async def start_story(*, actor: Actor, code: str | None = None, story_id: Any) -> dict[str, Any]:
+    """Make a story the current one (moderator only); `code` may be left to the story."""
+    if code is None:
+        code = await code_of_story(story_id)
     async with unit_of_work() as uow:
         session = await locked_session(uow, code)
         require_open(session)
@@ -95,6 +105,11 @@ async def list_stories(*, session: PokerSession) -> list[dict[str, Any]]:
     stories = await Story.filter(session_id=session.id).order_by("position", "created_at")
     voted = await voted_by_story([s.id for s in stories])
     return [story_public(s, voted[str(s.id)]) for s in stories]
+
+
+async def list_session_stories(*, code: str) -> list[dict[str, Any]]:
+    """The stories of the session with this code; the code is the invitation."""
+    return await list_stories(session=await session_by_code(code))
 
 
 async def restart_round(*, actor: Actor, code: str) -> dict[str, Any]:

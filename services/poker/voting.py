@@ -7,16 +7,16 @@ it and is refused with a conflict.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from models import Participant, PokerSession, Story, Vote
 from services.actors import Actor
-from services.errors import Conflict, Forbidden, Invalid, NotFound
+from services.errors import Conflict, Forbidden, Invalid
 from services.events import UnitOfWork, unit_of_work
 from services.poker.access import (
     SPECTATOR,
+    code_of_story,  # re-exported: edges naming only a story look up its session here
     locked_session,
     require_moderator,
     require_open,
@@ -26,6 +26,8 @@ from services.poker.access import (
 from services.poker.decks import round_result
 from services.poker.stories import story_in
 from services.poker.views import story_public, voted_by_story
+
+__all__ = ["cast_vote", "code_of_story", "retract_vote", "reveal"]
 
 
 async def _voting_story(session: PokerSession, story_id: Any | None) -> Story:
@@ -173,14 +175,3 @@ async def reveal(
         if story.status == "revealed":
             raise Conflict("This story is already revealed")
         return await _reveal(uow, session, story, actor)
-
-
-async def code_of_story(story_id: Any) -> str:
-    try:
-        sid = uuid.UUID(str(story_id))
-    except ValueError:
-        raise NotFound("No such story") from None
-    story = await Story.filter(id=sid).select_related("session").first()
-    if story is None:
-        raise NotFound("No such story")
-    return str(story.session.code)
