@@ -28,7 +28,7 @@ from services.poker.access import (
     session_by_code,
 )
 from services.poker.decks import deck_for
-from services.poker.views import participant_public, render_session
+from services.poker.views import participant_public, render_session, render_sessions
 from services.security import GUEST_PREFIX, new_token, sha256
 
 STATUSES = ("active", "paused", "completed", "archived")
@@ -125,7 +125,7 @@ async def list_sessions(
     total = await query.count()
     ordering = sort if order == "asc" else f"-{sort}"
     rows = await query.order_by(ordering, "id").offset((page - 1) * per_page).limit(per_page)
-    return Page([await render_session(s) for s in rows], total, page, per_page)
+    return Page(await render_sessions(list(rows)), total, page, per_page)
 
 
 async def get_session(*, code: str) -> dict[str, Any]:

@@ -101,19 +101,34 @@ async def active_participants(session: PokerSession) -> list[Participant]:
 
 async def render_session(session: PokerSession) -> dict[str, Any]:
     """The session as REST shows it, with its current story (values hidden until reveal)."""
-    participants = await active_participants(session)
-    current = None
-    if session.current_story_id:
-        story = await Story.filter(id=session.current_story_id).first()
-        if story is not None:
-            voted = await voted_by_story([story.id])
-            current = story_public(story, voted[str(story.id)])
-    return session_public(
-        session,
-        participants_count=len(participants),
-        moderator_id=next((p.id for p in participants if p.role == MODERATOR), None),
-        current_story=current,
-    )
+    return (await render_sessions([session]))[0]
+
+
+async def render_sessions(sessions: list[PokerSession]) -> list[dict[str, Any]]:
+    """Render many sessions with three queries in all, whatever their number."""
+    if not sessions:
+        return []
+    people: dict[Any, list[Participant]] = defaultdict(list)
+    for p in await Participant.filter(
+        session_id__in=[s.id for s in sessions], removed_at=None
+    ).order_by("id"):
+        people[p.session_id].append(p)
+    current_ids = [s.current_story_id for s in sessions if s.current_story_id]
+    stories = {s.id: s for s in await Story.filter(id__in=current_ids)} if current_ids else {}
+    voted = await voted_by_story(list(stories))
+    rendered = []
+    for session in sessions:
+        participants = people[session.id]
+        story = stories.get(session.current_story_id) if session.current_story_id else None
+        rendered.append(
+            session_public(
+                session,
+                participants_count=len(participants),
+                moderator_id=next((p.id for p in participants if p.role == MODERATOR), None),
+                current_story=story_public(story, voted[str(story.id)]) if story else None,
+            )
+        )
+    return rendered
 
 
 async def snapshot(session: PokerSession, viewer: Participant | None) -> dict[str, Any]:
