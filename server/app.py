@@ -19,7 +19,6 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
-from realtime.publisher import RoomPublisher
 from realtime.server import create_sio, register_namespaces
 from server import logs
 from server.api import registry
@@ -69,12 +68,13 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> A
         serializer=settings.serializer,
         allowed_origins=settings.allowed_origins,
     )
-    register_namespaces(sio)
-    publisher = RoomPublisher(sio)
+    realtime = register_namespaces(sio)
+    publisher = realtime.publisher
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         events.add_publisher(publisher)
+        realtime.start()
         try:
             if manage_db:
                 async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> A
             else:
                 yield
         finally:
+            realtime.stop()
             events.remove_publisher(publisher)
 
     routes: list[BaseRoute] = [Mount("/api", routes=build_routes(registry.APIS))]

@@ -1,0 +1,95 @@
+"""Who is on which socket, and a typed face for the untyped python-socketio server."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Connection:
+    """One socket admitted to one room. The token is kept so every command can
+    authenticate afresh: a kicked guest or a revoked token stops working at once."""
+
+    sid: str
+    code: str
+    room: str
+    token: str
+    participant_id: int
+    token_id: uuid.UUID | None
+
+
+class Connections:
+    """The sockets this process holds, by sid, by participant and by token."""
+
+    def __init__(self) -> None:
+        self._by_sid: dict[str, Connection] = {}
+        self._by_participant: dict[tuple[str, int], set[str]] = defaultdict(set)
+        self._by_token: dict[uuid.UUID, set[str]] = defaultdict(set)
+
+    def add(self, conn: Connection) -> None:
+        self._by_sid[conn.sid] = conn
+        self._by_participant[(conn.room, conn.participant_id)].add(conn.sid)
+        if conn.token_id is not None:
+            self._by_token[conn.token_id].add(conn.sid)
+
+    def remove(self, sid: str) -> Connection | None:
+        conn = self._by_sid.pop(sid, None)
+        if conn is None:
+            return None
+        _discard(self._by_participant, (conn.room, conn.participant_id), sid)
+        if conn.token_id is not None:
+            _discard(self._by_token, conn.token_id, sid)
+        return conn
+
+    def get(self, sid: str) -> Connection | None:
+        return self._by_sid.get(sid)
+
+    def of_participant(self, room: str, participant_id: int) -> list[str]:
+        return sorted(self._by_participant.get((room, participant_id), ()))
+
+    def of_token(self, token_id: uuid.UUID) -> list[str]:
+        return sorted(self._by_token.get(token_id, ()))
+
+    def __len__(self) -> int:
+        return len(self._by_sid)
+
+
+def _discard(index: dict[Any, set[str]], key: Any, sid: str) -> None:
+    sids = index.get(key)
+    if sids is not None:
+        sids.discard(sid)
+        if not sids:
+            del index[key]
+
+
+class Sockets:
+    """The few python-socketio calls a namespace makes, typed, for one namespace."""
+
+    def __init__(self, sio: Any, namespace: str) -> None:
+        self._sio = sio
+        self.namespace = namespace
+
+    async def send(self, sid: str, event: str, data: Any) -> None:
+        """Emit to one socket of this process (no trip through Redis)."""
+        await self._sio.emit(event, data, to=sid, namespace=self.namespace, ignore_queue=True)
+
+    async def broadcast(self, room: str, event: str, data: Any) -> None:
+        await self._sio.emit(event, data, room=room, namespace=self.namespace)
+
+    def enter_room(self, sid: str, room: str) -> None:
+        # Entered locally on purpose: during the connect handler the socket is not yet
+        # "connected", and the Redis manager would then send the request to the other
+        # workers instead of applying it here, where the socket lives.
+        self._sio.manager.basic_enter_room(sid, self.namespace, room)
+
+    async def disconnect(self, sid: str) -> None:
+        await self._sio.disconnect(sid, namespace=self.namespace)
+
+    def is_open(self, sid: str) -> bool:
+        """Whether the transport under `sid` is still up (it can drop mid-handshake)."""
+        eio_sid = self._sio.manager.eio_sid_from_sid(sid, self.namespace)
+        sock = self._sio.eio.sockets.get(eio_sid) if eio_sid is not None else None
+        return sock is not None and not sock.closed and not sock.closing

@@ -1,0 +1,111 @@
+"""Who is in a room right now: ephemeral, never logged, one entry per person however
+many tabs they have open. Broadcasts are coalesced so a burst of joins sends one list."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import structlog
+
+log = structlog.get_logger("roundtable.presence")
+
+# Joins and leaves within this window reach the room as one `presence` message.
+COALESCE_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class Member:
+    participant_id: int
+    name: str
+    role: str
+
+    def wire(self) -> dict[str, Any]:
+        return {
+            "participant_id": self.participant_id,
+            "name": self.name,
+            "role": self.role,
+            "state": "online",
+            "focus": None,
+        }
+
+
+class Presence(Protocol):
+    """The store; in-process here, shared (Redis) when several workers serve a room."""
+
+    async def add(self, room: str, sid: str, member: Member) -> None: ...
+
+    async def remove(self, room: str, sid: str) -> None: ...
+
+    async def members(self, room: str) -> list[Member]: ...
+
+    async def update(self, room: str, member: Member) -> None:
+        """New name or role for someone already here; nobody is added."""
+        ...
+
+
+class LocalPresence:
+    def __init__(self) -> None:
+        self._rooms: dict[str, dict[int, tuple[Member, set[str]]]] = defaultdict(dict)
+
+    async def add(self, room: str, sid: str, member: Member) -> None:
+        people = self._rooms[room]
+        _, sids = people.get(member.participant_id, (member, set()))
+        sids.add(sid)
+        people[member.participant_id] = (member, sids)
+
+    async def remove(self, room: str, sid: str) -> None:
+        people = self._rooms.get(room)
+        if people is None:
+            return
+        for pid, (_, sids) in list(people.items()):
+            sids.discard(sid)
+            if not sids:
+                del people[pid]
+        if not people:
+            del self._rooms[room]
+
+    async def members(self, room: str) -> list[Member]:
+        people = self._rooms.get(room, {})
+        return [people[pid][0] for pid in sorted(people)]
+
+    async def update(self, room: str, member: Member) -> None:
+        people = self._rooms.get(room, {})
+        if member.participant_id in people:
+            people[member.participant_id] = (member, people[member.participant_id][1])
+
+
+def payload(members: list[Member]) -> dict[str, Any]:
+    return {"participants": [m.wire() for m in members]}
+
+
+class PresenceBroadcaster:
+    """Sends a room its presence list shortly after it changes."""
+
+    def __init__(
+        self,
+        presence: Presence,
+        send: Callable[[str, dict[str, Any]], Awaitable[None]],
+        delay: float = COALESCE_SECONDS,
+    ) -> None:
+        self._presence = presence
+        self._send = send
+        self._delay = delay
+        self._pending: dict[str, asyncio.Task[None]] = {}
+
+    def changed(self, room: str) -> None:
+        if room not in self._pending:
+            self._pending[room] = asyncio.create_task(self._flush(room))
+
+    async def _flush(self, room: str) -> None:
+        try:
+            await asyncio.sleep(self._delay)
+        finally:
+            self._pending.pop(room, None)
+        try:
+            await self._send(room, payload(await self._presence.members(room)))
+        except Exception:
+            log.exception("presence broadcast failed", room=room)

@@ -1,0 +1,63 @@
+"""Losing access reaches open sockets: a kicked guest and a revoked token are cut off."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.realtime.clients import LiveServer, Tab, online, personal_token, rest
+from tests.realtime.conftest import Room
+
+Tabs = Callable[[], Tab]
+
+
+async def test_a_kicked_guest_is_disconnected_from_every_tab(
+    tabs: Tabs, room: Room, live_server: LiveServer
+) -> None:
+    moderator = tabs()
+    await moderator.connect(room.moderator_token, room.code)
+    joined = await rest(live_server, "POST", f"/sessions/{room.code}/join", json={"name": "Kit"})
+    kit_id, kit_token = joined["participant"]["id"], joined["token"]
+    assert (await moderator.next_event("participant_joined"))["data"]["participant"]["id"] == kit_id
+    first, second = tabs(), tabs()
+    await first.connect(kit_token, room.code)
+    await second.connect(kit_token, room.code)
+    await moderator.presence_where(lambda ps: kit_id in online(ps))
+
+    await rest(
+        live_server,
+        "DELETE",
+        f"/sessions/{room.code}/participants/{kit_id}",
+        token=room.moderator_token,
+    )
+
+    for tab in (first, second):
+        left = await tab.next_event("participant_left")
+        assert left["data"] == {"participant_id": kit_id}
+        await tab.wait_disconnected()
+    assert (await moderator.next_event("participant_left"))["data"]["participant_id"] == kit_id
+    await moderator.presence_where(lambda ps: kit_id not in online(ps))
+    assert not moderator.disconnected
+    refusal = await tabs().refused({"token": kit_token, "code": room.code})
+    assert refusal["code"] == "unauthorized"
+
+
+async def test_revoking_a_token_closes_the_sockets_it_opened(
+    tabs: Tabs, room: Room, live_server: LiveServer
+) -> None:
+    token_id, pat = await personal_token(live_server, room.moderator_token, ["poker:read"])
+    bot, browser = tabs(), tabs()
+    await bot.connect(pat, room.code)
+    await browser.connect(room.moderator_token, room.code)
+
+    await rest(live_server, "DELETE", f"/api-tokens/{token_id}", token=room.moderator_token)
+
+    revoked = await bot.wait(lambda: bot.revoked, "revoked notice")
+    assert revoked["code"] == "unauthorized"
+    await bot.wait_disconnected()
+    # The same person's JWT session is untouched.
+    assert not browser.disconnected
+    assert browser.revoked is None
+    assert await browser.ok("sync", {"since": 10**9}) is not None
+    refusal = await tabs().refused({"token": pat, "code": room.code})
+    assert refusal["code"] == "unauthorized"
+    assert "revoked" in refusal["message"]
