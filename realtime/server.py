@@ -67,9 +67,25 @@ class RedisManager(socketio.AsyncRedisManager, _DeliveryHooks):  # type: ignore[
     """Several workers: emits fan out through Redis pub/sub."""
 
 
+class _Server(socketio.AsyncServer):  # type: ignore[misc]
+    """Closes a connection that sends a packet it cannot decode, as Socket.IO servers do.
+
+    Handlers run as tasks of their own, so what fails here is only the decoding or the
+    shape of an incoming packet: one warning line, and the client is disconnected.
+    """
+
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        try:
+            await super()._handle_eio_message(eio_sid, data)
+        except Exception as exc:
+            self._binary_packet.pop(eio_sid, None)
+            log.warning("malformed packet; closing the connection", error=type(exc).__name__)
+            await self.eio.disconnect(eio_sid)
+
+
 def create_sio(*, redis_url: str | None, serializer: str, allowed_origins: list[str]) -> Any:
     manager = RedisManager(redis_url) if redis_url else LocalManager()
-    return socketio.AsyncServer(
+    return _Server(
         async_mode="asgi",
         client_manager=manager,
         # python-socketio calls its JSON serializer "default".
