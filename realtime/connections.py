@@ -19,6 +19,8 @@ class Connection:
     token: str
     participant_id: int
     token_id: uuid.UUID | None
+    # Set for sockets opened with a JWT: a password change closes them.
+    jwt_user_id: uuid.UUID | None = None
 
 
 class Connections:
@@ -28,12 +30,15 @@ class Connections:
         self._by_sid: dict[str, Connection] = {}
         self._by_participant: dict[tuple[str, int], set[str]] = defaultdict(set)
         self._by_token: dict[uuid.UUID, set[str]] = defaultdict(set)
+        self._by_jwt_user: dict[uuid.UUID, set[str]] = defaultdict(set)
 
     def add(self, conn: Connection) -> None:
         self._by_sid[conn.sid] = conn
         self._by_participant[(conn.room, conn.participant_id)].add(conn.sid)
         if conn.token_id is not None:
             self._by_token[conn.token_id].add(conn.sid)
+        if conn.jwt_user_id is not None:
+            self._by_jwt_user[conn.jwt_user_id].add(conn.sid)
 
     def remove(self, sid: str) -> Connection | None:
         conn = self._by_sid.pop(sid, None)
@@ -42,6 +47,8 @@ class Connections:
         _discard(self._by_participant, (conn.room, conn.participant_id), sid)
         if conn.token_id is not None:
             _discard(self._by_token, conn.token_id, sid)
+        if conn.jwt_user_id is not None:
+            _discard(self._by_jwt_user, conn.jwt_user_id, sid)
         return conn
 
     def get(self, sid: str) -> Connection | None:
@@ -52,6 +59,9 @@ class Connections:
 
     def of_token(self, token_id: uuid.UUID) -> list[str]:
         return sorted(self._by_token.get(token_id, ()))
+
+    def of_jwt_user(self, user_id: uuid.UUID) -> list[str]:
+        return sorted(self._by_jwt_user.get(user_id, ()))
 
     def __len__(self) -> int:
         return len(self._by_sid)

@@ -151,6 +151,11 @@ def token_room(token_id: uuid.UUID) -> str:
     return f"token:{token_id}"
 
 
+def jwt_room(user_id: uuid.UUID) -> str:
+    """Every socket a user opened with a JWT, on any worker."""
+    return f"jwt:{user_id}"
+
+
 def refusal(code: str, message: str) -> Exception:
     """A refused connection: clients get `connect_error` whose `data` is {code, message}
     (python-socketio sends {"message", "data"}; socket.io-client makes that `err.data`)."""
@@ -251,6 +256,7 @@ class PokerNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                     token=token,
                     participant_id=me["participant_id"],
                     token_id=actor.token_id,
+                    jwt_user_id=actor.user_id if actor.via == "jwt" else None,
                 )
             )
             await self.presence.add(room, sid, Member(me["participant_id"], me["name"], me["role"]))
@@ -258,6 +264,8 @@ class PokerNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             self.sockets.enter_room(sid, room)
             if actor.token_id is not None:
                 self.sockets.enter_room(sid, token_room(actor.token_id))
+            if actor.via == "jwt" and actor.user_id is not None:
+                self.sockets.enter_room(sid, jwt_room(actor.user_id))
             await self.sockets.send(sid, "state", state)
         return room
 
@@ -284,6 +292,14 @@ class PokerNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             {"code": "unauthorized", "message": "Token has been revoked"},
         )
 
+    async def revoke_jwts(self, user_id: uuid.UUID) -> None:
+        """After a password change, the user's JWT sockets close on every worker."""
+        await self.sockets.broadcast(
+            jwt_room(user_id),
+            "revoked",
+            {"code": "unauthorized", "message": "Your password changed; sign in again"},
+        )
+
     async def delivered(self, event: str, data: Any, namespace: str, room: Any) -> None:
         """Runs after this process has delivered an emit to its own sockets, wherever it
         was published: cut off whoever was removed or whose token was revoked, and keep
@@ -292,6 +308,10 @@ class PokerNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             return
         if event == "revoked" and room.startswith("token:"):
             for sid in self.connections.of_token(uuid.UUID(room.removeprefix("token:"))):
+                await self.sockets.disconnect(sid)
+            return
+        if event == "revoked" and room.startswith("jwt:"):
+            for sid in self.connections.of_jwt_user(uuid.UUID(room.removeprefix("jwt:"))):
                 await self.sockets.disconnect(sid)
             return
         kind = data.get("type") if event == "event" and isinstance(data, dict) else None

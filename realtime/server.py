@@ -13,7 +13,7 @@ import structlog
 
 from realtime.poker import PokerNamespace
 from realtime.publisher import RoomGate, RoomPublisher
-from services import tokens
+from services import accounts, tokens
 
 log = structlog.get_logger("roundtable.socket")
 
@@ -109,10 +109,13 @@ class Realtime:
 
     def start(self) -> None:
         tokens.on_revoke.append(self.revoke_token)
+        accounts.on_password_changed.append(self.poker.revoke_jwts)
 
     def stop(self) -> None:
         if self.revoke_token in tokens.on_revoke:
             tokens.on_revoke.remove(self.revoke_token)
+        if self.poker.revoke_jwts in accounts.on_password_changed:
+            accounts.on_password_changed.remove(self.poker.revoke_jwts)
 
     async def revoke_token(self, token_id: uuid.UUID) -> None:
         await self.poker.revoke_token(token_id)

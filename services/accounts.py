@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
@@ -12,6 +15,12 @@ from services import security
 from services.actors import Actor
 from services.auth import require_jwt, require_user
 from services.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+
+log = logging.getLogger("roundtable.accounts")
+
+# Called after a password change commits, with the user's id: every JWT issued before
+# has stopped working, and the socket layer closes the sockets opened with one.
+on_password_changed: list[Callable[[uuid.UUID], Awaitable[None]]] = []
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
@@ -140,4 +149,9 @@ async def change_password(*, actor: Actor, current_password: str, new_password: 
     if not changed:
         raise Conflict("The password was changed meanwhile; sign in again")
     await user.refresh_from_db(fields=["token_version"])
+    for hook in list(on_password_changed):
+        try:
+            await hook(user.id)
+        except Exception:
+            log.exception("password-change hook failed; sockets fall back to per-command checks")
     return security.issue_jwt(user.id, user.token_version)

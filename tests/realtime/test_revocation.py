@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tests.factories import DEFAULT_PASSWORD
 from tests.realtime.clients import LiveServer, Tab, online, personal_token, rest
 from tests.realtime.conftest import Room
 
@@ -61,3 +62,31 @@ async def test_revoking_a_token_closes_the_sockets_it_opened(
     refusal = await tabs().refused({"token": pat, "code": room.code})
     assert refusal["code"] == "unauthorized"
     assert "revoked" in refusal["message"]
+
+
+async def test_a_password_change_closes_the_sockets_opened_with_older_jwts(
+    tabs: Tabs, room: Room, live_server: LiveServer
+) -> None:
+    _, pat = await personal_token(live_server, room.moderator_token, ["poker:read"])
+    old_jwt_tab, bot = tabs(), tabs()
+    await old_jwt_tab.connect(room.moderator_token, room.code)
+    await bot.connect(pat, room.code)
+
+    changed = await rest(
+        live_server,
+        "POST",
+        "/auth/change-password",
+        token=room.moderator_token,
+        json={"currentPassword": DEFAULT_PASSWORD, "newPassword": "a-brand-new-secret"},
+    )
+
+    revoked = await old_jwt_tab.wait(lambda: old_jwt_tab.revoked, "revoked notice")
+    assert revoked["code"] == "unauthorized"
+    await old_jwt_tab.wait_disconnected()
+    refusal = await tabs().refused({"token": room.moderator_token, "code": room.code})
+    assert refusal["code"] == "unauthorized"
+    # The fresh JWT works, and a personal access token outlives the password change.
+    fresh = tabs()
+    await fresh.connect(changed["access_token"], room.code)
+    assert not bot.disconnected and bot.revoked is None
+    assert await bot.ok("sync", {"since": 10**9}) is not None
