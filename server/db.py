@@ -8,7 +8,14 @@ from typing import Any
 from tortoise import Tortoise
 from tortoise.migrations.api.migrate import migrate as _migrate
 
-MODELS = ["models.accounts", "models.events", "models.poker"]
+MODELS = [
+    "models.accounts",
+    "models.events",
+    "models.poker",
+    "models.orgs",
+    "models.boards",
+    "models.notifications",
+]
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from dataclasses import dataclass
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -76,3 +77,65 @@ async def guest(
     )
     assert token is not None
     return await authenticate(token), participant["id"], token
+
+
+@dataclass
+class Board:
+    """An organization > workspace > project with three columns, owned by `owner`."""
+
+    owner: User
+    org: Any
+    workspace: Any
+    project: Any
+    columns: list[Any]
+
+    @property
+    def base(self) -> str:
+        """The REST prefix of this project."""
+        return (
+            f"/api/orgs/{self.org.slug}/workspaces/{self.workspace.slug}/projects/{self.project.id}"
+        )
+
+
+async def create_board(
+    owner: User | None = None, *, columns: tuple[str, ...] = ("To Do", "Doing", "Done")
+) -> Board:
+    from models import (
+        Column,
+        Organization,
+        OrgMember,
+        Project,
+        ProjectMember,
+        Workspace,
+        WorkspaceMember,
+    )
+
+    owner = owner or await create_user()
+    n = next(_counter)
+    org = await Organization.create(name=f"Org {n}", slug=f"org-{n}", owner=owner)
+    await OrgMember.create(org=org, user=owner, role="owner")
+    ws = await Workspace.create(org=org, name=f"Workspace {n}", slug=f"ws-{n}", owner=owner)
+    await WorkspaceMember.create(workspace=ws, user=owner, role="admin", pilotage_role="owner")
+    project = await Project.create(workspace=ws, name=f"Project {n}", created_by=owner)
+    await ProjectMember.create(project=project, user=owner, role="admin")
+    cols = [
+        await Column.create(project=project, name=name, order=i) for i, name in enumerate(columns)
+    ]
+    return Board(owner=owner, org=org, workspace=ws, project=project, columns=cols)
+
+
+async def add_member(
+    board: Board,
+    user: User,
+    *,
+    org_role: str = "member",
+    ws_role: str = "member",
+    project_role: str | None = "member",
+) -> None:
+    """Make `user` a member down to the project (or only to the workspace: project_role=None)."""
+    from models import OrgMember, ProjectMember, WorkspaceMember
+
+    await OrgMember.create(org=board.org, user=user, role=org_role)
+    await WorkspaceMember.create(workspace=board.workspace, user=user, role=ws_role)
+    if project_role:
+        await ProjectMember.create(project=board.project, user=user, role=project_role)

@@ -1,0 +1,1 @@
+"""Organizations, workspaces, projects and their kanban boards."""
