@@ -127,6 +127,9 @@ async def dispatch(
         except DomainError as exc:
             failure = exc.code
             ack = error(exc.code, exc.message)
+            if "current" in exc.details:
+                # A stale write: the thing as it is now, so the client can merge.
+                ack["error"]["current"] = exc.details["current"]
         except Exception:
             failure = "internal"
             log.exception(

@@ -21,6 +21,8 @@ class Connection:
     token_id: uuid.UUID | None
     # Set for sockets opened with a JWT: a password change closes them.
     jwt_user_id: uuid.UUID | None = None
+    # Set on rooms entered as an account (/board): removing the member closes them.
+    user_id: uuid.UUID | None = None
 
 
 class Connections:
@@ -31,6 +33,7 @@ class Connections:
         self._by_participant: dict[tuple[str, int], set[str]] = defaultdict(set)
         self._by_token: dict[uuid.UUID, set[str]] = defaultdict(set)
         self._by_jwt_user: dict[uuid.UUID, set[str]] = defaultdict(set)
+        self._by_user: dict[tuple[str, uuid.UUID], set[str]] = defaultdict(set)
 
     def add(self, conn: Connection) -> None:
         self._by_sid[conn.sid] = conn
@@ -39,6 +42,8 @@ class Connections:
             self._by_token[conn.token_id].add(conn.sid)
         if conn.jwt_user_id is not None:
             self._by_jwt_user[conn.jwt_user_id].add(conn.sid)
+        if conn.user_id is not None:
+            self._by_user[(conn.room, conn.user_id)].add(conn.sid)
 
     def remove(self, sid: str) -> Connection | None:
         conn = self._by_sid.pop(sid, None)
@@ -49,6 +54,8 @@ class Connections:
             _discard(self._by_token, conn.token_id, sid)
         if conn.jwt_user_id is not None:
             _discard(self._by_jwt_user, conn.jwt_user_id, sid)
+        if conn.user_id is not None:
+            _discard(self._by_user, (conn.room, conn.user_id), sid)
         return conn
 
     def get(self, sid: str) -> Connection | None:
@@ -62,6 +69,9 @@ class Connections:
 
     def of_jwt_user(self, user_id: uuid.UUID) -> list[str]:
         return sorted(self._by_jwt_user.get(user_id, ()))
+
+    def of_user(self, room: str, user_id: uuid.UUID) -> list[str]:
+        return sorted(self._by_user.get((room, user_id), ()))
 
     def __len__(self) -> int:
         return len(self._by_sid)

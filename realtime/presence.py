@@ -87,13 +87,17 @@ class PresenceBroadcaster:
 
     def __init__(
         self,
-        presence: Presence,
+        presence: Presence | None,
         send: Callable[[str, dict[str, Any]], Awaitable[None]],
         delay: float = COALESCE_SECONDS,
+        *,
+        render: Callable[[str], Awaitable[dict[str, Any]]] | None = None,
     ) -> None:
         self._presence = presence
         self._send = send
         self._delay = delay
+        # A namespace with its own presence shape renders the room's message itself.
+        self._render = render
         self._pending: dict[str, asyncio.Task[None]] = {}
 
     def changed(self, room: str) -> None:
@@ -106,6 +110,11 @@ class PresenceBroadcaster:
         finally:
             self._pending.pop(room, None)
         try:
-            await self._send(room, payload(await self._presence.members(room)))
+            if self._render is not None:
+                body = await self._render(room)
+            else:
+                assert self._presence is not None
+                body = payload(await self._presence.members(room))
+            await self._send(room, body)
         except Exception:
             log.exception("presence broadcast failed", room=room)

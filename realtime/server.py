@@ -11,9 +11,11 @@ from typing import Any
 import socketio
 import structlog
 
+from realtime.board import BoardNamespace, user_room
 from realtime.poker import PokerNamespace
 from realtime.publisher import RoomGate, RoomPublisher
 from services import accounts, tokens
+from services.boards import notify
 
 log = structlog.get_logger("roundtable.socket")
 
@@ -106,19 +108,31 @@ class Realtime:
 
     publisher: RoomPublisher
     poker: PokerNamespace
+    board: BoardNamespace
 
     def start(self) -> None:
         tokens.on_revoke.append(self.revoke_token)
-        accounts.on_password_changed.append(self.poker.revoke_jwts)
+        notify.on_notification.append(self.notify_user)
+        accounts.on_password_changed.append(self.revoke_jwts)
 
     def stop(self) -> None:
+        if self.notify_user in notify.on_notification:
+            notify.on_notification.remove(self.notify_user)
         if self.revoke_token in tokens.on_revoke:
             tokens.on_revoke.remove(self.revoke_token)
-        if self.poker.revoke_jwts in accounts.on_password_changed:
-            accounts.on_password_changed.remove(self.poker.revoke_jwts)
+        if self.revoke_jwts in accounts.on_password_changed:
+            accounts.on_password_changed.remove(self.revoke_jwts)
+
+    async def notify_user(self, user_id: uuid.UUID, notification: dict[str, Any]) -> None:
+        await self.board.sockets.broadcast(user_room(user_id), "notification", notification)
 
     async def revoke_token(self, token_id: uuid.UUID) -> None:
         await self.poker.revoke_token(token_id)
+        await self.board.revoke_token(token_id)
+
+    async def revoke_jwts(self, user_id: uuid.UUID) -> None:
+        await self.poker.revoke_jwts(user_id)
+        await self.board.revoke_jwts(user_id)
 
 
 def register_namespaces(sio: Any) -> Realtime:
@@ -127,4 +141,7 @@ def register_namespaces(sio: Any) -> Realtime:
     sio.register_namespace(poker)
     manager: _DeliveryHooks = sio.manager
     manager.delivery_hooks.append(poker.delivered)
-    return Realtime(publisher=RoomPublisher(sio, gate), poker=poker)
+    board = BoardNamespace("/board", gate=gate)
+    sio.register_namespace(board)
+    manager.delivery_hooks.append(board.delivered)
+    return Realtime(publisher=RoomPublisher(sio, gate), poker=poker, board=board)

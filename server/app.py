@@ -29,6 +29,7 @@ from server.errors import domain_error_handler, http_error_handler, server_error
 from server.openapi import build_openapi
 from server.ratelimit import RateLimitMiddleware
 from services import events, security
+from services.boards import attachments, mailer
 from services.errors import DomainError
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -51,6 +52,7 @@ def _static_routes() -> list[BaseRoute]:
         Route("/", app_page),
         Route("/r/{code}", app_page),
         Route("/b/{path:path}", app_page),
+        Route("/invitations/{token}", app_page),
     ]
     modules = STATIC_DIR / "node_modules"
     routes.append(Mount("/vendor", StaticFiles(directory=modules, check_dir=False)))
@@ -58,11 +60,31 @@ def _static_routes() -> list[BaseRoute]:
     return routes
 
 
+def _smtp(settings: Settings) -> mailer.SmtpSettings | None:
+    if not settings.smtp_host:
+        return None
+    return mailer.SmtpSettings(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_from,
+        user=settings.smtp_user,
+        password=settings.smtp_password,
+        starttls=settings.smtp_starttls,
+    )
+
+
+def _public_url(settings: Settings) -> str:
+    origins = settings.allowed_origins
+    return settings.public_url or (origins[0] if origins else "")
+
+
 def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Any:
     """Build the ASGI app. `manage_db=False` leaves Tortoise to the caller (tests)."""
     settings = settings or Settings.from_env()
     logs.configure(settings.log_level)
     security.configure(secret_key=settings.secret_key, jwt_ttl_seconds=settings.jwt_ttl_seconds)
+    mailer.configure(smtp=_smtp(settings), public_url=_public_url(settings))
+    attachments.configure(settings.attachments_dir or settings.data_dir / "attachments")
     sio = create_sio(
         redis_url=settings.redis_url,
         serializer=settings.serializer,

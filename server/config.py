@@ -50,6 +50,18 @@ class Settings:
     jwt_ttl_seconds: int = 7 * 24 * 3600
     data_dir: Path = DATA_DIR
     log_level: str = "info"
+    # Outgoing email (invitations); off while smtp_host is unset.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "roundtable@localhost"
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_starttls: bool = False
+    # The address people reach the app at, for links in emails; defaults to the first
+    # allowed origin.
+    public_url: str = ""
+    # Where card attachments are stored; defaults to <data_dir>/attachments.
+    attachments_dir: Path | None = None
 
     @classmethod
     def from_env(cls, *, host: str | None = None, port: int | None = None) -> Settings:
@@ -72,4 +84,12 @@ class Settings:
             jwt_ttl_seconds=int(env.get("JWT_TTL_SECONDS", str(7 * 24 * 3600))),
             data_dir=data_dir,
             log_level=env.get("LOG_LEVEL", "info"),
+            smtp_host=env.get("SMTP_HOST") or None,
+            smtp_port=int(env.get("SMTP_PORT", "25")),
+            smtp_from=env.get("SMTP_FROM", "roundtable@localhost"),
+            smtp_user=env.get("SMTP_USER") or None,
+            smtp_password=env.get("SMTP_PASSWORD") or None,
+            smtp_starttls=env.get("SMTP_STARTTLS", "").lower() in ("1", "true", "yes", "on"),
+            public_url=env.get("PUBLIC_URL", "").rstrip("/"),
+            attachments_dir=Path(env["ATTACHMENTS_DIR"]) if env.get("ATTACHMENTS_DIR") else None,
         )

@@ -64,6 +64,9 @@ def render(path: str, exc: DomainError, headers: dict[str, str] | None = None) -
         body = {"statusCode": status, "message": exc.message, "error": HTTPStatus(status).phrase}
     if "errors" in exc.details:
         body["errors"] = exc.details["errors"]
+    if "current" in exc.details:
+        # A stale write's conflict carries the thing as it is now, so the client can merge.
+        body["current"] = exc.details["current"]
     return json_response(body, status, headers)
 
 

@@ -9,11 +9,13 @@ from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
+from tortoise.transactions import in_transaction
 
-from models import User
+from models import User, WorkspaceMember
 from services import security
 from services.actors import Actor
 from services.auth import require_jwt, require_user
+from services.boards.orgs import create_personal_space
 from services.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 
 log = logging.getLogger("roundtable.accounts")
@@ -26,7 +28,7 @@ PASSWORD_MIN = 8
 PASSWORD_MAX = 128
 NAME_MAX = 100
 EMAIL_MAX = 254
-# Until workspaces assign roles, every account pilots its own personal space.
+# An account without a personal workspace (made before they existed) pilots its own space.
 PERSONAL_PILOTAGE_ROLE = "owner"
 
 _BAD_CREDENTIALS = "Invalid email or password"
@@ -78,12 +80,26 @@ async def register(*, email: str, password: str, name: str = "") -> tuple[User, 
     if await User.filter(email=email).exists():
         raise Conflict("An account with this email already exists")
     password_hash = await security.hash_password(password)
-    try:
-        user = await User.create(email=email, name=name, password_hash=password_hash)
-    except IntegrityError:
-        # Two sign-ups with the same email raced past the check above.
-        raise Conflict("An account with this email already exists") from None
+    for attempt in range(3):
+        try:
+            async with in_transaction():
+                user = await User.create(email=email, name=name, password_hash=password_hash)
+                await create_personal_space(user)
+            break
+        except IntegrityError:
+            # Two sign-ups with the same email raced past the check above, or two with
+            # the same local part raced for one personal slug: only the latter retries.
+            if attempt == 2 or await User.filter(email=email).exists():
+                raise Conflict("An account with this email already exists") from None
     return user, security.issue_jwt(user.id, user.token_version)
+
+
+async def pilotage_role(user: User) -> str:
+    """The account's pilotage role in its personal workspace."""
+    member = await WorkspaceMember.filter(
+        user_id=user.id, workspace__is_personal=True, workspace__owner_id=user.id
+    ).first()
+    return member.pilotage_role if member else PERSONAL_PILOTAGE_ROLE
 
 
 async def login(*, email: str, password: str) -> tuple[User, str]:

@@ -75,12 +75,12 @@ class PasswordChanged(Output):
     message: str
 
 
-def _profile(user: User) -> UserProfile:
+async def _profile(user: User) -> UserProfile:
     return UserProfile(
         id=user.id,
         email=user.email,
         name=user.name,
-        pilotage_role=accounts.PERSONAL_PILOTAGE_ROLE,
+        pilotage_role=await accounts.pilotage_role(user),
     )
 
 
@@ -113,12 +113,12 @@ async def register(call: Call) -> Any:
 async def login(call: Call) -> Any:
     body: UserLogin = call.body
     user, token = await accounts.login(email=body.email, password=body.password)
-    return LoggedIn(access_token=token, user=_profile(user))
+    return LoggedIn(access_token=token, user=await _profile(user))
 
 
 @api.route("GET", "/auth/me", summary="The signed-in account", response=Me, scope="account:read")
 async def me(call: Call) -> Any:
-    return Me(user=_profile(await accounts.get_profile(actor=call.user)))
+    return Me(user=await _profile(await accounts.get_profile(actor=call.user)))
 
 
 @api.route(
@@ -132,7 +132,7 @@ async def me(call: Call) -> Any:
 async def update_me(call: Call) -> Any:
     body: UserUpdate = call.body
     user = await accounts.update_profile(actor=call.user, name=body.name)
-    return Me(user=_profile(user))
+    return Me(user=await _profile(user))
 
 
 @api.route(

@@ -206,7 +206,11 @@ def build_routes(apis: list[Api]) -> list[Route]:
         for ep in api.endpoints:
             by_path.setdefault(ep.path, {})[ep.method] = ep
     routes = []
-    for path, methods in by_path.items():
+    # Starlette takes the first match: a literal segment (`projects/portfolio`) must come
+    # before a parameter in the same place (`projects/{project_id}`), whatever the order
+    # the areas were registered in.
+    for path in sorted(by_path, key=lambda p: [s.startswith("{") for s in p.split("/")]):
+        methods = by_path[path]
         apps = {m: _endpoint_app(ep) for m, ep in methods.items()}
 
         async def dispatch(request: Request, _apps: dict[str, Any] = apps) -> Response:

@@ -12,6 +12,7 @@ from typing import Any
 
 from models import Participant, PokerSession, Story, Vote
 from services.actors import Actor
+from services.boards.estimation import apply_estimate
 from services.errors import Conflict, Forbidden, Invalid
 from services.events import UnitOfWork, unit_of_work
 from services.poker.access import (
@@ -154,6 +155,8 @@ async def _reveal(
         {"story_id": str(story.id), "story": rendered},
         actor,
     )
+    # A story estimated from a board card writes its result onto that card.
+    await apply_estimate(uow, story, actor)
     return rendered
 
 

@@ -1,0 +1,404 @@
+"""The /board namespace: admitting a project member's socket to the board's room, its
+commands, and who is looking at which card."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import socketio
+import structlog
+from pydantic import Field, StrictBool
+
+from realtime.board_presence import BoardPresence, Focus
+from realtime.commands import Command, Payload, Text, command, dispatch, unknown
+from realtime.connections import Connection, Connections, Sockets
+from realtime.poker import jwt_room, refusal, token_room
+from realtime.presence import PresenceBroadcaster
+from realtime.publisher import RoomGate
+from services.actors import Actor
+from services.auth import authenticate
+from services.boards import cards, columns, comments
+from services.boards.access import READ, WRITE, board_room, project_by_id
+from services.boards.locate import ProjectRef
+from services.boards.views import board_snapshot
+from services.errors import DomainError, Invalid, Unauthorized
+from services.events import events_since
+
+log = structlog.get_logger("roundtable.socket")
+
+Ref = Annotated[str, Field(min_length=1, max_length=64)]
+Title = Annotated[Text, Field(min_length=1, max_length=500)]
+Description = Annotated[Text, Field(max_length=5000)]
+ColumnName = Annotated[Text, Field(min_length=1, max_length=100)]
+Estimate = Annotated[Text, Field(max_length=20)]
+DateText = Annotated[str, Field(min_length=10, max_length=40)]
+WipLimit = Annotated[int, Field(ge=1, le=10_000)]
+Index = Annotated[int, Field(ge=0, le=100_000)]
+Priority = Literal["low", "medium", "high"]
+
+
+class ChecklistItemIn(Payload):
+    title: Title
+    done: StrictBool = False
+    order: Index | None = None
+
+
+Checklist = Annotated[list[ChecklistItemIn], Field(max_length=100)]
+
+
+class _CardFields(Payload):
+    description: Description | None = None
+    priority: Priority | None = None
+    start_date: DateText | None = None
+    due_date: DateText | None = None
+    assignee_id: Ref | None = None
+    estimate: Estimate | None = None
+    checklist: Checklist | None = None
+
+    def sent(self, *names: str) -> dict[str, Any]:
+        """Only the fields the client sent (null included: it clears), dates parsed."""
+        data = {k: getattr(self, k) for k in self.model_fields_set if k not in names}
+        for key in ("start_date", "due_date"):
+            if key in data:
+                data[key] = cards.parse_date(data[key])
+        if data.get("checklist") is not None:
+            data["checklist"] = [i.model_dump() for i in self.checklist or []]
+        return data
+
+
+class CreateCard(_CardFields):
+    column_id: Ref
+    title: Title
+
+
+class UpdateCard(_CardFields):
+    card_id: Ref
+    version: int | None = None
+    title: Title | None = None
+    archived: StrictBool | None = None
+
+
+class MoveCard(Payload):
+    card_id: Ref
+    column_id: Ref
+    after_id: Ref | None = None
+    before_id: Ref | None = None
+    version: int | None = None
+
+
+class CardRef(Payload):
+    card_id: Ref
+
+
+class CreateColumn(Payload):
+    name: ColumnName
+    wip_limit: WipLimit | None = None
+
+
+class UpdateColumn(Payload):
+    column_id: Ref
+    name: ColumnName | None = None
+    order: Index | None = None
+    wip_limit: WipLimit | None = None
+
+
+class ColumnRef(Payload):
+    column_id: Ref
+
+
+class AddComment(Payload):
+    card_id: Ref
+    content: Annotated[Text, Field(min_length=1, max_length=10_000)]
+
+
+class FocusCard(Payload):
+    card_id: Ref | None = None
+    mode: Literal["viewing", "editing"] = "viewing"
+
+
+class Sync(Payload):
+    since: int
+
+
+@dataclass(frozen=True)
+class BoardCaller:
+    conn: Connection
+    actor: Actor
+    board: BoardNamespace
+
+    @property
+    def room(self) -> str:
+        return self.conn.room
+
+    @property
+    def ref(self) -> ProjectRef:
+        return ProjectRef(self.conn.code)
+
+
+async def room_state(c: BoardCaller) -> dict[str, Any]:
+    access = await project_by_id(c.actor, c.conn.code)
+    state = await board_snapshot(access.project)
+    state["presence"] = c.board.presence.payload(c.room)
+    return state
+
+
+@command(CreateCard, scope=WRITE)
+async def create_card(c: BoardCaller, p: CreateCard) -> Any:
+    fields = p.sent("column_id")
+    return await cards.create_card(actor=c.actor, ref=c.ref, column_id=p.column_id, fields=fields)
+
+
+@command(UpdateCard, scope=WRITE)
+async def update_card(c: BoardCaller, p: UpdateCard) -> Any:
+    changes = p.sent("card_id", "version")
+    for key in ("title", "archived", "checklist"):
+        if key in changes and changes[key] is None:
+            raise Invalid(f"{key}: cannot be null")
+    return await cards.update_card(
+        actor=c.actor, ref=c.ref, card_id=p.card_id, changes=changes, version=p.version
+    )
+
+
+@command(MoveCard, scope=WRITE)
+async def move_card(c: BoardCaller, p: MoveCard) -> Any:
+    return await cards.move_card(
+        actor=c.actor,
+        ref=c.ref,
+        card_id=p.card_id,
+        column_id=p.column_id,
+        after_id=p.after_id,
+        before_id=p.before_id,
+        version=p.version,
+    )
+
+
+@command(CardRef, scope=WRITE)
+async def delete_card(c: BoardCaller, p: CardRef) -> Any:
+    return await cards.delete_card(actor=c.actor, ref=c.ref, card_id=p.card_id)
+
+
+@command(CreateColumn, scope=WRITE)
+async def create_column(c: BoardCaller, p: CreateColumn) -> Any:
+    return await columns.create_column(actor=c.actor, ref=c.ref, name=p.name, wip_limit=p.wip_limit)
+
+
+@command(UpdateColumn, scope=WRITE)
+async def update_column(c: BoardCaller, p: UpdateColumn) -> Any:
+    changes = {k: getattr(p, k) for k in p.model_fields_set if k != "column_id"}
+    for key in ("name", "order"):
+        if key in changes and changes[key] is None:
+            raise Invalid(f"{key}: cannot be null")
+    return await columns.update_column(
+        actor=c.actor, ref=c.ref, column_id=p.column_id, changes=changes
+    )
+
+
+@command(ColumnRef, scope=WRITE)
+async def delete_column(c: BoardCaller, p: ColumnRef) -> Any:
+    return await columns.delete_column(actor=c.actor, ref=c.ref, column_id=p.column_id)
+
+
+@command(AddComment, scope=WRITE)
+async def add_comment(c: BoardCaller, p: AddComment) -> Any:
+    return await comments.add_comment(
+        actor=c.actor, project_id=c.conn.code, card_id=p.card_id, content=p.content
+    )
+
+
+@command(FocusCard, scope=READ)
+async def focus_card(c: BoardCaller, p: FocusCard) -> Any:
+    focus = None
+    if p.card_id is not None:
+        # The card must be on this board; reading it also re-checks access.
+        card = await cards.get_card(actor=c.actor, ref=c.ref, card_id=p.card_id)
+        focus = Focus(card_id=card["id"], mode=p.mode)
+    assert c.actor.user_id is not None
+    if c.board.presence.focus(c.room, c.conn.sid, c.actor.user_id, focus):
+        c.board.presence_changed(c.room)
+    return {"focus": focus.wire() if focus else None}
+
+
+@command(Sync, scope=READ)
+async def sync(c: BoardCaller, p: Sync) -> Any:
+    await project_by_id(c.actor, c.conn.code)
+    missed = await events_since(c.room, p.since)
+    if missed is not None:
+        return {"events": [e.wire() for e in missed]}
+    return {"snapshot": await room_state(c)}
+
+
+COMMANDS: dict[str, Command[BoardCaller, Any]] = {
+    c.name: c
+    for c in (
+        create_card,
+        update_card,
+        move_card,
+        delete_card,
+        create_column,
+        update_column,
+        delete_column,
+        add_comment,
+        focus_card,
+        sync,
+    )
+}
+
+
+def user_room(user_id: uuid.UUID) -> str:
+    """Every /board socket of one user, where their notifications arrive live."""
+    return f"user:{user_id}"
+
+
+def _credentials(auth: Any) -> tuple[str, str]:
+    if not isinstance(auth, dict) or not isinstance(auth.get("token"), str) or not auth["token"]:
+        raise Unauthorized("Send auth={'token': ..., 'project': ...} to connect")
+    project = auth.get("project")
+    if not isinstance(project, str) or not project:
+        raise Invalid("auth.project: the project's id is required")
+    return auth["token"], project
+
+
+class BoardNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
+    def __init__(self, namespace: str, *, gate: RoomGate) -> None:
+        super().__init__(namespace)
+        self.gate = gate
+        self.connections = Connections()
+        self.presence = BoardPresence()
+        self._broadcaster = PresenceBroadcaster(None, self._send_presence, render=self._render)
+        self._sockets: Sockets | None = None
+
+    @property
+    def sockets(self) -> Sockets:
+        if self._sockets is None:
+            self._sockets = Sockets(self.server, self.namespace)
+        return self._sockets
+
+    def presence_changed(self, room: str) -> None:
+        self._broadcaster.changed(room)
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        sid: str = args[0]
+        reserved = event in ("connect", "disconnect")
+        if reserved and not self.server.manager.is_connected(sid, self.namespace):
+            if event == "connect":
+                await self._connect(sid, args[2] if len(args) > 2 else None)
+            else:
+                await self._disconnect(sid)
+            return None
+        cmd = COMMANDS.get(event)
+        if cmd is None:
+            return unknown(event, namespace=self.namespace)
+        return await dispatch(cmd, lambda: self._caller(sid), args[1:], namespace=self.namespace)
+
+    async def _caller(self, sid: str) -> BoardCaller:
+        conn = self.connections.get(sid)
+        if conn is None:
+            raise Unauthorized("This socket has not joined a board")
+        # Authenticated again on every command, so a revoked token stops at once.
+        actor = await authenticate(conn.token)
+        return BoardCaller(conn=conn, actor=actor, board=self)
+
+    async def _connect(self, sid: str, auth: Any) -> None:
+        try:
+            room = await self._admit(sid, auth)
+        except DomainError as exc:
+            log.info("socket_refused", namespace=self.namespace, code=exc.code)
+            self._forget(sid)
+            raise refusal(exc.code, exc.message) from None
+        except Exception:
+            log.exception("socket connect crashed", namespace=self.namespace)
+            self._forget(sid)
+            raise refusal("internal", "Internal error") from None
+        if not self.sockets.is_open(sid):
+            self._forget(sid)
+            raise refusal("unauthorized", "Connection closed")
+        self._broadcaster.changed(room)
+
+    async def _admit(self, sid: str, auth: Any) -> str:
+        token, project = _credentials(auth)
+        actor = await authenticate(token)
+        access = await project_by_id(actor, project)
+        assert actor.user_id is not None  # project_by_id admits accounts only
+        pid = str(access.project.id)
+        room = board_room(pid)
+        conn = Connection(
+            sid=sid,
+            code=pid,
+            room=room,
+            token=token,
+            participant_id=0,
+            token_id=actor.token_id,
+            jwt_user_id=actor.user_id if actor.via == "jwt" else None,
+            user_id=actor.user_id,
+        )
+        # Under the room's gate no event reaches the room, so `state` goes out first; a
+        # removal committed before the snapshot's access check refuses this socket, one
+        # committed after reaches it as an event and closes it.
+        async with self.gate.hold(room):
+            state = await room_state(BoardCaller(conn=conn, actor=actor, board=self))
+            self.connections.add(conn)
+            self.presence.add(room, sid, actor.user_id, actor.name)
+            state["presence"] = self.presence.payload(room)
+            self.sockets.enter_room(sid, room)
+            if actor.token_id is not None:
+                self.sockets.enter_room(sid, token_room(actor.token_id))
+            if actor.via == "jwt":
+                self.sockets.enter_room(sid, jwt_room(actor.user_id))
+            self.sockets.enter_room(sid, user_room(actor.user_id))
+            await self.sockets.send(sid, "state", state)
+        return room
+
+    def _forget(self, sid: str) -> Connection | None:
+        conn = self.connections.remove(sid)
+        if conn is not None:
+            self.presence.remove(conn.room, sid)
+        return conn
+
+    async def _disconnect(self, sid: str) -> None:
+        conn = self._forget(sid)
+        if conn is not None:
+            self._broadcaster.changed(conn.room)
+
+    async def _render(self, room: str) -> dict[str, Any]:
+        return self.presence.payload(room)
+
+    async def _send_presence(self, room: str, body: dict[str, Any]) -> None:
+        await self.sockets.broadcast(room, "presence", body)
+
+    async def revoke_token(self, token_id: uuid.UUID) -> None:
+        await self.sockets.broadcast(
+            token_room(token_id),
+            "revoked",
+            {"code": "unauthorized", "message": "Token has been revoked"},
+        )
+
+    async def revoke_jwts(self, user_id: uuid.UUID) -> None:
+        await self.sockets.broadcast(
+            jwt_room(user_id),
+            "revoked",
+            {"code": "unauthorized", "message": "Your password changed; sign in again"},
+        )
+
+    async def delivered(self, event: str, data: Any, namespace: str, room: Any) -> None:
+        """After this process delivered an emit: close the sockets of a revoked token, of
+        a user whose password changed, or of a member removed from the board."""
+        if namespace != self.namespace or not isinstance(room, str):
+            return
+        if event == "revoked" and room.startswith("token:"):
+            for sid in self.connections.of_token(uuid.UUID(room.removeprefix("token:"))):
+                await self.sockets.disconnect(sid)
+            return
+        if event == "revoked" and room.startswith("jwt:"):
+            for sid in self.connections.of_jwt_user(uuid.UUID(room.removeprefix("jwt:"))):
+                await self.sockets.disconnect(sid)
+            return
+        if event == "event" and isinstance(data, dict) and data.get("type") == "member_removed":
+            user_id = (data.get("data") or {}).get("userId")
+            try:
+                uid = uuid.UUID(str(user_id))
+            except ValueError:
+                return
+            for sid in self.connections.of_user(room, uid):
+                await self.sockets.disconnect(sid)

@@ -1,0 +1,108 @@
+"""REST for workspace invitations: invite, list, revoke, and accept with the token."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from pydantic import Field
+
+from server.api.routing import Api, Call
+from server.api.schemas import CamelInput, CamelOutput
+from server.api.workspaces import WorkspacePublic
+from services.boards import invitations
+from services.boards.access import WRITE
+
+api = Api("invitations")
+
+WS = "/orgs/{org_slug}/workspaces/{ws_slug}"
+
+
+class InvitationCreate(CamelInput):
+    # Checked by the service, so that an address is judged the same on every face.
+    email: str = Field(min_length=3, max_length=invitations.EMAIL_MAX)
+    role: Literal["admin", "member"] = "member"
+
+
+class InvitationPublic(CamelOutput):
+    id: uuid.UUID
+    workspace_id: uuid.UUID
+    email: str
+    role: str
+    status: Literal["pending", "expired", "accepted", "revoked"]
+    invited_by_id: uuid.UUID
+    expires_at: str
+    created_at: str
+
+
+class InvitationCreated(InvitationPublic):
+    token: str = Field(description="Shown only here; the database keeps its SHA-256")
+    link: str = Field(description="The accept page, /invitations/<token>")
+    email_sent: bool = Field(description="Whether the invitation email was handed to SMTP")
+
+
+class InvitationAccepted(WorkspacePublic):
+    organization_slug: str
+
+
+class Deleted(CamelOutput):
+    ok: bool
+
+
+def _where(call: Call) -> dict[str, str]:
+    return {"org_slug": call.path["org_slug"], "ws_slug": call.path["ws_slug"]}
+
+
+@api.route(
+    "POST",
+    WS + "/members/invite",
+    summary="Invite someone to the workspace by email (admins); answers the one-time token",
+    body=InvitationCreate,
+    response=InvitationCreated,
+    status=201,
+    scope=WRITE,
+    errors=(404, 409),
+)
+async def invite(call: Call) -> Any:
+    body: InvitationCreate = call.body
+    return await invitations.invite(
+        actor=call.user, email=body.email, role=body.role, **_where(call)
+    )
+
+
+@api.route(
+    "GET",
+    WS + "/invitations",
+    summary="Invitations not yet accepted or revoked (admins); tokens are never shown again",
+    response=list[InvitationPublic],
+    errors=(404,),
+)
+async def list_invitations(call: Call) -> Any:
+    return await invitations.list_invitations(actor=call.user, **_where(call))
+
+
+@api.route(
+    "DELETE",
+    WS + "/invitations/{invitation_id}",
+    summary="Revoke an invitation (admins)",
+    response=Deleted,
+    scope=WRITE,
+    errors=(404, 409),
+)
+async def revoke(call: Call) -> Any:
+    await invitations.revoke_invitation(
+        actor=call.user, invitation_id=call.path["invitation_id"], **_where(call)
+    )
+    return {"ok": True}
+
+
+@api.route(
+    "POST",
+    "/invitations/{token}/accept",
+    summary="Accept an invitation sent to your email; you join the workspace",
+    response=InvitationAccepted,
+    scope=WRITE,
+    errors=(404, 409),
+)
+async def accept(call: Call) -> Any:
+    return await invitations.accept_invitation(actor=call.user, token=call.path["token"])
