@@ -1,0 +1,87 @@
+"""Planning poker on a card: the card becomes a story in a poker session, and the
+revealed estimate is written back onto the card, live on its board.
+
+Lock order: a reveal holds the poker room's lock and then takes the board's. Nothing
+here holds a board lock while calling into poker, so the two never wait on each other.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from models import Card, PokerSession, Story
+from services.actors import Actor
+from services.boards.access import board_room, parse_id, project_access
+from services.boards.locate import lock_board
+from services.boards.views import card_public
+from services.errors import NotFound
+from services.events import UnitOfWork, unit_of_work
+from services.poker.sessions import create_session
+from services.poker.stories import add_story, start_story
+
+SESSION_NAME_MAX = 200
+STORY_TITLE_MAX = 500
+POKER_WRITE = "poker:write"
+
+
+async def estimate_card(
+    *,
+    actor: Actor,
+    org_slug: str,
+    ws_slug: str,
+    project_id: Any,
+    card_id: Any,
+    session_code: str | None = None,
+) -> dict[str, Any]:
+    """Put the card up for estimation: in a new session owned by the caller, or as the
+    current story of `session_code` (which the caller must moderate)."""
+    access = await project_access(actor, org_slug, ws_slug, project_id, write=True)
+    actor.require_scope(POKER_WRITE)
+    card = await _card(access.project.id, card_id)
+    if session_code is None:
+        session = await create_session(
+            actor=actor, name=f"Estimate: {card.title}"[:SESSION_NAME_MAX]
+        )
+        code = str(session["code"])
+    else:
+        code = session_code.strip().upper()
+    story = await add_story(
+        actor=actor, code=code, title=card.title[:STORY_TITLE_MAX], description=card.description
+    )
+    poker = await PokerSession.get(code=code)
+    if poker.current_story_id != uuid.UUID(story["id"]):
+        await start_story(actor=actor, code=code, story_id=story["id"])
+    async with unit_of_work() as uow:
+        await lock_board(uow, access.project.id)
+        # The card may have gone while the story was being made.
+        linked = await Card.filter(id=card.id, project_id=access.project.id).update(
+            poker_session_id=poker.id, poker_story_id=uuid.UUID(story["id"])
+        )
+        if not linked:
+            raise NotFound("Card not found")
+    return {"sessionCode": code, "storyId": story["id"], "joinUrl": f"/r/{code}"}
+
+
+async def _card(project_id: uuid.UUID, card_id: Any) -> Card:
+    card = await Card.filter(id=parse_id(card_id, "Card"), project_id=project_id).first()
+    if card is None:
+        raise NotFound("Card not found")
+    return card
+
+
+async def apply_estimate(uow: UnitOfWork, story: Story, actor: Actor | None) -> None:
+    """Called by the reveal, inside its transaction: cards linked to the story take its
+    final estimate, and their boards see the change at once."""
+    if story.final_estimate is None:
+        return
+    linked = await Card.filter(poker_story_id=story.id).values_list("id", "project_id")
+    for card_id, project_id in linked:
+        await lock_board(uow, uuid.UUID(str(project_id)))
+        card = await Card.get(id=card_id)
+        card.estimate = story.final_estimate
+        card.version += 1
+        await card.save()
+        await uow.emit(
+            board_room(card.project_id), "card_updated", {"card": await card_public(card)}, actor
+        )
