@@ -1,0 +1,199 @@
+"""Request and response schemas for columns and cards (seed 001 shapes, camelCase).
+
+PATCH bodies tell "absent" from "null": the edge passes on only the fields that were
+sent (`model_dump(exclude_unset=True)`), and null clears a nullable field. Fields that
+cannot be cleared refuse null.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
+
+from server.api.schemas import CamelInput, CamelOutput
+from services.boards.cards import parse_date
+from services.errors import Invalid
+
+BOARD = "/orgs/{org_slug}/workspaces/{ws_slug}/projects/{project_id}"
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _when(value: Any) -> Any:
+    try:
+        return parse_date(value)
+    except Invalid as exc:
+        raise ValueError(exc.message) from None
+
+
+def _text(low: int, high: int) -> Any:
+    return StringConstraints(min_length=low, max_length=high)
+
+
+_Clean = AfterValidator(_no_nul)
+ColumnName = Annotated[str, _text(1, 100), _Clean]
+Title = Annotated[str, _text(1, 500), _Clean]
+Description = Annotated[str, _text(0, 5000), _Clean]
+Estimate = Annotated[str, _text(0, 20), _Clean]
+Ref = Annotated[str, _text(1, 64)]
+When = Annotated[datetime, BeforeValidator(_when)]
+Priority = Literal["low", "medium", "high"]
+WipLimit = Annotated[StrictInt, Field(ge=1, le=10_000)]
+Index = Annotated[StrictInt, Field(ge=0, le=100_000)]
+
+
+def _drop_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def unchanged() -> Any:
+    """A PATCH field that may be left out but not sent as null."""
+    return Field(default=None, json_schema_extra=_drop_default)
+
+
+def _refuse_nulls(model: Any, names: tuple[str, ...]) -> None:
+    for name in names:
+        if name in model.model_fields_set and getattr(model, name) is None:
+            raise ValueError(f"{name} cannot be null")
+
+
+class ColumnCreate(CamelInput):
+    name: ColumnName
+    wip_limit: WipLimit | None = None
+
+
+class ColumnUpdate(CamelInput):
+    name: ColumnName | None = unchanged()
+    order: Index | None = unchanged()
+    wip_limit: WipLimit | None = None
+
+    @model_validator(mode="after")
+    def _not_null(self) -> ColumnUpdate:
+        _refuse_nulls(self, ("name", "order"))
+        return self
+
+
+class ColumnPublic(CamelOutput):
+    id: str
+    project_id: str
+    scope_id: str | None
+    name: str
+    order: int
+    wip_limit: int | None
+    version: int
+    created_at: str
+    updated_at: str
+
+
+class ChecklistItemIn(CamelInput):
+    title: Title
+    done: StrictBool = False
+    order: Index | None = None
+
+
+Checklist = Annotated[list[ChecklistItemIn], Field(max_length=100)]
+
+
+class CardCreate(CamelInput):
+    title: Title
+    description: Description = ""
+    priority: Priority | None = None
+    start_date: When | None = None
+    due_date: When | None = None
+    assignee_id: Ref | None = None
+    estimate: Estimate | None = None
+    checklist: Checklist = []
+
+    def fields(self) -> dict[str, Any]:
+        data = self.model_dump()
+        data["checklist"] = [item.model_dump() for item in self.checklist]
+        return data
+
+
+class CardUpdate(CamelInput):
+    title: Title | None = unchanged()
+    description: Description | None = None
+    priority: Priority | None = None
+    start_date: When | None = None
+    due_date: When | None = None
+    assignee_id: Ref | None = None
+    estimate: Estimate | None = None
+    checklist: Checklist | None = unchanged()
+    archived: StrictBool | None = unchanged()
+    column_id: Ref | None = unchanged()
+    order: Index | None = unchanged()
+    after_id: Ref | None = None
+    before_id: Ref | None = None
+    version: StrictInt | None = unchanged()
+
+    @model_validator(mode="after")
+    def _not_null(self) -> CardUpdate:
+        _refuse_nulls(self, ("title", "checklist", "archived", "column_id", "order", "version"))
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        data = self.model_dump(exclude_unset=True)
+        data.pop("version", None)
+        if self.checklist is not None:
+            data["checklist"] = [item.model_dump() for item in self.checklist]
+        return data
+
+
+class CardListQuery(CamelInput):
+    column_id: Ref | None = None
+    archived: Literal["true", "false"] | None = None
+
+
+class ChecklistItemPublic(CamelOutput):
+    id: str
+    title: str
+    done: bool
+    order: int
+
+
+class LabelPublic(CamelOutput):
+    id: str
+    name: str
+    color: str
+
+
+class CardPublic(CamelOutput):
+    id: str
+    project_id: str
+    column_id: str
+    title: str
+    description: str
+    priority: Priority | None
+    start_date: str | None
+    due_date: str | None
+    assignee_id: str | None
+    order: int
+    position: str
+    archived: bool
+    version: int
+    estimate: str | None
+    checklist: list[ChecklistItemPublic]
+    checklist_progress: int | None
+    labels: list[LabelPublic]
+    comment_count: int
+    attachment_count: int
+    created_at: str
+    updated_at: str
+
+
+class Ok(CamelOutput):
+    ok: bool

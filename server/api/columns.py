@@ -1,0 +1,75 @@
+"""REST for a board's columns: list, create, rename, reorder, limit, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.api.card_schemas import BOARD, ColumnCreate, ColumnPublic, ColumnUpdate, Ok
+from server.api.routing import Api, Call
+from services.boards import columns
+from services.boards.locate import ProjectRef
+
+api = Api("columns")
+
+
+def project_ref(call: Call) -> ProjectRef:
+    p = call.path
+    return ProjectRef(p["project_id"], p["org_slug"], p["ws_slug"])
+
+
+@api.route(
+    "POST",
+    f"{BOARD}/columns",
+    summary="Create a column at the right end of the board (project admins)",
+    body=ColumnCreate,
+    response=ColumnPublic,
+    status=201,
+    errors=(403, 404, 409),
+)
+async def create_column(call: Call) -> Any:
+    body: ColumnCreate = call.body
+    return await columns.create_column(
+        actor=call.user, ref=project_ref(call), name=body.name, wip_limit=body.wip_limit
+    )
+
+
+@api.route(
+    "GET",
+    f"{BOARD}/columns",
+    summary="List the project's columns, ordered by position",
+    response=list[ColumnPublic],
+    errors=(403, 404),
+)
+async def list_columns(call: Call) -> Any:
+    return await columns.list_columns(actor=call.user, ref=project_ref(call))
+
+
+@api.route(
+    "PATCH",
+    f"{BOARD}/columns/{{column_id}}",
+    summary="Rename, reorder (order: 0-based index) or limit a column; wipLimit null clears it",
+    body=ColumnUpdate,
+    response=ColumnPublic,
+    errors=(403, 404),
+)
+async def update_column(call: Call) -> Any:
+    body: ColumnUpdate = call.body
+    return await columns.update_column(
+        actor=call.user,
+        ref=project_ref(call),
+        column_id=call.path["column_id"],
+        changes=body.model_dump(exclude_unset=True),
+    )
+
+
+@api.route(
+    "DELETE",
+    f"{BOARD}/columns/{{column_id}}",
+    summary="Delete an empty column; one that still holds cards answers 409",
+    response=Ok,
+    errors=(403, 404, 409),
+)
+async def delete_column(call: Call) -> Any:
+    return await columns.delete_column(
+        actor=call.user, ref=project_ref(call), column_id=call.path["column_id"]
+    )

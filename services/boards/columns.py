@@ -1,0 +1,136 @@
+"""A board's columns: the workflow stages, their order and their WIP limits.
+
+Reading them is for anyone on the project; shaping the workflow (create, rename,
+reorder, limit, delete) is for project admins.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from models import Card, Column
+from services.actors import Actor
+from services.boards.access import board_room, parse_id
+from services.boards.locate import ProjectRef, board_access, lock_board
+from services.boards.views import column_public
+from services.errors import Conflict, NotFound
+from services.events import unit_of_work
+
+MAX_COLUMNS = 50
+
+
+async def column_in(project_id: uuid.UUID, column_id: Any) -> Column:
+    """A column of this project; any other id is simply not found."""
+    cid = parse_id(column_id, "Column")
+    column = await Column.filter(id=cid, project_id=project_id).first()
+    if column is None:
+        raise NotFound("Column not found")
+    return column
+
+
+async def ordered_columns(project_id: uuid.UUID) -> list[Column]:
+    return await Column.filter(project_id=project_id).order_by("order", "created_at", "id")
+
+
+async def require_room(column: Column, *, adding: int = 1) -> None:
+    """Refuse a card that would take a column past its WIP limit."""
+    if column.wip_limit is None:
+        return
+    live = await Card.filter(column_id=column.id, archived=False).count()
+    if live + adding > column.wip_limit:
+        raise Conflict(
+            f"Column '{column.name}' is at its WIP limit of {column.wip_limit}; "
+            "finish or move a card first"
+        )
+
+
+async def _renumber(columns: list[Column]) -> None:
+    for i, col in enumerate(columns):
+        if col.order != i:
+            col.order = i
+            await Column.filter(id=col.id).update(order=i)
+
+
+async def list_columns(*, actor: Actor, ref: ProjectRef) -> list[dict[str, Any]]:
+    acc = await board_access(actor, ref)
+    return [column_public(c) for c in await ordered_columns(acc.project.id)]
+
+
+async def create_column(
+    *, actor: Actor, ref: ProjectRef, name: str, wip_limit: int | None = None
+) -> dict[str, Any]:
+    acc = await board_access(actor, ref, write=True)
+    acc.require_admin()
+    pid = acc.project.id
+    async with unit_of_work() as uow:
+        await lock_board(uow, pid)
+        count = await Column.filter(project_id=pid).count()
+        if count >= MAX_COLUMNS:
+            raise Conflict(f"A board holds at most {MAX_COLUMNS} columns")
+        column = await Column.create(project_id=pid, name=name, order=count, wip_limit=wip_limit)
+        rendered = column_public(column)
+        await uow.emit(board_room(pid), "column_created", {"column": rendered}, actor)
+    return rendered
+
+
+async def update_column(
+    *, actor: Actor, ref: ProjectRef, column_id: Any, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """`changes` holds only what was sent: name, order (a 0-based target index, clamped)
+    and wip_limit (None clears it)."""
+    acc = await board_access(actor, ref, write=True)
+    acc.require_admin()
+    pid = acc.project.id
+    async with unit_of_work() as uow:
+        await lock_board(uow, pid)
+        column = await column_in(pid, column_id)
+        data: dict[str, Any] = {}
+        if "name" in changes and changes["name"] != column.name:
+            column.name = changes["name"]
+        if "wip_limit" in changes:
+            column.wip_limit = changes["wip_limit"]
+        if "order" in changes and changes["order"] != column.order:
+            others = [c for c in await ordered_columns(pid) if c.id != column.id]
+            at = max(0, min(int(changes["order"]), len(others)))
+            others.insert(at, column)
+            await _renumber(others)
+            data["columns"] = [column_public(c) for c in others]
+        column.version += 1
+        await column.save(update_fields=["name", "wip_limit", "order", "version", "updated_at"])
+        data["column"] = column_public(column)
+        if "columns" in data:
+            data["columns"] = [
+                data["column"] if c["id"] == data["column"]["id"] else c for c in data["columns"]
+            ]
+        await uow.emit(board_room(pid), "column_updated", data, actor)
+    rendered: dict[str, Any] = data["column"]
+    return rendered
+
+
+async def delete_column(*, actor: Actor, ref: ProjectRef, column_id: Any) -> dict[str, Any]:
+    """Only an empty column goes: its cards (archived ones too) must be moved or deleted
+    first, so nothing disappears with it by surprise."""
+    acc = await board_access(actor, ref, write=True)
+    acc.require_admin()
+    pid = acc.project.id
+    async with unit_of_work() as uow:
+        await lock_board(uow, pid)
+        column = await column_in(pid, column_id)
+        cards = await Card.filter(column_id=column.id).count()
+        if cards:
+            raise Conflict(
+                f"Column '{column.name}' still holds {cards} card(s), archived ones included; "
+                "move or delete its cards first"
+            )
+        rendered = column_public(column)
+        await column.delete()
+        rest = await ordered_columns(pid)
+        await _renumber(rest)
+        await uow.emit(
+            board_room(pid),
+            "column_deleted",
+            {"column": rendered, "columns": [column_public(c) for c in rest]},
+            actor,
+        )
+    return {"ok": True}

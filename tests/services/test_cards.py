@@ -1,0 +1,117 @@
+"""Card rules without a transport: the event log, versions, moves, archive, notifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from models import Card, Notification, RoomEvent
+from services.boards import cards, columns, trash
+from services.boards.access import board_room
+from services.boards.locate import ProjectRef
+from services.errors import Conflict, Forbidden, Invalid, NotFound
+from tests.factories import Board, add_member, create_board, create_user, user_actor
+
+
+async def _log(board: Board) -> list[tuple[str, dict[str, Any]]]:
+    rows = await RoomEvent.filter(room=board_room(board.project.id)).order_by("seq")
+    return [(r.type, r.data) for r in rows]
+
+
+async def test_every_change_is_logged_with_the_whole_card(db: str) -> None:
+    board = await create_board()
+    actor, ref = user_actor(board.owner), ProjectRef(board.project.id)
+    todo, doing = (str(c.id) for c in board.columns[:2])
+    card = await cards.create_card(actor=actor, ref=ref, column_id=todo, fields={"title": "t"})
+    await cards.update_card(actor=actor, ref=ref, card_id=card["id"], changes={"title": "u"})
+    await cards.move_card(actor=actor, ref=ref, card_id=card["id"], column_id=doing)
+    await cards.update_card(actor=actor, ref=ref, card_id=card["id"], changes={"archived": True})
+    await trash.restore_card(actor=actor, ref=ref, card_id=card["id"])
+    await cards.delete_card(actor=actor, ref=ref, card_id=card["id"])
+    log = await _log(board)
+    assert [t for t, _ in log] == [
+        "card_created",
+        "card_updated",
+        "card_moved",
+        "card_archived",
+        "card_restored",
+        "card_deleted",
+    ]
+    assert [d["card"]["version"] for _, d in log[:-1]] == [1, 2, 3, 4, 5]
+    assert log[2][1]["fromColumnId"] == todo
+    assert log[-1][1] == {"cardId": card["id"], "columnId": doing}
+    assert await Card.filter(id=card["id"]).count() == 0
+
+
+async def test_a_stale_version_is_refused_with_the_current_card(db: str) -> None:
+    board = await create_board()
+    actor, ref = user_actor(board.owner), ProjectRef(board.project.id)
+    card = await cards.create_card(
+        actor=actor, ref=ref, column_id=board.columns[0].id, fields={"title": "t"}
+    )
+    await cards.update_card(
+        actor=actor, ref=ref, card_id=card["id"], changes={"description": "a"}, version=1
+    )
+    with pytest.raises(Conflict) as caught:
+        await cards.update_card(
+            actor=actor, ref=ref, card_id=card["id"], changes={"description": "b"}, version=1
+        )
+    assert caught.value.details["current"]["description"] == "a"
+
+
+async def test_reordering_within_a_column_notifies_nobody_but_a_new_column_does(db: str) -> None:
+    board = await create_board()
+    mate = await create_user()
+    await add_member(board, mate)
+    actor, ref = user_actor(board.owner), ProjectRef(board.project.id)
+    col = board.columns[0].id
+    a = await cards.create_card(actor=actor, ref=ref, column_id=col, fields={"title": "a"})
+    b = await cards.create_card(actor=actor, ref=ref, column_id=col, fields={"title": "b"})
+    await Notification.all().delete()
+    await cards.move_card(actor=actor, ref=ref, card_id=b["id"], column_id=col, before_id=a["id"])
+    assert await Notification.filter(user_id=mate.id).count() == 0
+    await cards.move_card(actor=actor, ref=ref, card_id=b["id"], column_id=board.columns[2].id)
+    note = await Notification.get(user_id=mate.id)
+    assert note.type == "card_moved"
+    assert note.meta == {"title": "b", "fromColumn": "To Do", "toColumn": "Done"}
+    await cards.update_card(
+        actor=actor, ref=ref, card_id=a["id"], changes={"assignee_id": str(mate.id)}
+    )
+    kinds = await Notification.filter(user_id=mate.id).values_list("type", flat=True)
+    assert sorted(kinds) == ["card_assigned", "card_moved", "card_updated"]
+
+
+async def test_restoring_into_a_full_column_is_refused(db: str) -> None:
+    board = await create_board()
+    actor, ref = user_actor(board.owner), ProjectRef(board.project.id)
+    col = board.columns[0].id
+    a = await cards.create_card(actor=actor, ref=ref, column_id=col, fields={"title": "a"})
+    await cards.update_card(actor=actor, ref=ref, card_id=a["id"], changes={"archived": True})
+    await cards.create_card(actor=actor, ref=ref, column_id=col, fields={"title": "b"})
+    await columns.update_column(actor=actor, ref=ref, column_id=col, changes={"wip_limit": 1})
+    with pytest.raises(Conflict, match="WIP limit"):
+        await trash.restore_card(actor=actor, ref=ref, card_id=a["id"])
+    with pytest.raises(Conflict, match="Restore the card"):
+        await cards.move_card(actor=actor, ref=ref, card_id=a["id"], column_id=col)
+
+
+async def test_rules_on_fields_and_access(db: str) -> None:
+    board = await create_board()
+    actor, ref = user_actor(board.owner), ProjectRef(board.project.id)
+    col = board.columns[0].id
+    with pytest.raises(Invalid, match="member"):
+        await cards.create_card(
+            actor=actor, ref=ref, column_id=col, fields={"title": "t", "assignee_id": "nobody"}
+        )
+    stranger = user_actor(await create_user())
+    with pytest.raises(NotFound):
+        await cards.list_cards(actor=stranger, ref=ref)
+    reader = user_actor(board.owner, scopes=frozenset({"projects:read"}))
+    with pytest.raises(Forbidden):
+        await cards.create_card(actor=reader, ref=ref, column_id=col, fields={"title": "t"})
+    other = await create_board()
+    with pytest.raises(NotFound):
+        await cards.create_card(
+            actor=actor, ref=ref, column_id=other.columns[0].id, fields={"title": "t"}
+        )
