@@ -1,0 +1,646 @@
+"""Who may call which board endpoint: every endpoint by every kind of caller → status.
+
+Each row sends a valid request, so the only reason for a refusal is who is asking.
+The table must name every organization, workspace, project, card-detail, invitation and
+notification endpoint the app registers: a new endpoint without a row fails here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from models import CardLabel, Story
+from server.api.registry import APIS
+from services.boards import attachments
+from tests.factories import bearer, create_board, jwt_for, poker_room
+from tests.matrix import CALLERS, World, build_world, unique
+
+BOARD_PREFIXES = ("/orgs/", "/organizations", "/invitations", "/notifications")
+
+
+@dataclass(frozen=True)
+class Req:
+    """What one row sends besides the board's own path parameters."""
+
+    params: dict[str, str] = field(default_factory=dict)
+    json: Any = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
+
+
+Prep = Callable[[World, str], Awaitable[Req]]
+
+
+@dataclass(frozen=True)
+class Row:
+    prep: Prep
+    expected: dict[str, int]
+
+
+def expect(
+    member: int,
+    admin: int,
+    owner: int,
+    *,
+    stranger: int = 404,
+    pat_read: int = 403,
+    ws_member: int | None = None,
+) -> dict[str, int]:
+    """`ws_member` (in the workspace, not in the project) defaults to what a project
+    member gets above the project, and to 404 inside it (see `row`)."""
+    out = {
+        "anonymous": 401,
+        "stranger": stranger,
+        "pat_read": pat_read,
+        "member": member,
+        "admin": admin,
+        "owner": owner,
+    }
+    if ws_member is not None:
+        out["ws_member"] = ws_member
+    return out
+
+
+READ = expect(200, 200, 200, pat_read=200)
+# Any project member may do it; a read-only token may not.
+MEMBER_WRITE = expect(200, 200, 200)
+MEMBER_CREATE = expect(201, 201, 201)
+# Project (or workspace) admins only.
+ADMIN_WRITE = expect(403, 200, 200)
+ADMIN_CREATE = expect(403, 201, 201)
+# The organization's owner (or an organization admin, which no caller here is).
+ORG_OWNER_WRITE = expect(403, 403, 200)
+ORG_OWNER_CREATE = expect(403, 403, 201)
+# The caller's own things: a stranger has theirs too; a PAT needs notifications:read.
+MINE = expect(200, 200, 200, stranger=200, pat_read=403)
+
+ROWS: dict[tuple[str, str], Row] = {}
+
+
+def row(method: str, path: str, expected: dict[str, int], prep: Prep | None = None) -> None:
+    assert (method, path) not in ROWS, (method, path)
+    if "ws_member" not in expected:
+        inside_project = "{project_id}" in path
+        expected = expected | {"ws_member": 404 if inside_project else expected["member"]}
+    ROWS[(method, path)] = Row(prep or nothing, expected)
+
+
+async def nothing(w: World, caller: str) -> Req:
+    return Req()
+
+
+# Organizations
+
+ORG = "/organizations/{org_slug}"
+
+
+async def new_org(w: World, caller: str) -> Req:
+    return Req(json={"name": "Acme", "slug": unique("acme")})
+
+
+async def rename(w: World, caller: str) -> Req:
+    return Req(json={"name": "Renamed"})
+
+
+async def org_newcomer(w: World, caller: str) -> Req:
+    user = await w.newcomer(in_workspace=False)
+    return Req(json={"email": user.email, "role": "member"})
+
+
+async def teammate(w: World, caller: str) -> Req:
+    return Req({"user_id": str((await w.teammate()).id)})
+
+
+async def promote_teammate(w: World, caller: str) -> Req:
+    return Req({"user_id": str((await w.teammate()).id)}, json={"role": "admin"})
+
+
+row("POST", "/organizations", expect(201, 201, 201, stranger=201), new_org)
+row("GET", "/organizations", expect(200, 200, 200, stranger=200, pat_read=200))
+row("GET", ORG, READ)
+row("PATCH", ORG, ORG_OWNER_WRITE, rename)
+row("DELETE", ORG, ORG_OWNER_WRITE)
+row("GET", ORG + "/members", READ)
+row("POST", ORG + "/members", ORG_OWNER_CREATE, org_newcomer)
+row("PATCH", ORG + "/members/{user_id}", ORG_OWNER_WRITE, promote_teammate)
+row("DELETE", ORG + "/members/{user_id}", ORG_OWNER_WRITE, teammate)
+
+# Workspaces, their members and invitations
+
+WS_LIST = "/orgs/{org_slug}/workspaces"
+WS = WS_LIST + "/{ws_slug}"
+
+
+async def new_workspace(w: World, caller: str) -> Req:
+    return Req(json={"name": "Design", "slug": unique("design")})
+
+
+async def invite(w: World, caller: str) -> Req:
+    return Req(json={"email": unique("guest") + "@example.com", "role": "member"})
+
+
+async def invitation(w: World, caller: str) -> Req:
+    sent = await w.invitation(unique("guest") + "@example.com")
+    return Req({"invitation_id": sent["id"]})
+
+
+async def invitation_to_caller(w: World, caller: str) -> Req:
+    """An invitation to another organization's workspace, sent to the caller's address
+    (the owner's for the PAT); it is only theirs to accept."""
+    email = unique("nobody") + "@example.com"
+    if caller != "anonymous":
+        email = (await w.user(caller)).email
+    other = await build_world()
+    sent = await other.invitation(email)
+    return Req({"token": sent["token"]})
+
+
+row("POST", WS_LIST, MEMBER_CREATE, new_workspace)
+row("GET", WS_LIST, READ)
+row("GET", WS, READ)
+row("PATCH", WS, ADMIN_WRITE, rename)
+row("DELETE", WS, ADMIN_WRITE)
+row("GET", WS + "/members", READ)
+row("PATCH", WS + "/members/{user_id}", ADMIN_WRITE, promote_teammate)
+row("DELETE", WS + "/members/{user_id}", ADMIN_WRITE, teammate)
+row("POST", WS + "/members/invite", ADMIN_CREATE, invite)
+row("GET", WS + "/invitations", expect(403, 200, 200, pat_read=200))
+row("DELETE", WS + "/invitations/{invitation_id}", ADMIN_WRITE, invitation)
+row(
+    "POST",
+    "/invitations/{token}/accept",
+    expect(200, 200, 200, stranger=200),
+    invitation_to_caller,
+)
+
+# Projects
+
+PROJECTS = WS + "/projects"
+P = PROJECTS + "/{project_id}"
+CARD = P + "/cards/{card_id}"
+
+
+async def new_project(w: World, caller: str) -> Req:
+    return Req(json={"name": "Mobile app"})
+
+
+async def import_body(w: World, caller: str) -> Req:
+    return Req(json={"project": {"name": "Imported"}, "columns": [{"name": "Todo"}]})
+
+
+async def project_newcomer(w: World, caller: str) -> Req:
+    user = await w.newcomer(in_workspace=True)
+    return Req(json={"email": user.email, "role": "member"})
+
+
+async def card(w: World, caller: str) -> Req:
+    return Req({"card_id": await w.card()})
+
+
+async def estimate(w: World, caller: str) -> Req:
+    return Req({"card_id": await w.card()}, json={})
+
+
+row("GET", PROJECTS + "/portfolio", READ)
+row("GET", PROJECTS + "/templates", READ)
+row("POST", PROJECTS + "/import", MEMBER_CREATE, import_body)
+row("POST", PROJECTS, MEMBER_CREATE, new_project)
+row("GET", PROJECTS, READ)
+row("GET", P, READ)
+row("PATCH", P, MEMBER_WRITE, rename)
+row("DELETE", P, ADMIN_WRITE)
+row("GET", P + "/export", READ)
+row("GET", P + "/members", READ)
+row("POST", P + "/members", ADMIN_CREATE, project_newcomer)
+row("DELETE", P + "/members/{user_id}", ADMIN_WRITE, teammate)
+row("POST", CARD + "/estimate", MEMBER_CREATE, estimate)
+
+# Columns and cards
+
+
+async def first_column(w: World, caller: str) -> Req:
+    return Req({"column_id": str(w.board.columns[0].id)})
+
+
+async def rename_column(w: World, caller: str) -> Req:
+    return Req({"column_id": str(w.board.columns[0].id)}, json={"name": "Renamed"})
+
+
+async def empty_column(w: World, caller: str) -> Req:
+    return Req({"column_id": await w.empty_column()})
+
+
+async def new_column(w: World, caller: str) -> Req:
+    return Req(json={"name": "Review"})
+
+
+async def new_card(w: World, caller: str) -> Req:
+    return Req({"column_id": str(w.board.columns[0].id)}, json={"title": "New card"})
+
+
+async def retitle_card(w: World, caller: str) -> Req:
+    return Req({"card_id": await w.card()}, json={"title": "Changed"})
+
+
+async def archived_card(w: World, caller: str) -> Req:
+    return Req({"card_id": await w.card(archived=True, archived_at=datetime.now(UTC))})
+
+
+row("POST", P + "/columns", ADMIN_CREATE, new_column)
+row("GET", P + "/columns", READ)
+row("PATCH", P + "/columns/{column_id}", ADMIN_WRITE, rename_column)
+row("DELETE", P + "/columns/{column_id}", ADMIN_WRITE, empty_column)
+row("GET", P + "/cards", READ)
+row("POST", P + "/columns/{column_id}/cards", MEMBER_CREATE, new_card)
+row("GET", CARD, READ, card)
+row("PATCH", CARD, MEMBER_WRITE, retitle_card)
+row("DELETE", CARD, MEMBER_WRITE, card)
+row("GET", P + "/trash", READ)
+row("POST", CARD + "/restore", MEMBER_WRITE, archived_card)
+
+# Comments and attachments
+
+
+async def new_comment(w: World, caller: str) -> Req:
+    return Req({"card_id": await w.card()}, json={"content": "Ship it"})
+
+
+async def owners_comment(w: World, caller: str) -> Req:
+    card_id = await w.card()
+    return Req({"card_id": card_id, "comment_id": await w.comment(card_id)})
+
+
+async def upload(w: World, caller: str) -> Req:
+    return Req({"card_id": await w.card()}, files={"file": ("notes.txt", b"hello", "text/plain")})
+
+
+async def attachment(w: World, caller: str) -> Req:
+    card_id = await w.card()
+    return Req({"card_id": card_id, "attachment_id": await w.attachment(card_id)})
+
+
+row("GET", CARD + "/comments", READ, card)
+row("POST", CARD + "/comments", MEMBER_CREATE, new_comment)
+# Someone else's comment: its author or a project admin may delete it.
+row("DELETE", CARD + "/comments/{comment_id}", ADMIN_WRITE, owners_comment)
+row("GET", CARD + "/attachments", READ, card)
+row("POST", CARD + "/attachments", MEMBER_CREATE, upload)
+row("GET", CARD + "/attachments/{attachment_id}", READ, attachment)
+row("DELETE", CARD + "/attachments/{attachment_id}", MEMBER_WRITE, attachment)
+
+# Labels and custom fields
+
+
+async def new_label(w: World, caller: str) -> Req:
+    return Req(json={"name": "regression", "color": "#00ff00"})
+
+
+async def label(w: World, caller: str) -> Req:
+    return Req({"label_id": await w.label()})
+
+
+async def rename_label(w: World, caller: str) -> Req:
+    return Req({"label_id": await w.label()}, json={"name": "defect"})
+
+
+async def card_label(w: World, caller: str) -> Req:
+    return Req({"card_id": await w.card(), "label_id": await w.label()})
+
+
+async def labelled_card(w: World, caller: str) -> Req:
+    card_id, label_id = await w.card(), await w.label()
+    await CardLabel.create(card_id=card_id, label_id=label_id)
+    return Req({"card_id": card_id, "label_id": label_id})
+
+
+async def new_field(w: World, caller: str) -> Req:
+    return Req(json={"name": "Team", "type": "text"})
+
+
+async def field_(w: World, caller: str) -> Req:
+    return Req({"field_id": await w.custom_field()})
+
+
+async def rename_field(w: World, caller: str) -> Req:
+    return Req({"field_id": await w.custom_field()}, json={"name": "Squad"})
+
+
+async def field_value(w: World, caller: str) -> Req:
+    return Req({"card_id": await w.card()}, json={await w.custom_field(): "Platform"})
+
+
+row("GET", P + "/labels", READ)
+row("POST", P + "/labels", MEMBER_CREATE, new_label)
+row("PATCH", P + "/labels/{label_id}", MEMBER_WRITE, rename_label)
+row("DELETE", P + "/labels/{label_id}", MEMBER_WRITE, label)
+row("POST", CARD + "/labels/{label_id}", MEMBER_WRITE, card_label)
+row("DELETE", CARD + "/labels/{label_id}", MEMBER_WRITE, labelled_card)
+row("GET", P + "/custom-fields", READ)
+row("POST", P + "/custom-fields", ADMIN_CREATE, new_field)
+row("PATCH", P + "/custom-fields/{field_id}", ADMIN_WRITE, rename_field)
+row("DELETE", P + "/custom-fields/{field_id}", ADMIN_WRITE, field_)
+row("GET", CARD + "/custom-fields", READ, card)
+row("PATCH", CARD + "/custom-fields", MEMBER_WRITE, field_value)
+
+# Relations, checklists and scopes
+
+
+async def new_relation(w: World, caller: str) -> Req:
+    return Req({"card_id": await w.card()}, json={"targetCardId": await w.card(), "type": "blocks"})
+
+
+async def relation(w: World, caller: str) -> Req:
+    return Req({"relation_id": await w.relation(await w.card(), await w.card())})
+
+
+async def new_item(w: World, caller: str) -> Req:
+    return Req({"card_id": await w.card()}, json={"title": "Write tests"})
+
+
+async def item(w: World, caller: str) -> Req:
+    card_id = await w.card()
+    return Req({"card_id": card_id, "item_id": await w.checklist_item(card_id)})
+
+
+async def tick_item(w: World, caller: str) -> Req:
+    card_id = await w.card()
+    return Req(
+        {"card_id": card_id, "item_id": await w.checklist_item(card_id)}, json={"done": True}
+    )
+
+
+async def new_scope(w: World, caller: str) -> Req:
+    return Req(json={"name": "Q3"})
+
+
+async def scope(w: World, caller: str) -> Req:
+    return Req({"scope_id": await w.scope()})
+
+
+async def rename_scope(w: World, caller: str) -> Req:
+    return Req({"scope_id": await w.scope()}, json={"name": "Q4"})
+
+
+async def switch_view(w: World, caller: str) -> Req:
+    return Req({"scope_id": await w.scope()}, json={"activeView": "list"})
+
+
+row("GET", CARD + "/relations", READ, card)
+row("POST", CARD + "/relations", MEMBER_CREATE, new_relation)
+row("DELETE", P + "/relations/{relation_id}", MEMBER_WRITE, relation)
+row("GET", CARD + "/checklist", READ, card)
+row("POST", CARD + "/checklist", MEMBER_CREATE, new_item)
+row("PATCH", CARD + "/checklist/{item_id}", MEMBER_WRITE, tick_item)
+row("DELETE", CARD + "/checklist/{item_id}", MEMBER_WRITE, item)
+row("GET", P + "/scopes", READ)
+row("POST", P + "/scopes", ADMIN_CREATE, new_scope)
+row("GET", P + "/scopes/{scope_id}", READ, scope)
+row("PATCH", P + "/scopes/{scope_id}", ADMIN_WRITE, rename_scope)
+row("DELETE", P + "/scopes/{scope_id}", ADMIN_WRITE, scope)
+row("GET", P + "/scopes/{scope_id}/views", READ, scope)
+# Switching the view is how the team looks at a scope, not a change to it.
+row("PATCH", P + "/scopes/{scope_id}/views", MEMBER_WRITE, switch_view)
+
+# Notifications: always the caller's own
+
+
+async def my_notification(w: World, caller: str) -> Req:
+    return Req({"notification_id": await w.notification(await w.user(caller))})
+
+
+row("GET", "/notifications", MINE)
+row("GET", "/notifications/count", MINE)
+row("PATCH", "/notifications/read-all", MINE)
+row("PATCH", "/notifications/{notification_id}/read", MINE, my_notification)
+
+
+def board_endpoints() -> set[tuple[str, str]]:
+    return {
+        (ep.method, ep.path)
+        for api in APIS
+        for ep in api.endpoints
+        if ep.path.startswith(BOARD_PREFIXES)
+    }
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Path]:
+    before = attachments.directory()
+    attachments.configure(tmp_path / "attachments")
+    (tmp_path / "attachments").mkdir(parents=True, exist_ok=True)
+    try:
+        yield tmp_path / "attachments"
+    finally:
+        attachments.configure(before)
+
+
+def base_params(w: World) -> dict[str, str]:
+    return {
+        "org_slug": w.board.org.slug,
+        "ws_slug": w.board.workspace.slug,
+        "project_id": str(w.board.project.id),
+    }
+
+
+async def send(
+    client: httpx.AsyncClient, w: World, method: str, path: str, caller: str, req: Req
+) -> httpx.Response:
+    url = "/api" + path.format(**(base_params(w) | req.params))
+    headers = await w.headers(caller)
+    if req.files is not None:
+        return await client.request(method, url, files=req.files, headers=headers)
+    if req.json is not None:
+        return await client.request(method, url, json=req.json, headers=headers)
+    return await client.request(method, url, headers=headers)
+
+
+def test_every_board_endpoint_has_a_row() -> None:
+    registered = board_endpoints()
+    assert not registered - set(ROWS), f"endpoints without a matrix row: {registered - set(ROWS)}"
+    assert not set(ROWS) - registered, f"rows for no endpoint: {set(ROWS) - registered}"
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(ROWS), ids=lambda v: str(v))
+async def test_who_may_call_it(
+    client: httpx.AsyncClient, store: Path, method: str, path: str
+) -> None:
+    spec = ROWS[(method, path)]
+    w = await build_world()
+    wrong: list[str] = []
+    for caller in CALLERS:
+        res = await send(client, w, method, path, caller, await spec.prep(w, caller))
+        want = spec.expected[caller]
+        if res.status_code != want:
+            wrong.append(f"{caller}: expected {want}, got {res.status_code} {res.text[:200]}")
+        elif not res.is_success:
+            body = res.json()
+            assert body["statusCode"] == want and body["message"], (caller, body)
+        if res.is_success and method != "GET":
+            # What this caller changed must not decide what the next one meets.
+            w = await build_world()
+    assert not wrong, f"{method} {path}\n" + "\n".join(wrong)
+
+
+# Another tenant's ids under one's own organization, workspace and project
+
+TENANT_IDS = (
+    "project_id",
+    "card_id",
+    "column_id",
+    "comment_id",
+    "attachment_id",
+    "label_id",
+    "field_id",
+    "relation_id",
+    "item_id",
+    "scope_id",
+    "user_id",
+    "invitation_id",
+    "notification_id",
+)
+SECRET = "Zephyrsecret "
+
+
+def swaps() -> list[tuple[str, str, str]]:
+    """Every (method, path, id) where an id from another tenant can be put in the path."""
+    return [
+        (method, path, name)
+        for method, path in sorted(ROWS)
+        for name in TENANT_IDS
+        if "{" + name + "}" in path
+    ]
+
+
+async def test_another_tenants_ids_are_not_found_and_never_shown(
+    client: httpx.AsyncClient, store: Path
+) -> None:
+    mine = await build_world()
+    theirs = await build_world(tag=SECRET)
+    wrong: list[str] = []
+    cases = swaps()
+    assert len(cases) > 60
+    for method, path, name in cases:
+        spec = ROWS[(method, path)]
+        req = await spec.prep(mine, "owner")
+        foreign = base_params(theirs) | (await spec.prep(theirs, "owner")).params
+        swapped = Req(req.params | {name: foreign[name]}, json=req.json, files=req.files)
+        res = await send(client, mine, method, path, "owner", swapped)
+        if res.status_code != 404 or SECRET.strip() in res.text:
+            wrong.append(f"{method} {path} with their {name}: {res.status_code} {res.text[:200]}")
+    assert not wrong, "\n".join(wrong)
+
+
+async def test_ids_in_the_body_stay_in_the_project(client: httpx.AsyncClient, store: Path) -> None:
+    """A relation target, a custom field, a card's new column or assignee, or a poker
+    session from another tenant are refused, and the refusal says nothing about them."""
+    mine = await build_world()
+    theirs = await build_world(tag=SECRET)
+    card = await mine.card()
+    their_card = await theirs.card()
+    their_field = await theirs.custom_field()
+    base = "/api" + CARD.format(**base_params(mine), card_id=card)
+    headers = await mine.headers("owner")
+    cases: list[tuple[str, str, Any, int]] = [
+        ("POST", "/relations", {"targetCardId": their_card, "type": "blocks"}, 404),
+        ("PATCH", "/custom-fields", {their_field: "Platform"}, 404),
+        ("PATCH", "", {"columnId": str(theirs.board.columns[0].id)}, 404),
+        # An assignee must be on the project; someone elsewhere is not a valid value.
+        ("PATCH", "", {"assigneeId": str(theirs.member.id)}, 422),
+    ]
+    for method, suffix, body, status in cases:
+        res = await client.request(method, base + suffix, json=body, headers=headers)
+        assert res.status_code == status, (suffix, body, res.text)
+        assert SECRET.strip() not in res.text, (suffix, res.text)
+    listed = await client.get(base + "/relations", headers=headers)
+    assert listed.json() == []
+    # Someone else's poker session: only its moderator puts stories in it.
+    _, _, session = await poker_room(theirs.owner)
+    res = await client.post(
+        base + "/estimate", json={"sessionCode": session["code"]}, headers=headers
+    )
+    assert res.status_code == 403, res.text
+    assert await Story.filter(session_id=session["id"]).count() == 0
+
+
+async def test_a_stranger_learns_nothing_from_another_organization(
+    client: httpx.AsyncClient,
+) -> None:
+    """Their own organization's path with someone else's workspace or project, and
+    another organization's path: all 404, with nothing of the other tenant in the body."""
+    mine = await build_world()
+    theirs = await build_world(tag=SECRET)
+    headers = await mine.headers("owner")
+    org, ws = mine.board.org.slug, mine.board.workspace.slug
+    their_ws, their_project = theirs.board.workspace.slug, theirs.board.project.id
+    for url in (
+        f"/api/orgs/{org}/workspaces/{their_ws}",
+        f"/api/orgs/{org}/workspaces/{their_ws}/projects",
+        f"/api/orgs/{org}/workspaces/{ws}/projects/{their_project}",
+        f"/api/orgs/{theirs.board.org.slug}/workspaces/{their_ws}/projects/{their_project}",
+        f"/api/organizations/{theirs.board.org.slug}",
+        f"/api/organizations/{theirs.board.org.slug}/members",
+    ):
+        res = await client.get(url, headers=headers)
+        assert res.status_code == 404, (url, res.text)
+        assert SECRET.strip() not in res.text, url
+    listed = await client.get(f"/api/orgs/{org}/workspaces/{ws}/projects", headers=headers)
+    assert [p["id"] for p in listed.json()] == [str(mine.board.project.id)]
+
+
+async def test_an_invitation_is_only_its_addressees(client: httpx.AsyncClient) -> None:
+    """Holding someone else's invitation token is not enough to use it."""
+    w = await build_world()
+    sent = await w.invitation(unique("someone") + "@example.com")
+    outsider = await create_board()
+    res = await client.post(
+        f"/api/invitations/{sent['token']}/accept",
+        headers=bearer(jwt_for(outsider.owner)),
+    )
+    assert res.status_code == 403, res.text
+    assert w.board.workspace.name not in res.text
+
+
+async def test_someone_elses_notification_is_not_found(client: httpx.AsyncClient) -> None:
+    w = await build_world()
+    theirs = await w.notification(w.member)
+    url = f"/api/notifications/{theirs}/read"
+    res = await client.patch(url, headers=await w.headers("owner"))
+    assert res.status_code == 404
+    mine = await client.patch(url, headers=await w.headers("member"))
+    assert mine.status_code == 200 and mine.json()["readAt"]
+
+
+async def test_lists_show_only_what_the_caller_could_open(client: httpx.AsyncClient) -> None:
+    """A workspace member outside the project, and a stranger, see the spaces they are in
+    and nothing of the project: not in lists, the portfolio, or its counts."""
+    w = await build_world(tag=SECRET)
+    await w.card()
+    org, ws = w.board.org.slug, w.board.workspace.slug
+    outside = await w.headers("ws_member")
+    projects = await client.get(f"/api/orgs/{org}/workspaces/{ws}/projects", headers=outside)
+    assert projects.status_code == 200 and projects.json() == []
+    portfolio = await client.get(
+        f"/api/orgs/{org}/workspaces/{ws}/projects/portfolio", headers=outside
+    )
+    assert portfolio.json()["projects"] == []
+    assert portfolio.json()["totals"]["cardCount"] == 0
+    other_ws = await client.post(
+        f"/api/orgs/{org}/workspaces",
+        json={"name": "Private", "slug": unique("private")},
+        headers=await w.headers("admin"),
+    )
+    assert other_ws.status_code == 201
+    spaces = await client.get(f"/api/orgs/{org}/workspaces", headers=await w.headers("member"))
+    assert [s["slug"] for s in spaces.json()] == [ws]
+    strangers = await client.get("/api/organizations", headers=await w.headers("stranger"))
+    assert strangers.status_code == 200
+    assert org not in [o["slug"] for o in strangers.json()]
+    assert SECRET.strip() not in strangers.text
+    unread = await client.get("/api/notifications", headers=await w.headers("stranger"))
+    assert unread.json() == []
