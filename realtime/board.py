@@ -7,26 +7,21 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-import socketio
-import structlog
 from pydantic import Field, StrictBool
 
 from realtime.board_presence import BoardPresence, Focus
-from realtime.commands import Command, Payload, Text, command, dispatch, unknown
-from realtime.connections import Connection, Connections, Sockets
-from realtime.poker import jwt_room, refusal, token_room
-from realtime.presence import PresenceBroadcaster
+from realtime.commands import Command, Payload, Text, command
+from realtime.connections import Connection
 from realtime.publisher import RoomGate
+from realtime.rooms import RoomNamespace
 from services.actors import Actor
 from services.auth import authenticate
 from services.boards import cards, columns, comments
 from services.boards.access import READ, WRITE, board_room, project_by_id
 from services.boards.locate import ProjectRef
 from services.boards.views import board_snapshot
-from services.errors import DomainError, Invalid, Unauthorized
+from services.errors import Invalid, Unauthorized
 from services.events import events_since
-
-log = structlog.get_logger("roundtable.socket")
 
 Ref = Annotated[str, Field(min_length=1, max_length=64)]
 Title = Annotated[Text, Field(min_length=1, max_length=500)]
@@ -260,63 +255,18 @@ def _credentials(auth: Any) -> tuple[str, str]:
     return auth["token"], project
 
 
-class BoardNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
+class BoardNamespace(RoomNamespace[BoardCaller]):
+    commands = COMMANDS
+    not_joined = "This socket has not joined a board"
+
     def __init__(self, namespace: str, *, gate: RoomGate) -> None:
-        super().__init__(namespace)
-        self.gate = gate
-        self.connections = Connections()
+        super().__init__(namespace, gate=gate)
         self.presence = BoardPresence()
-        self._broadcaster = PresenceBroadcaster(None, self._send_presence, render=self._render)
-        self._sockets: Sockets | None = None
 
-    @property
-    def sockets(self) -> Sockets:
-        if self._sockets is None:
-            self._sockets = Sockets(self.server, self.namespace)
-        return self._sockets
-
-    def presence_changed(self, room: str) -> None:
-        self._broadcaster.changed(room)
-
-    async def trigger_event(self, event: str, *args: Any) -> Any:
-        sid: str = args[0]
-        reserved = event in ("connect", "disconnect")
-        if reserved and not self.server.manager.is_connected(sid, self.namespace):
-            if event == "connect":
-                await self._connect(sid, args[2] if len(args) > 2 else None)
-            else:
-                await self._disconnect(sid)
-            return None
-        cmd = COMMANDS.get(event)
-        if cmd is None:
-            return unknown(event, namespace=self.namespace)
-        return await dispatch(cmd, lambda: self._caller(sid), args[1:], namespace=self.namespace)
-
-    async def _caller(self, sid: str) -> BoardCaller:
-        conn = self.connections.get(sid)
-        if conn is None:
-            raise Unauthorized("This socket has not joined a board")
-        # Authenticated again on every command, so a revoked token stops at once.
-        actor = await authenticate(conn.token)
+    def caller(self, conn: Connection, actor: Actor) -> BoardCaller:
         return BoardCaller(conn=conn, actor=actor, board=self)
 
-    async def _connect(self, sid: str, auth: Any) -> None:
-        try:
-            room = await self._admit(sid, auth)
-        except DomainError as exc:
-            log.info("socket_refused", namespace=self.namespace, code=exc.code)
-            self._forget(sid)
-            raise refusal(exc.code, exc.message) from None
-        except Exception:
-            log.exception("socket connect crashed", namespace=self.namespace)
-            self._forget(sid)
-            raise refusal("internal", "Internal error") from None
-        if not self.sockets.is_open(sid):
-            self._forget(sid)
-            raise refusal("unauthorized", "Connection closed")
-        self._broadcaster.changed(room)
-
-    async def _admit(self, sid: str, auth: Any) -> str:
+    async def admit(self, sid: str, auth: Any) -> str:
         token, project = _credentials(auth)
         actor = await authenticate(token)
         access = await project_by_id(actor, project)
@@ -337,68 +287,28 @@ class BoardNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         # removal committed before the snapshot's access check refuses this socket, one
         # committed after reaches it as an event and closes it.
         async with self.gate.hold(room):
-            state = await room_state(BoardCaller(conn=conn, actor=actor, board=self))
+            state = await room_state(self.caller(conn, actor))
             self.connections.add(conn)
             self.presence.add(room, sid, actor.user_id, actor.name)
             state["presence"] = self.presence.payload(room)
-            self.sockets.enter_room(sid, room)
-            if actor.token_id is not None:
-                self.sockets.enter_room(sid, token_room(actor.token_id))
-            if actor.via == "jwt":
-                self.sockets.enter_room(sid, jwt_room(actor.user_id))
+            self.enter_rooms(sid, room, actor)
             self.sockets.enter_room(sid, user_room(actor.user_id))
             await self.sockets.send(sid, "state", state)
         return room
 
-    def _forget(self, sid: str) -> Connection | None:
-        conn = self.connections.remove(sid)
-        if conn is not None:
-            self.presence.remove(conn.room, sid)
-        return conn
+    async def left(self, conn: Connection) -> None:
+        self.presence.remove(conn.room, conn.sid)
 
-    async def _disconnect(self, sid: str) -> None:
-        conn = self._forget(sid)
-        if conn is not None:
-            self._broadcaster.changed(conn.room)
-
-    async def _render(self, room: str) -> dict[str, Any]:
+    async def presence_body(self, room: str) -> dict[str, Any]:
         return self.presence.payload(room)
 
-    async def _send_presence(self, room: str, body: dict[str, Any]) -> None:
-        await self.sockets.broadcast(room, "presence", body)
-
-    async def revoke_token(self, token_id: uuid.UUID) -> None:
-        await self.sockets.broadcast(
-            token_room(token_id),
-            "revoked",
-            {"code": "unauthorized", "message": "Token has been revoked"},
-        )
-
-    async def revoke_jwts(self, user_id: uuid.UUID) -> None:
-        await self.sockets.broadcast(
-            jwt_room(user_id),
-            "revoked",
-            {"code": "unauthorized", "message": "Your password changed; sign in again"},
-        )
-
-    async def delivered(self, event: str, data: Any, namespace: str, room: Any) -> None:
-        """After this process delivered an emit: close the sockets of a revoked token, of
-        a user whose password changed, or of a member removed from the board."""
-        if namespace != self.namespace or not isinstance(room, str):
+    async def on_room_event(self, room: str, kind: str, data: dict[str, Any]) -> None:
+        """A member removed from the board loses its sockets at once."""
+        if kind != "member_removed":
             return
-        if event == "revoked" and room.startswith("token:"):
-            for sid in self.connections.of_token(uuid.UUID(room.removeprefix("token:"))):
-                await self.sockets.disconnect(sid)
+        try:
+            uid = uuid.UUID(str(data.get("userId")))
+        except ValueError:
             return
-        if event == "revoked" and room.startswith("jwt:"):
-            for sid in self.connections.of_jwt_user(uuid.UUID(room.removeprefix("jwt:"))):
-                await self.sockets.disconnect(sid)
-            return
-        if event == "event" and isinstance(data, dict) and data.get("type") == "member_removed":
-            user_id = (data.get("data") or {}).get("userId")
-            try:
-                uid = uuid.UUID(str(user_id))
-            except ValueError:
-                return
-            for sid in self.connections.of_user(room, uid):
-                await self.sockets.disconnect(sid)
+        for sid in self.connections.of_user(room, uid):
+            await self.sockets.disconnect(sid)

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-import socketio
 import structlog
 from pydantic import Field
 
-from realtime.commands import Command, Empty, Payload, Text, command, dispatch, unknown
-from realtime.connections import Connection, Connections, Sockets
-from realtime.presence import LocalPresence, Member, Presence, PresenceBroadcaster, payload
+from realtime.commands import Command, Empty, Payload, Text, command
+from realtime.connections import Connection
+from realtime.presence import LocalPresence, Member, Presence, payload
 from realtime.publisher import RoomGate
+from realtime.rooms import RoomNamespace
 from services.actors import Actor
 from services.auth import authenticate
-from services.errors import DomainError, Forbidden, Invalid, Unauthorized
+from services.errors import Forbidden, Invalid, Unauthorized
 from services.events import events_since
 from services.poker import access, sessions, stories, views, voting
 from services.poker.decks import MAX_VALUE_LENGTH
@@ -147,23 +146,6 @@ COMMANDS: dict[str, Command[PokerCaller, Any]] = {
 }
 
 
-def token_room(token_id: uuid.UUID) -> str:
-    return f"token:{token_id}"
-
-
-def jwt_room(user_id: uuid.UUID) -> str:
-    """Every socket a user opened with a JWT, on any worker."""
-    return f"jwt:{user_id}"
-
-
-def refusal(code: str, message: str) -> Exception:
-    """A refused connection: clients get `connect_error` whose `data` is {code, message}
-    (python-socketio sends {"message", "data"}; socket.io-client makes that `err.data`)."""
-    return socketio.exceptions.ConnectionRefusedError(  # type: ignore[no-any-return]
-        message, {"code": code, "message": message}
-    )
-
-
 def _credentials(auth: Any) -> tuple[str, str]:
     if not isinstance(auth, dict) or not isinstance(auth.get("token"), str) or not auth["token"]:
         raise Unauthorized("Send auth={'token': ..., 'code': ...} to connect")
@@ -173,65 +155,18 @@ def _credentials(auth: Any) -> tuple[str, str]:
     return auth["token"], code
 
 
-class PokerNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
+class PokerNamespace(RoomNamespace[PokerCaller]):
+    commands = COMMANDS
+
     def __init__(self, namespace: str, *, gate: RoomGate) -> None:
-        super().__init__(namespace)
-        self.gate = gate
-        self.connections = Connections()
+        super().__init__(namespace, gate=gate)
         self.presence: Presence = LocalPresence()
-        self._broadcaster = PresenceBroadcaster(self.presence, self._send_presence)
-        self._sockets: Sockets | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
-    @property
-    def sockets(self) -> Sockets:
-        if self._sockets is None:
-            self._sockets = Sockets(self.server, self.namespace)
-        return self._sockets
-
-    async def trigger_event(self, event: str, *args: Any) -> Any:
-        sid: str = args[0]
-        # A client may name its event "connect" or "disconnect"; the server's own calls
-        # come while the socket is half-open, a client's only once it is connected.
-        reserved = event in ("connect", "disconnect")
-        if reserved and not self.server.manager.is_connected(sid, self.namespace):
-            if event == "connect":
-                await self._connect(sid, args[2] if len(args) > 2 else None)
-            else:
-                await self._disconnect(sid)
-            return None
-        cmd = COMMANDS.get(event)
-        if cmd is None:
-            return unknown(event, namespace=self.namespace)
-        return await dispatch(cmd, lambda: self._caller(sid), args[1:], namespace=self.namespace)
-
-    async def _caller(self, sid: str) -> PokerCaller:
-        conn = self.connections.get(sid)
-        if conn is None:
-            raise Unauthorized("This socket has not joined a room")
-        # Authenticated again on every command, so a kick or a revocation holds at once.
-        actor = await authenticate(conn.token)
+    def caller(self, conn: Connection, actor: Actor) -> PokerCaller:
         return PokerCaller(conn=conn, actor=actor, presence=self.presence)
 
-    async def _connect(self, sid: str, auth: Any) -> None:
-        try:
-            room = await self._admit(sid, auth)
-        except DomainError as exc:
-            log.info("socket_refused", namespace=self.namespace, code=exc.code)
-            await self._forget(sid)
-            raise refusal(exc.code, exc.message) from None
-        except Exception:
-            log.exception("socket connect crashed", namespace=self.namespace)
-            await self._forget(sid)
-            raise refusal("internal", "Internal error") from None
-        if not self.sockets.is_open(sid):
-            # The client left during the handshake; python-socketio will not call
-            # disconnect for a socket it never saw connected.
-            await self._forget(sid)
-            raise refusal("unauthorized", "Connection closed")
-        self._broadcaster.changed(room)
-
-    async def _admit(self, sid: str, auth: Any) -> str:
+    async def admit(self, sid: str, auth: Any) -> str:
         token, code = _credentials(auth)
         actor = await authenticate(token)
         actor.require_scope(READ)
@@ -261,62 +196,20 @@ class PokerNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             )
             await self.presence.add(room, sid, Member(me["participant_id"], me["name"], me["role"]))
             state["presence"] = payload(await self.presence.members(room))
-            self.sockets.enter_room(sid, room)
-            if actor.token_id is not None:
-                self.sockets.enter_room(sid, token_room(actor.token_id))
-            if actor.via == "jwt" and actor.user_id is not None:
-                self.sockets.enter_room(sid, jwt_room(actor.user_id))
+            self.enter_rooms(sid, room, actor)
             await self.sockets.send(sid, "state", state)
         return room
 
-    async def _forget(self, sid: str) -> Connection | None:
-        conn = self.connections.remove(sid)
-        if conn is not None:
-            await self.presence.remove(conn.room, sid)
-        return conn
+    async def left(self, conn: Connection) -> None:
+        await self.presence.remove(conn.room, conn.sid)
 
-    async def _disconnect(self, sid: str) -> None:
-        conn = await self._forget(sid)
-        if conn is not None:
-            self._broadcaster.changed(conn.room)
+    async def presence_body(self, room: str) -> dict[str, Any]:
+        return payload(await self.presence.members(room))
 
-    async def _send_presence(self, room: str, body: dict[str, Any]) -> None:
-        await self.sockets.broadcast(room, "presence", body)
-
-    async def revoke_token(self, token_id: uuid.UUID) -> None:
-        """Tell the token's sockets, on every worker, that it is revoked; each worker
-        then closes its own (see `delivered`)."""
-        await self.sockets.broadcast(
-            token_room(token_id),
-            "revoked",
-            {"code": "unauthorized", "message": "Token has been revoked"},
-        )
-
-    async def revoke_jwts(self, user_id: uuid.UUID) -> None:
-        """After a password change, the user's JWT sockets close on every worker."""
-        await self.sockets.broadcast(
-            jwt_room(user_id),
-            "revoked",
-            {"code": "unauthorized", "message": "Your password changed; sign in again"},
-        )
-
-    async def delivered(self, event: str, data: Any, namespace: str, room: Any) -> None:
-        """Runs after this process has delivered an emit to its own sockets, wherever it
-        was published: cut off whoever was removed or whose token was revoked, and keep
-        presence roles in step with the room."""
-        if namespace != self.namespace or not isinstance(room, str):
-            return
-        if event == "revoked" and room.startswith("token:"):
-            for sid in self.connections.of_token(uuid.UUID(room.removeprefix("token:"))):
-                await self.sockets.disconnect(sid)
-            return
-        if event == "revoked" and room.startswith("jwt:"):
-            for sid in self.connections.of_jwt_user(uuid.UUID(room.removeprefix("jwt:"))):
-                await self.sockets.disconnect(sid)
-            return
-        kind = data.get("type") if event == "event" and isinstance(data, dict) else None
+    async def on_room_event(self, room: str, kind: str, data: dict[str, Any]) -> None:
+        """Close the sockets of whoever was removed, and keep presence roles in step."""
         if kind == "participant_left":
-            pid = (data.get("data") or {}).get("participant_id")
+            pid = data.get("participant_id")
             if isinstance(pid, int):
                 for sid in self.connections.of_participant(room, pid):
                     await self.sockets.disconnect(sid)
@@ -342,4 +235,4 @@ class PokerNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                 )
                 changed = True
         if changed:
-            self._broadcaster.changed(room)
+            self.presence_changed(room)

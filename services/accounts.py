@@ -16,7 +16,13 @@ from services import security
 from services.actors import Actor
 from services.auth import require_jwt, require_user
 from services.boards.orgs import create_personal_space
-from services.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+from services.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    invalid_field,
+)
 
 log = logging.getLogger("roundtable.accounts")
 
@@ -38,26 +44,22 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(f"{field}: {message}", details={"errors": {field: [message]}})
-
-
 def _check_password(password: str, field: str = "password") -> None:
     if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        raise _invalid(field, f"must be {PASSWORD_MIN} to {PASSWORD_MAX} characters")
+        raise invalid_field(field, f"must be {PASSWORD_MIN} to {PASSWORD_MAX} characters")
 
 
 def _clean_name(name: str) -> str:
     name = name.strip()
     if len(name) > NAME_MAX:
-        raise _invalid("name", f"must be at most {NAME_MAX} characters")
+        raise invalid_field("name", f"must be at most {NAME_MAX} characters")
     return name
 
 
 def _clean_email(email: str) -> str:
     email = normalise_email(email)
     if "@" not in email or len(email) > EMAIL_MAX:
-        raise _invalid("email", "must be a valid email address")
+        raise invalid_field("email", "must be a valid email address")
     return email
 
 
@@ -148,7 +150,7 @@ async def change_password(*, actor: Actor, current_password: str, new_password: 
     user_id = require_jwt(actor)
     _check_password(new_password, "newPassword")
     if new_password == current_password:
-        raise _invalid("newPassword", "must differ from the current password")
+        raise invalid_field("newPassword", "must differ from the current password")
     user = await User.filter(id=user_id).first()
     if user is None:
         raise NotFound("Account not found")

@@ -52,3 +52,8 @@ class TooLarge(Invalid):
 
 class RateLimited(DomainError):
     code, status, default_message = "rate_limited", 429, "Too many requests"
+
+
+def invalid_field(field: str, message: str) -> ValidationFailed:
+    """A refused field, listed under `details.errors` as request validation lists it."""
+    return ValidationFailed(f"{field}: {message}", details={"errors": {field: [message]}})

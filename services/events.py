@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 
 from models import Room, RoomEvent
 from services.actors import Actor
+from services.timefmt import iso
 
 log = logging.getLogger("roundtable.events")
 
@@ -41,7 +42,7 @@ class Event:
             "type": self.type,
             "data": self.data,
             "actor": self.actor,
-            "at": self.at.isoformat().replace("+00:00", "Z"),
+            "at": iso(self.at),
         }
 
 

@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 from models import ApiToken, User
 from services.actors import Actor
 from services.auth import require_jwt
-from services.errors import Conflict, NotFound, ValidationFailed
+from services.errors import Conflict, NotFound, invalid_field
 from services.security import PAT_PREFIX, new_token, sha256
 
 log = logging.getLogger("roundtable.tokens")
@@ -45,27 +45,25 @@ RevokeHook = Callable[[uuid.UUID], Awaitable[None]]
 on_revoke: list[RevokeHook] = []
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(f"{field}: {message}", details={"errors": {field: [message]}})
-
-
 def _clean_scopes(scopes: Sequence[str] | None) -> list[str]:
     if scopes is None:
         return list(SCOPES)
     unknown = sorted(set(scopes) - set(SCOPES))
     if unknown:
-        raise _invalid("scopes", f"unknown scope {', '.join(unknown)}; known: {', '.join(SCOPES)}")
+        raise invalid_field(
+            "scopes", f"unknown scope {', '.join(unknown)}; known: {', '.join(SCOPES)}"
+        )
     if not scopes:
-        raise _invalid("scopes", "choose at least one scope, or omit it for all of them")
+        raise invalid_field("scopes", "choose at least one scope, or omit it for all of them")
     return [s for s in SCOPES if s in scopes]
 
 
 def _clean_name(name: str) -> str:
     name = name.strip()
     if not name:
-        raise _invalid("name", "must not be empty")
+        raise invalid_field("name", "must not be empty")
     if len(name) > NAME_MAX:
-        raise _invalid("name", f"must be at most {NAME_MAX} characters")
+        raise invalid_field("name", f"must be at most {NAME_MAX} characters")
     return name
 
 
@@ -76,7 +74,7 @@ def _clean_expiry(expires_at: datetime | None, now: datetime) -> datetime | None
         # A date without a zone is read as UTC, the zone every API answer uses.
         expires_at = expires_at.replace(tzinfo=UTC)
     if expires_at <= now:
-        raise _invalid("expiresAt", "must be in the future")
+        raise invalid_field("expiresAt", "must be in the future")
     return expires_at
 
 

@@ -7,20 +7,12 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, EmailStr, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import EmailStr, Field, StrictBool, StrictInt, StringConstraints
 
-from server.api.schemas import CamelInput, CamelOutput
+from server.api.schemas import CamelInput, CamelOutput, NoNul
 from services.boards import projects
 
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold NUL; refusing it here keeps both backends alike.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-_Clean = AfterValidator(_no_nul)
+_Clean = NoNul
 
 
 def _len(min_length: int, max_length: int) -> StringConstraints:
@@ -79,10 +71,6 @@ class Imported(CamelOutput):
 
 class ProjectImported(ProjectPublic):
     imported: Imported
-
-
-class Deleted(CamelOutput):
-    ok: bool
 
 
 # Members

@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BeforeValidator,
     Field,
     StrictBool,
@@ -20,17 +19,9 @@ from pydantic import (
     model_validator,
 )
 
-from server.api.schemas import CamelInput, CamelOutput
+from server.api.schemas import CamelInput, CamelOutput, NoNul
 from services.boards.cards import parse_date
 from services.errors import Invalid
-
-BOARD = "/orgs/{org_slug}/workspaces/{ws_slug}/projects/{project_id}"
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
 
 
 def _when(value: Any) -> Any:
@@ -44,7 +35,7 @@ def _text(low: int, high: int) -> Any:
     return StringConstraints(min_length=low, max_length=high)
 
 
-_Clean = AfterValidator(_no_nul)
+_Clean = NoNul
 ColumnName = Annotated[str, _text(1, 100), _Clean]
 Title = Annotated[str, _text(1, 500), _Clean]
 Description = Annotated[str, _text(0, 5000), _Clean]
@@ -193,7 +184,3 @@ class CardPublic(CamelOutput):
     attachment_count: int
     created_at: str
     updated_at: str
-
-
-class Ok(CamelOutput):
-    ok: bool

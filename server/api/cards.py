@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.api.card_schemas import (
-    BOARD,
-    CardCreate,
-    CardListQuery,
-    CardPublic,
-    CardUpdate,
-    Ok,
-)
-from server.api.columns import project_ref
+from server.api.card_schemas import CardCreate, CardListQuery, CardPublic, CardUpdate
 from server.api.routing import Api, Call
+from server.api.shared import BOARD, Ok, project_ref
 from services.boards import cards, trash
 
 api = Api("cards")

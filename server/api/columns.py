@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.api.card_schemas import BOARD, ColumnCreate, ColumnPublic, ColumnUpdate, Ok
+from server.api.card_schemas import ColumnCreate, ColumnPublic, ColumnUpdate
 from server.api.routing import Api, Call
+from server.api.shared import BOARD, Ok, project_ref
 from services.boards import columns
-from services.boards.locate import ProjectRef
 
 api = Api("columns")
-
-
-def project_ref(call: Call) -> ProjectRef:
-    p = call.path
-    return ProjectRef(p["project_id"], p["org_slug"], p["ws_slug"])
 
 
 @api.route(

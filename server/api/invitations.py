@@ -9,13 +9,12 @@ from pydantic import Field
 
 from server.api.routing import Api, Call
 from server.api.schemas import CamelInput, CamelOutput
+from server.api.shared import WS, Ok, ws_where
 from server.api.workspaces import WorkspacePublic
 from services.boards import invitations
 from services.boards.access import WRITE
 
 api = Api("invitations")
-
-WS = "/orgs/{org_slug}/workspaces/{ws_slug}"
 
 
 class InvitationCreate(CamelInput):
@@ -45,14 +44,6 @@ class InvitationAccepted(WorkspacePublic):
     organization_slug: str
 
 
-class Deleted(CamelOutput):
-    ok: bool
-
-
-def _where(call: Call) -> dict[str, str]:
-    return {"org_slug": call.path["org_slug"], "ws_slug": call.path["ws_slug"]}
-
-
 @api.route(
     "POST",
     WS + "/members/invite",
@@ -66,7 +57,7 @@ def _where(call: Call) -> dict[str, str]:
 async def invite(call: Call) -> Any:
     body: InvitationCreate = call.body
     return await invitations.invite(
-        actor=call.user, email=body.email, role=body.role, **_where(call)
+        actor=call.user, email=body.email, role=body.role, **ws_where(call)
     )
 
 
@@ -78,20 +69,20 @@ async def invite(call: Call) -> Any:
     errors=(404,),
 )
 async def list_invitations(call: Call) -> Any:
-    return await invitations.list_invitations(actor=call.user, **_where(call))
+    return await invitations.list_invitations(actor=call.user, **ws_where(call))
 
 
 @api.route(
     "DELETE",
     WS + "/invitations/{invitation_id}",
     summary="Revoke an invitation (admins)",
-    response=Deleted,
+    response=Ok,
     scope=WRITE,
     errors=(404, 409),
 )
 async def revoke(call: Call) -> Any:
     await invitations.revoke_invitation(
-        actor=call.user, invitation_id=call.path["invitation_id"], **_where(call)
+        actor=call.user, invitation_id=call.path["invitation_id"], **ws_where(call)
     )
     return {"ok": True}
 

@@ -9,8 +9,9 @@ from pydantic import EmailStr, Field
 
 from server.api.routing import Api, Call
 from server.api.schemas import CamelInput, CamelOutput
+from server.api.shared import Ok, member_id
 from services.boards import orgs
-from services.boards.access import WRITE, parse_id
+from services.boards.access import WRITE
 
 api = Api("organizations")
 
@@ -52,14 +53,6 @@ class OrgMemberPublic(CamelOutput):
     name: str
     role: str
     joined_at: str
-
-
-class Deleted(CamelOutput):
-    ok: bool
-
-
-def _user_id(call: Call) -> uuid.UUID:
-    return parse_id(call.path["user_id"], "Member")
 
 
 @api.route(
@@ -113,7 +106,7 @@ async def update_org(call: Call) -> Any:
     "DELETE",
     "/organizations/{org_slug}",
     summary="Delete an organization with all its workspaces and projects (owner only)",
-    response=Deleted,
+    response=Ok,
     scope=WRITE,
     errors=(404, 409),
 )
@@ -162,7 +155,7 @@ async def add_member(call: Call) -> Any:
 async def update_member(call: Call) -> Any:
     body: OrgMemberUpdate = call.body
     return await orgs.update_org_member(
-        actor=call.user, org_slug=call.path["org_slug"], user_id=_user_id(call), role=body.role
+        actor=call.user, org_slug=call.path["org_slug"], user_id=member_id(call), role=body.role
     )
 
 
@@ -170,12 +163,12 @@ async def update_member(call: Call) -> Any:
     "DELETE",
     "/organizations/{org_slug}/members/{user_id}",
     summary="Remove a member (or leave) with their workspace and project memberships",
-    response=Deleted,
+    response=Ok,
     scope=WRITE,
     errors=(404,),
 )
 async def remove_member(call: Call) -> Any:
     await orgs.remove_org_member(
-        actor=call.user, org_slug=call.path["org_slug"], user_id=_user_id(call)
+        actor=call.user, org_slug=call.path["org_slug"], user_id=member_id(call)
     )
     return {"ok": True}

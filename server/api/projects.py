@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from server.api.board_schemas_projects import (
-    Deleted,
     EstimateRequest,
     EstimateStarted,
     Portfolio,
@@ -25,23 +24,16 @@ from server.api.board_schemas_projects import (
     TemplatePublic,
 )
 from server.api.routing import Api, Call
+from server.api.shared import BOARD, WS, Ok, project_where, ws_where
 from services.boards import estimation, portfolio, project_members, projects, transfer
 from services.boards.access import READ, WRITE, workspace_access
 from services.boards.templates import list_templates
 
 api = Api("projects")
 
-BASE = "/orgs/{org_slug}/workspaces/{ws_slug}/projects"
-PROJECT = BASE + "/{project_id}"
+BASE = WS + "/projects"
+PROJECT = BOARD
 IMPORT_MAX_BODY = 5 * 1024 * 1024
-
-
-def _ws(call: Call) -> dict[str, str]:
-    return {"org_slug": call.path["org_slug"], "ws_slug": call.path["ws_slug"]}
-
-
-def _project(call: Call) -> dict[str, str]:
-    return {**_ws(call), "project_id": call.path["project_id"]}
 
 
 @api.route(
@@ -53,7 +45,7 @@ def _project(call: Call) -> dict[str, str]:
     errors=(404,),
 )
 async def get_portfolio(call: Call) -> Any:
-    return await portfolio.portfolio(actor=call.user, **_ws(call))
+    return await portfolio.portfolio(actor=call.user, **ws_where(call))
 
 
 @api.route(
@@ -65,7 +57,7 @@ async def get_portfolio(call: Call) -> Any:
     errors=(404,),
 )
 async def get_templates(call: Call) -> Any:
-    await workspace_access(call.user, **_ws(call))
+    await workspace_access(call.user, **ws_where(call))
     return list_templates()
 
 
@@ -83,7 +75,7 @@ async def get_templates(call: Call) -> Any:
 async def import_project(call: Call) -> Any:
     body: ProjectImport = call.body
     data = body.model_dump(by_alias=True, exclude_none=False)
-    return await transfer.import_project(actor=call.user, data=data, **_ws(call))
+    return await transfer.import_project(actor=call.user, data=data, **ws_where(call))
 
 
 @api.route(
@@ -103,7 +95,7 @@ async def create_project(call: Call) -> Any:
         name=body.name,
         description=body.description,
         template=body.template,
-        **_ws(call),
+        **ws_where(call),
     )
 
 
@@ -116,7 +108,7 @@ async def create_project(call: Call) -> Any:
     errors=(404,),
 )
 async def list_projects(call: Call) -> Any:
-    return await projects.list_projects(actor=call.user, **_ws(call))
+    return await projects.list_projects(actor=call.user, **ws_where(call))
 
 
 @api.route(
@@ -128,7 +120,7 @@ async def list_projects(call: Call) -> Any:
     errors=(404,),
 )
 async def get_project(call: Call) -> Any:
-    return await projects.get_project(actor=call.user, **_project(call))
+    return await projects.get_project(actor=call.user, **project_where(call))
 
 
 @api.route(
@@ -143,7 +135,7 @@ async def get_project(call: Call) -> Any:
 async def update_project(call: Call) -> Any:
     body: ProjectUpdate = call.body
     return await projects.update_project(
-        actor=call.user, name=body.name, description=body.description, **_project(call)
+        actor=call.user, name=body.name, description=body.description, **project_where(call)
     )
 
 
@@ -151,12 +143,12 @@ async def update_project(call: Call) -> Any:
     "DELETE",
     PROJECT,
     summary="Delete a project and everything on its board (project admins)",
-    response=Deleted,
+    response=Ok,
     scope=WRITE,
     errors=(403, 404),
 )
 async def delete_project(call: Call) -> Any:
-    await projects.delete_project(actor=call.user, **_project(call))
+    await projects.delete_project(actor=call.user, **project_where(call))
     return {"ok": True}
 
 
@@ -169,7 +161,7 @@ async def delete_project(call: Call) -> Any:
     errors=(404,),
 )
 async def export_project(call: Call) -> Any:
-    return await transfer.export_project(actor=call.user, **_project(call))
+    return await transfer.export_project(actor=call.user, **project_where(call))
 
 
 @api.route(
@@ -181,7 +173,7 @@ async def export_project(call: Call) -> Any:
     errors=(404,),
 )
 async def list_members(call: Call) -> Any:
-    return await project_members.list_members(actor=call.user, **_project(call))
+    return await project_members.list_members(actor=call.user, **project_where(call))
 
 
 @api.route(
@@ -197,7 +189,7 @@ async def list_members(call: Call) -> Any:
 async def add_member(call: Call) -> Any:
     body: ProjectMemberAdd = call.body
     return await project_members.add_member(
-        actor=call.user, email=body.email, role=body.role, **_project(call)
+        actor=call.user, email=body.email, role=body.role, **project_where(call)
     )
 
 
@@ -205,13 +197,13 @@ async def add_member(call: Call) -> Any:
     "DELETE",
     PROJECT + "/members/{user_id}",
     summary="Remove a member (project admins), or leave the project yourself",
-    response=Deleted,
+    response=Ok,
     scope=WRITE,
     errors=(403, 404, 409),
 )
 async def remove_member(call: Call) -> Any:
     await project_members.remove_member(
-        actor=call.user, user_id=call.path["user_id"], **_project(call)
+        actor=call.user, user_id=call.path["user_id"], **project_where(call)
     )
     return {"ok": True}
 
@@ -232,5 +224,5 @@ async def estimate_card(call: Call) -> Any:
         actor=call.user,
         card_id=call.path["card_id"],
         session_code=body.session_code,
-        **_project(call),
+        **project_where(call),
     )

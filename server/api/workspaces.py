@@ -9,13 +9,12 @@ from pydantic import Field
 
 from server.api.routing import Api, Call
 from server.api.schemas import CamelInput, CamelOutput
+from server.api.shared import WS, Ok, member_id, ws_where
 from services.boards import workspaces
-from services.boards.access import WRITE, parse_id
+from services.boards.access import WRITE
 from services.boards.orgs import NAME_MAX
 
 api = Api("workspaces")
-
-WS = "/orgs/{org_slug}/workspaces/{ws_slug}"
 
 
 class WorkspaceCreate(CamelInput):
@@ -56,18 +55,6 @@ class WorkspaceMemberPublic(CamelOutput):
     joined_at: str
 
 
-class Deleted(CamelOutput):
-    ok: bool
-
-
-def _where(call: Call) -> dict[str, str]:
-    return {"org_slug": call.path["org_slug"], "ws_slug": call.path["ws_slug"]}
-
-
-def _user_id(call: Call) -> uuid.UUID:
-    return parse_id(call.path["user_id"], "Member")
-
-
 @api.route(
     "POST",
     "/orgs/{org_slug}/workspaces",
@@ -98,7 +85,7 @@ async def list_workspaces(call: Call) -> Any:
 
 @api.route("GET", WS, summary="One workspace", response=WorkspacePublic, errors=(404,))
 async def get_workspace(call: Call) -> Any:
-    return await workspaces.get_workspace(actor=call.user, **_where(call))
+    return await workspaces.get_workspace(actor=call.user, **ws_where(call))
 
 
 @api.route(
@@ -112,19 +99,19 @@ async def get_workspace(call: Call) -> Any:
 )
 async def update_workspace(call: Call) -> Any:
     body: WorkspaceUpdate = call.body
-    return await workspaces.update_workspace(actor=call.user, name=body.name, **_where(call))
+    return await workspaces.update_workspace(actor=call.user, name=body.name, **ws_where(call))
 
 
 @api.route(
     "DELETE",
     WS,
     summary="Delete a workspace with its projects (admins)",
-    response=Deleted,
+    response=Ok,
     scope=WRITE,
     errors=(404, 409),
 )
 async def delete_workspace(call: Call) -> Any:
-    await workspaces.delete_workspace(actor=call.user, **_where(call))
+    await workspaces.delete_workspace(actor=call.user, **ws_where(call))
     return {"ok": True}
 
 
@@ -136,7 +123,7 @@ async def delete_workspace(call: Call) -> Any:
     errors=(404,),
 )
 async def list_members(call: Call) -> Any:
-    return await workspaces.list_ws_members(actor=call.user, **_where(call))
+    return await workspaces.list_ws_members(actor=call.user, **ws_where(call))
 
 
 @api.route(
@@ -152,10 +139,10 @@ async def update_member(call: Call) -> Any:
     body: WorkspaceMemberUpdate = call.body
     return await workspaces.update_ws_member(
         actor=call.user,
-        user_id=_user_id(call),
+        user_id=member_id(call),
         role=body.role,
         pilotage_role=body.pilotage_role,
-        **_where(call),
+        **ws_where(call),
     )
 
 
@@ -163,10 +150,10 @@ async def update_member(call: Call) -> Any:
     "DELETE",
     WS + "/members/{user_id}",
     summary="Remove a member (or leave) with their memberships of the workspace's projects",
-    response=Deleted,
+    response=Ok,
     scope=WRITE,
     errors=(404,),
 )
 async def remove_member(call: Call) -> Any:
-    await workspaces.remove_ws_member(actor=call.user, user_id=_user_id(call), **_where(call))
+    await workspaces.remove_ws_member(actor=call.user, user_id=member_id(call), **ws_where(call))
     return {"ok": True}

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+from tortoise.models import Model
 
 from models import Organization, OrgMember, Project, ProjectMember, Workspace, WorkspaceMember
 from services.actors import Actor
@@ -21,6 +23,8 @@ ORG_ROLES = ("owner", "admin", "member")
 WORKSPACE_ROLES = ("admin", "member")
 PILOTAGE_ROLES = ("viewer", "reviewer", "owner")
 READ, WRITE = "projects:read", "projects:write"
+
+M = TypeVar("M", bound=Model)
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 
@@ -39,6 +43,15 @@ def parse_id(value: Any, what: str) -> uuid.UUID:
         return uuid.UUID(str(value))
     except ValueError:
         raise NotFound(f"{what} not found") from None
+
+
+async def find_in(model: type[M], what: str, row_id: Any, **within: Any) -> M:
+    """The row `row_id` if it lies within the parent named in `within` (project_id=...,
+    card_id=...); an id from anywhere else is simply not found."""
+    row = await model.filter(id=parse_id(row_id, what), **within).first()
+    if row is None:
+        raise NotFound(f"{what} not found")
+    return row
 
 
 @dataclass(frozen=True)
@@ -129,4 +142,8 @@ async def project_by_id(actor: Actor, project_id: Any) -> ProjectAccess:
         raise NotFound("Project not found")
     ws: Workspace = project.workspace  # type: ignore[assignment]
     org: Organization = ws.org
-    return await project_access(actor, org.slug, ws.slug, pid)
+    try:
+        return await project_access(actor, org.slug, ws.slug, pid)
+    except NotFound:
+        # One answer whether the project exists or not: an id must reveal nothing.
+        raise NotFound("Project not found") from None

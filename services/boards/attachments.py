@@ -18,13 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from tortoise.queryset import QuerySet
+
 from models import Attachment, Card
 from services.actors import Actor
 from services.auth import require_user
-from services.boards.access import parse_id
-from services.boards.extras import ProjectRef, card_in, iso, locked_project, resolve, room_of
+from services.boards.access import find_in
+from services.boards.locate import ProjectRef, board_access, card_in, locked_project, room_of
 from services.errors import NotFound, TooLarge
 from services.events import unit_of_work
+from services.timefmt import iso
 
 log = logging.getLogger("roundtable.attachments")
 
@@ -116,8 +119,8 @@ def staged_upload() -> Iterator[StagedUpload]:
 
 async def check_upload(*, actor: Actor, ref: ProjectRef, card_id: Any) -> None:
     """Refuse early (before any byte is read) a caller who could not attach to this card."""
-    access = await resolve(actor, ref, write=True)
-    await card_in(access.project, card_id)
+    access = await board_access(actor, ref, write=True)
+    await card_in(access.project.id, card_id)
 
 
 async def add_attachment(
@@ -137,7 +140,7 @@ async def add_attachment(
     try:
         async with unit_of_work() as uow:
             access = await locked_project(uow, actor, ref)
-            card = await card_in(access.project, card_id)
+            card = await card_in(access.project.id, card_id)
             row = await Attachment.create(
                 card_id=card.id,
                 uploaded_by_id=uploader,
@@ -163,16 +166,12 @@ async def add_attachment(
 
 
 async def _attachment_in(card: Card, attachment_id: Any) -> Attachment:
-    wanted = parse_id(attachment_id, "Attachment")
-    row = await Attachment.filter(id=wanted, card_id=card.id).first()
-    if row is None:
-        raise NotFound("Attachment not found")
-    return row
+    return await find_in(Attachment, "Attachment", attachment_id, card_id=card.id)
 
 
 async def list_attachments(*, actor: Actor, ref: ProjectRef, card_id: Any) -> list[dict[str, Any]]:
-    access = await resolve(actor, ref)
-    card = await card_in(access.project, card_id)
+    access = await board_access(actor, ref)
+    card = await card_in(access.project.id, card_id)
     rows = await Attachment.filter(card_id=card.id).order_by("created_at", "id")
     return [attachment_public(a) for a in rows]
 
@@ -181,8 +180,8 @@ async def open_attachment(
     *, actor: Actor, ref: ProjectRef, card_id: Any, attachment_id: Any
 ) -> tuple[dict[str, Any], Path]:
     """The attachment and the path of its file, for the edge to stream."""
-    access = await resolve(actor, ref)
-    card = await card_in(access.project, card_id)
+    access = await board_access(actor, ref)
+    card = await card_in(access.project.id, card_id)
     row = await _attachment_in(card, attachment_id)
     path = _directory / row.storage_key
     if not path.is_file():
@@ -196,7 +195,7 @@ async def delete_attachment(
 ) -> None:
     async with unit_of_work() as uow:
         access = await locked_project(uow, actor, ref)
-        card = await card_in(access.project, card_id)
+        card = await card_in(access.project.id, card_id)
         row = await _attachment_in(card, attachment_id)
         await row.delete()
         await uow.emit(
@@ -211,12 +210,17 @@ async def delete_attachment(
 async def storage_keys_of_cards(card_ids: Iterable[Any]) -> list[str]:
     """Read before deleting cards, so their files can be removed after the commit."""
     ids = list(card_ids)
-    if not ids:
-        return []
-    return [
-        str(k)
-        for k in await Attachment.filter(card_id__in=ids).values_list("storage_key", flat=True)
-    ]
+    return await _storage_keys(Attachment.filter(card_id__in=ids)) if ids else []
+
+
+async def storage_keys_of_projects(project_ids: Iterable[Any]) -> list[str]:
+    """The same for every card of whole projects about to be deleted."""
+    ids = list(project_ids)
+    return await _storage_keys(Attachment.filter(card__project_id__in=ids)) if ids else []
+
+
+async def _storage_keys(rows: QuerySet[Attachment]) -> list[str]:
+    return [str(k) for k in await rows.values_list("storage_key", flat=True)]
 
 
 def discard_files(keys: Iterable[str]) -> None:

@@ -12,10 +12,10 @@ from typing import Any
 
 from models import Card, ChecklistItem, Column, Notification, ProjectMember
 from services.actors import Actor
-from services.boards import notify
+from services.boards import attachments, notify
 from services.boards.access import ProjectAccess, board_room, parse_id
 from services.boards.columns import column_in, ordered_columns, require_room
-from services.boards.locate import ProjectRef, board_access, lock_board
+from services.boards.locate import ProjectRef, board_access, card_in, lock_board
 from services.boards.ordering import (
     Edge,
     column_slots,
@@ -24,7 +24,7 @@ from services.boards.ordering import (
     place,
 )
 from services.boards.views import board_sorted, card_public, cards_public
-from services.errors import Conflict, Invalid, NotFound
+from services.errors import Conflict, Invalid
 from services.events import UnitOfWork, unit_of_work
 
 # Plain fields a PATCH may set; None clears the nullable ones (description clears to "").
@@ -46,15 +46,6 @@ def parse_date(value: Any) -> datetime | None:
     except ValueError:
         raise Invalid("must be an ISO 8601 date (YYYY-MM-DD) or date-time") from None
     return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-async def card_in(project_id: uuid.UUID, card_id: Any) -> Card:
-    """A card of this project; any other id is simply not found."""
-    cid = parse_id(card_id, "Card")
-    card = await Card.filter(id=cid, project_id=project_id).first()
-    if card is None:
-        raise NotFound("Card not found")
-    return card
 
 
 async def list_cards(
@@ -344,13 +335,15 @@ async def move_card(
 
 
 async def delete_card(*, actor: Actor, ref: ProjectRef, card_id: Any) -> dict[str, Any]:
-    """Permanently, with its checklist, comments and attachments rows."""
+    """Permanently, with its checklist, comments and attachments (files too, once
+    committed)."""
     acc = await board_access(actor, ref, write=True)
     pid = acc.project.id
     async with unit_of_work() as uow:
         await lock_board(uow, pid)
         card = await card_in(pid, card_id)
         data = {"cardId": str(card.id), "columnId": str(card.column_id)}
+        files = await attachments.storage_keys_of_cards([card.id])
         await card.delete()
         await uow.emit(board_room(pid), "card_deleted", data, actor)
         notes = await notify.activity(
@@ -360,5 +353,6 @@ async def delete_card(*, actor: Actor, ref: ProjectRef, card_id: Any) -> dict[st
             card_id=card.id,
             meta={"title": card.title},
         )
+    attachments.discard_files(files)
     await notify.deliver(notes)
     return {"ok": True}

@@ -6,10 +6,10 @@ from typing import Any
 
 from models import Card, ChecklistItem
 from services.actors import Actor
-from services.boards.access import parse_id
-from services.boards.extras import ProjectRef, card_in, locked_project, resolve, room_of
+from services.boards.access import find_in
+from services.boards.locate import ProjectRef, board_access, card_in, locked_project, room_of
 from services.boards.views import checklist_public, progress
-from services.errors import Conflict, NotFound, ValidationFailed
+from services.errors import Conflict, ValidationFailed
 from services.events import UnitOfWork, unit_of_work
 
 TITLE_MAX = 500
@@ -49,12 +49,7 @@ async def _renumber(items: list[ChecklistItem]) -> None:
 
 
 async def _item_in(card: Card, item_id: Any) -> ChecklistItem:
-    item = await ChecklistItem.filter(
-        id=parse_id(item_id, "Checklist item"), card_id=card.id
-    ).first()
-    if item is None:
-        raise NotFound("Checklist item not found")
-    return item
+    return await find_in(ChecklistItem, "Checklist item", item_id, card_id=card.id)
 
 
 async def _changed(
@@ -66,8 +61,8 @@ async def _changed(
 
 
 async def list_items(*, actor: Actor, ref: ProjectRef, card_id: Any) -> dict[str, Any]:
-    access = await resolve(actor, ref)
-    card = await card_in(access.project, card_id)
+    access = await board_access(actor, ref)
+    card = await card_in(access.project.id, card_id)
     items = await _items(card)
     return {
         "cardId": str(card.id),
@@ -80,7 +75,7 @@ async def add_item(*, actor: Actor, ref: ProjectRef, card_id: Any, title: str) -
     title = _title(title)
     async with unit_of_work() as uow:
         access = await locked_project(uow, actor, ref)
-        card = await card_in(access.project, card_id)
+        card = await card_in(access.project.id, card_id)
         count = await ChecklistItem.filter(card_id=card.id).count()
         if count >= MAX_ITEMS:
             raise Conflict(f"A card can have at most {MAX_ITEMS} checklist items")
@@ -101,7 +96,7 @@ async def update_item(
     """Rename, tick or move an item; `order` is its new 0-based place in the list."""
     async with unit_of_work() as uow:
         access = await locked_project(uow, actor, ref)
-        card = await card_in(access.project, card_id)
+        card = await card_in(access.project.id, card_id)
         item = await _item_in(card, item_id)
         if title is not None:
             item.title = _title(title)
@@ -120,7 +115,7 @@ async def delete_item(
 ) -> dict[str, Any]:
     async with unit_of_work() as uow:
         access = await locked_project(uow, actor, ref)
-        card = await card_in(access.project, card_id)
+        card = await card_in(access.project.id, card_id)
         item = await _item_in(card, item_id)
         await item.delete()
         await _renumber(await _items(card))

@@ -11,10 +11,10 @@ from typing import Any
 
 from models import Card, Column
 from services.actors import Actor
-from services.boards.access import board_room, parse_id
+from services.boards.access import board_room, find_in
 from services.boards.locate import ProjectRef, board_access, lock_board
 from services.boards.views import column_public
-from services.errors import Conflict, NotFound
+from services.errors import Conflict
 from services.events import unit_of_work
 
 MAX_COLUMNS = 50
@@ -22,11 +22,7 @@ MAX_COLUMNS = 50
 
 async def column_in(project_id: uuid.UUID, column_id: Any) -> Column:
     """A column of this project; any other id is simply not found."""
-    cid = parse_id(column_id, "Column")
-    column = await Column.filter(id=cid, project_id=project_id).first()
-    if column is None:
-        raise NotFound("Column not found")
-    return column
+    return await find_in(Column, "Column", column_id, project_id=project_id)
 
 
 async def ordered_columns(project_id: uuid.UUID) -> list[Column]:

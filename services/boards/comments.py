@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
-from models import Card, Comment
+from models import Card, Comment, OrgMember, Project, ProjectMember, Workspace, WorkspaceMember
 from services.actors import Actor
 from services.auth import require_user
 from services.boards import notify
-from services.boards.access import parse_id
-from services.boards.extras import (
-    ProjectRef,
-    card_in,
-    iso,
-    locked_project,
-    resolve,
-    room_of,
-    who_can_see,
-)
-from services.errors import Forbidden, NotFound, ValidationFailed
+from services.boards.access import find_in
+from services.boards.locate import ProjectRef, board_access, card_in, locked_project, room_of
+from services.errors import Forbidden, ValidationFailed
 from services.events import unit_of_work
+from services.timefmt import iso
 
 CONTENT_MAX = 2000
 _EXCERPT = 140
@@ -50,8 +44,8 @@ def _clean(content: Any) -> str:
 
 
 async def list_comments(*, actor: Actor, ref: ProjectRef, card_id: Any) -> list[dict[str, Any]]:
-    access = await resolve(actor, ref)
-    card = await card_in(access.project, card_id)
+    access = await board_access(actor, ref)
+    card = await card_in(access.project.id, card_id)
     rows = await Comment.filter(card_id=card.id).order_by("created_at", "id")
     return [comment_public(c) for c in rows]
 
@@ -79,7 +73,7 @@ async def add_comment(
     ref = ProjectRef(project_id, org_slug, ws_slug)
     async with unit_of_work() as uow:
         access = await locked_project(uow, actor, ref)
-        card = await card_in(access.project, card_id)
+        card = await card_in(access.project.id, card_id)
         wanted = await _recipients(card, author_id)
         comment = await Comment.create(
             card_id=card.id, author_id=author_id, author_name=actor.name[:100], content=text
@@ -104,10 +98,8 @@ async def delete_comment(*, actor: Actor, ref: ProjectRef, card_id: Any, comment
     """Authors delete their own comments; project admins delete any."""
     async with unit_of_work() as uow:
         access = await locked_project(uow, actor, ref)
-        card = await card_in(access.project, card_id)
-        comment = await Comment.filter(id=parse_id(comment_id, "Comment"), card_id=card.id).first()
-        if comment is None:
-            raise NotFound("Comment not found")
+        card = await card_in(access.project.id, card_id)
+        comment = await find_in(Comment, "Comment", comment_id, card_id=card.id)
         if comment.author_id != actor.user_id and not access.is_admin:
             raise Forbidden("Only the author or a project admin can delete this comment")
         await comment.delete()
@@ -117,3 +109,28 @@ async def delete_comment(*, actor: Actor, ref: ProjectRef, card_id: Any, comment
             {"commentId": str(comment.id), "cardId": str(card.id)},
             actor,
         )
+
+
+async def who_can_see(project: Project, user_ids: Iterable[uuid.UUID | None]) -> set[uuid.UUID]:
+    """The users among `user_ids` who may still open this project (members, or admins above)."""
+    wanted = {u for u in user_ids if u is not None}
+    if not wanted:
+        return set()
+    members = await ProjectMember.filter(project_id=project.id, user_id__in=wanted).values_list(
+        "user_id", flat=True
+    )
+    seen = {uuid.UUID(str(u)) for u in members}
+    rest = wanted - seen
+    if rest:
+        ws_admins = await WorkspaceMember.filter(
+            workspace_id=project.workspace_id, user_id__in=rest, role="admin"
+        ).values_list("user_id", flat=True)
+        seen |= {uuid.UUID(str(u)) for u in ws_admins}
+        rest -= seen
+    if rest:
+        ws = await Workspace.get(id=project.workspace_id)
+        org_admins = await OrgMember.filter(
+            org_id=ws.org_id, user_id__in=rest, role__in=("owner", "admin")
+        ).values_list("user_id", flat=True)
+        seen |= {uuid.UUID(str(u)) for u in org_admins}
+    return seen

@@ -10,10 +10,11 @@ from typing import Any
 
 from models import Card, CustomField, CustomFieldValue, Project
 from services.actors import Actor
-from services.boards.access import parse_id
-from services.boards.extras import ProjectRef, card_in, iso, locked_project, resolve, room_of
-from services.errors import Conflict, NotFound, ValidationFailed
+from services.boards.access import find_in
+from services.boards.locate import ProjectRef, board_access, card_in, locked_project, room_of
+from services.errors import Conflict, NotFound, ValidationFailed, invalid_field
 from services.events import unit_of_work
+from services.timefmt import iso
 
 TYPES = ("text", "number", "select", "multi-select", "date", "boolean")
 SELECT_TYPES = ("select", "multi-select")
@@ -36,32 +37,28 @@ def field_public(f: CustomField) -> dict[str, Any]:
     }
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(f"{field}: {message}", details={"errors": {field: [message]}})
-
-
 def _name(name: str) -> str:
     name = name.strip()
     if not 1 <= len(name) <= NAME_MAX:
-        raise _invalid("name", f"must be 1-{NAME_MAX} characters")
+        raise invalid_field("name", f"must be 1-{NAME_MAX} characters")
     return name
 
 
 def _definition(type: str, options: list[str] | None) -> list[str]:
     """The options a field of `type` keeps: 1-50 unique strings for select types, none else."""
     if type not in TYPES:
-        raise _invalid("type", f"must be one of {', '.join(TYPES)}")
+        raise invalid_field("type", f"must be one of {', '.join(TYPES)}")
     if type not in SELECT_TYPES:
         if options:
-            raise _invalid("options", f"only {' and '.join(SELECT_TYPES)} fields have options")
+            raise invalid_field("options", f"only {' and '.join(SELECT_TYPES)} fields have options")
         return []
     cleaned = [o.strip() for o in options or []]
     if not 1 <= len(cleaned) <= OPTIONS_MAX:
-        raise _invalid("options", f"a {type} field needs 1-{OPTIONS_MAX} options")
+        raise invalid_field("options", f"a {type} field needs 1-{OPTIONS_MAX} options")
     if any(not 1 <= len(o) <= OPTION_MAX for o in cleaned):
-        raise _invalid("options", f"each option must be 1-{OPTION_MAX} characters")
+        raise invalid_field("options", f"each option must be 1-{OPTION_MAX} characters")
     if len(set(cleaned)) != len(cleaned):
-        raise _invalid("options", "options must be unique")
+        raise invalid_field("options", "options must be unique")
     return cleaned
 
 
@@ -117,12 +114,7 @@ def _date(value: Any, bad: Any) -> str:
 
 
 async def field_in(project: Project, field_id: Any) -> CustomField:
-    f = await CustomField.filter(
-        id=parse_id(field_id, "Custom field"), project_id=project.id
-    ).first()
-    if f is None:
-        raise NotFound("Custom field not found")
-    return f
+    return await find_in(CustomField, "Custom field", field_id, project_id=project.id)
 
 
 async def values_of(card: Card) -> dict[str, Any]:
@@ -131,7 +123,7 @@ async def values_of(card: Card) -> dict[str, Any]:
 
 
 async def list_fields(*, actor: Actor, ref: ProjectRef) -> list[dict[str, Any]]:
-    access = await resolve(actor, ref)
+    access = await board_access(actor, ref)
     rows = await CustomField.filter(project_id=access.project.id).order_by("position", "created_at")
     return [field_public(f) for f in rows]
 
@@ -204,8 +196,8 @@ async def delete_field(*, actor: Actor, ref: ProjectRef, field_id: Any) -> None:
 
 
 async def card_values(*, actor: Actor, ref: ProjectRef, card_id: Any) -> dict[str, Any]:
-    access = await resolve(actor, ref)
-    card = await card_in(access.project, card_id)
+    access = await board_access(actor, ref)
+    card = await card_in(access.project.id, card_id)
     return {"cardId": str(card.id), "values": await values_of(card)}
 
 
@@ -215,7 +207,7 @@ async def set_card_values(
     """Set several fields at once (null clears one); nothing is written if any is wrong."""
     async with unit_of_work() as uow:
         access = await locked_project(uow, actor, ref)
-        card = await card_in(access.project, card_id)
+        card = await card_in(access.project.id, card_id)
         checked: dict[uuid.UUID, Any] = {}
         for key, value in values.items():
             try:

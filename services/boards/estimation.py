@@ -12,8 +12,8 @@ from typing import Any
 
 from models import Card, PokerSession, Story
 from services.actors import Actor
-from services.boards.access import board_room, parse_id, project_access
-from services.boards.locate import lock_board
+from services.boards.access import board_room, project_access
+from services.boards.locate import card_in, lock_board
 from services.boards.views import card_public
 from services.errors import NotFound
 from services.events import UnitOfWork, unit_of_work
@@ -38,7 +38,7 @@ async def estimate_card(
     current story of `session_code` (which the caller must moderate)."""
     access = await project_access(actor, org_slug, ws_slug, project_id, write=True)
     actor.require_scope(POKER_WRITE)
-    card = await _card(access.project.id, card_id)
+    card = await card_in(access.project.id, card_id)
     if session_code is None:
         session = await create_session(
             actor=actor, name=f"Estimate: {card.title}"[:SESSION_NAME_MAX]
@@ -61,13 +61,6 @@ async def estimate_card(
         if not linked:
             raise NotFound("Card not found")
     return {"sessionCode": code, "storyId": story["id"], "joinUrl": f"/r/{code}"}
-
-
-async def _card(project_id: uuid.UUID, card_id: Any) -> Card:
-    card = await Card.filter(id=parse_id(card_id, "Card"), project_id=project_id).first()
-    if card is None:
-        raise NotFound("Card not found")
-    return card
 
 
 async def apply_estimate(uow: UnitOfWork, story: Story, actor: Actor | None) -> None:

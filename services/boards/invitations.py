@@ -13,10 +13,11 @@ from services.actors import Actor
 from services.auth import require_user
 from services.boards import mailer
 from services.boards.access import WORKSPACE_ROLES, WRITE, parse_id, workspace_access
-from services.boards.orgs import check_role, invalid, iso
+from services.boards.orgs import check_role
 from services.boards.workspaces import join_workspace, require_ws_admin, workspace_public
-from services.errors import Conflict, Forbidden, NotFound
+from services.errors import Conflict, Forbidden, NotFound, invalid_field
 from services.security import new_token, sha256
+from services.timefmt import iso
 
 TOKEN_PREFIX = "rti_"
 INVITATION_TTL = timedelta(days=7)
@@ -54,7 +55,7 @@ def _clean_email(email: str) -> str:
     email = email.strip().lower()
     local, _, domain = email.partition("@")
     if not local or "." not in domain or len(email) > EMAIL_MAX or " " in email:
-        raise invalid("email", "must be a valid email address")
+        raise invalid_field("email", "must be a valid email address")
     return email
 
 

@@ -7,10 +7,11 @@ from typing import Any
 
 from models import Card, CardLabel, Label, Project
 from services.actors import Actor
-from services.boards.access import parse_id
-from services.boards.extras import ProjectRef, card_in, iso, locked_project, resolve, room_of
-from services.errors import Conflict, NotFound, ValidationFailed
+from services.boards.access import find_in
+from services.boards.locate import ProjectRef, board_access, card_in, locked_project, room_of
+from services.errors import Conflict, invalid_field
 from services.events import unit_of_work
+from services.timefmt import iso
 
 NAME_MAX = 50
 MAX_LABELS = 100
@@ -27,28 +28,21 @@ def label_public(label: Label) -> dict[str, Any]:
     }
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(f"{field}: {message}", details={"errors": {field: [message]}})
-
-
 def _name(name: str) -> str:
     name = name.strip()
     if not 1 <= len(name) <= NAME_MAX:
-        raise _invalid("name", f"must be 1-{NAME_MAX} characters")
+        raise invalid_field("name", f"must be 1-{NAME_MAX} characters")
     return name
 
 
 def _color(color: str) -> str:
     if not COLOR.match(color):
-        raise _invalid("color", "must be a #RRGGBB hex color")
+        raise invalid_field("color", "must be a #RRGGBB hex color")
     return color
 
 
 async def label_in(project: Project, label_id: Any) -> Label:
-    label = await Label.filter(id=parse_id(label_id, "Label"), project_id=project.id).first()
-    if label is None:
-        raise NotFound("Label not found")
-    return label
+    return await find_in(Label, "Label", label_id, project_id=project.id)
 
 
 async def labels_of_card(card: Card) -> list[dict[str, Any]]:
@@ -57,7 +51,7 @@ async def labels_of_card(card: Card) -> list[dict[str, Any]]:
 
 
 async def list_labels(*, actor: Actor, ref: ProjectRef) -> list[dict[str, Any]]:
-    access = await resolve(actor, ref)
+    access = await board_access(actor, ref)
     rows = await Label.filter(project_id=access.project.id).order_by("name", "id")
     return [label_public(lb) for lb in rows]
 
@@ -116,7 +110,7 @@ async def set_card_label(
     """Put the label on the card or take it off; doing it twice changes nothing."""
     async with unit_of_work() as uow:
         access = await locked_project(uow, actor, ref)
-        card = await card_in(access.project, card_id)
+        card = await card_in(access.project.id, card_id)
         label = await label_in(access.project, label_id)
         existing = await CardLabel.filter(card_id=card.id, label_id=label.id).first()
         changed = False

@@ -1,5 +1,5 @@
 """Where a board change lands: the project named by a REST path or by a socket, the
-caller's access to it, and the board's lock."""
+caller's access to it, the board's lock, and cards looked up only inside the project."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from models import Room
+from models import Card, Room
 from services.actors import Actor
 from services.boards.access import (
     WRITE,
     ProjectAccess,
     board_room,
+    find_in,
     project_access,
     project_by_id,
 )
@@ -44,3 +45,19 @@ async def lock_board(uow: UnitOfWork, project_id: uuid.UUID) -> None:
     if not await uow.lock(room):
         await Room.bulk_create([Room(key=room, seq=0)], ignore_conflicts=True)
         await uow.lock(room)
+
+
+async def locked_project(uow: UnitOfWork, actor: Actor, ref: ProjectRef) -> ProjectAccess:
+    """Write access to the project, with its board locked for this transaction."""
+    access = await board_access(actor, ref, write=True)
+    await lock_board(uow, access.project.id)
+    return access
+
+
+def room_of(access: ProjectAccess) -> str:
+    return board_room(access.project.id)
+
+
+async def card_in(project_id: uuid.UUID, card_id: Any) -> Card:
+    """A card of this project; any other id is simply not found."""
+    return await find_in(Card, "Card", card_id, project_id=project_id)

@@ -13,6 +13,7 @@ from typing import Any
 
 from models import Notification, ProjectMember
 from services.actors import Actor
+from services.timefmt import iso
 
 log = logging.getLogger("roundtable.notify")
 
@@ -37,14 +38,14 @@ def notification_public(n: Notification) -> dict[str, Any]:
     return {
         "id": str(n.id),
         "userId": str(n.user_id),
-        "readAt": n.read_at.isoformat().replace("+00:00", "Z") if n.read_at else None,
+        "readAt": iso(n.read_at),
         "activity": {
             "type": n.type,
             "actorId": str(n.actor_id) if n.actor_id else None,
             "projectId": str(n.project_id) if n.project_id else None,
             "cardId": str(n.card_id) if n.card_id else None,
             "meta": n.meta,
-            "createdAt": n.created_at.isoformat().replace("+00:00", "Z"),
+            "createdAt": iso(n.created_at),
         },
     }
 

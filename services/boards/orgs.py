@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
 from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
@@ -30,7 +29,11 @@ from services.actors import Actor
 from services.auth import require_user
 from services.boards import notify
 from services.boards.access import WRITE, OrgAccess, board_room, org_access, valid_slug
-from services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from services.boards.attachments import discard_files, storage_keys_of_projects
+from services.boards.locate import lock_board
+from services.errors import Conflict, Forbidden, NotFound, invalid_field
+from services.events import UnitOfWork, unit_of_work
+from services.timefmt import iso
 
 NAME_MAX = 100
 MEMBER_ROLES = ("admin", "member")
@@ -38,30 +41,22 @@ OWNER_IS_FIXED = "The owner cannot be changed or removed"
 PERSONAL_WORKSPACE = ("Personal", "personal")
 
 
-def iso(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
-
-
-def invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(f"{field}: {message}", details={"errors": {field: [message]}})
-
-
 def clean_name(name: str, field: str = "name") -> str:
     name = name.strip()
     if not 1 <= len(name) <= NAME_MAX:
-        raise invalid(field, f"must be 1 to {NAME_MAX} characters")
+        raise invalid_field(field, f"must be 1 to {NAME_MAX} characters")
     return name
 
 
 def check_slug(slug: str) -> str:
     if not valid_slug(slug):
-        raise invalid("slug", "must be 2-60 lowercase letters, digits and hyphens")
+        raise invalid_field("slug", "must be 2-60 lowercase letters, digits and hyphens")
     return slug
 
 
 def check_role(role: str, allowed: tuple[str, ...] = MEMBER_ROLES, field: str = "role") -> str:
     if role not in allowed:
-        raise invalid(field, "must be one of " + ", ".join(allowed))
+        raise invalid_field(field, "must be one of " + ", ".join(allowed))
     return role
 
 
@@ -188,9 +183,11 @@ async def delete_org(*, actor: Actor, org_slug: str) -> None:
         project_ids = await Project.filter(workspace__org_id=access.org.id).values_list(
             "id", flat=True
         )
+        files = await storage_keys_of_projects(project_ids)
         await forget_projects(list(project_ids))  # type: ignore[arg-type]
         # Rows below cascade in the database from the organization.
         await Organization.filter(id=access.org.id).delete()
+    discard_files(files)
 
 
 async def forget_projects(project_ids: list[uuid.UUID]) -> None:
@@ -265,19 +262,25 @@ async def remove_org_member(*, actor: Actor, org_slug: str, user_id: uuid.UUID) 
         _require_admin(access, "manage members")
     await _target(access, user_id)
     org = access.org
-    async with in_transaction():
-        project_ids = list(
-            await ProjectMember.filter(
-                user_id=user_id, project__workspace__org_id=org.id
-            ).values_list("project_id", flat=True)
-        )
+    async with unit_of_work() as uow:
+        project_ids = await lock_memberships(uow, user_id, project__workspace__org_id=org.id)
         await ProjectMember.filter(user_id=user_id, project_id__in=project_ids).delete()
         await WorkspaceMember.filter(user_id=user_id, workspace__org_id=org.id).delete()
         for ws in await Workspace.filter(org_id=org.id, owner_id=user_id):
             await hand_workspace_to(ws, org.owner_id)
         await OrgMember.filter(org_id=org.id, user_id=user_id).delete()
-        notices = await removed_from_projects(actor, user_id, project_ids)  # type: ignore[arg-type]
+        notices = await removed_from_projects(uow, actor, user_id, project_ids)
     await notify.deliver(notices)
+
+
+async def lock_memberships(uow: UnitOfWork, user_id: uuid.UUID, **where: Any) -> list[uuid.UUID]:
+    """The projects (among `where`) the user is a member of, their boards locked in one
+    fixed order so that two removals never wait on each other."""
+    rows = await ProjectMember.filter(user_id=user_id, **where).values_list("project_id", flat=True)
+    project_ids = sorted({uuid.UUID(str(pid)) for pid in rows})
+    for pid in project_ids:
+        await lock_board(uow, pid)
+    return project_ids
 
 
 async def hand_workspace_to(ws: Workspace, new_owner: uuid.UUID) -> None:
@@ -294,11 +297,13 @@ async def hand_workspace_to(ws: Workspace, new_owner: uuid.UUID) -> None:
 
 
 async def removed_from_projects(
-    actor: Actor, user_id: uuid.UUID, project_ids: list[uuid.UUID]
+    uow: UnitOfWork, actor: Actor, user_id: uuid.UUID, project_ids: list[uuid.UUID]
 ) -> list[Notification]:
-    """Tell each project's remaining members, and the person removed, in the transaction."""
+    """Once the memberships are gone: close the person's live boards at once, and tell
+    each project's remaining members and the person removed."""
     notices: list[Notification] = []
     for pid in project_ids:
+        await uow.emit(board_room(pid), "member_removed", {"userId": str(user_id)}, actor)
         remaining = await ProjectMember.filter(project_id=pid).values_list("user_id", flat=True)
         notices += await notify.activity(
             type="member_removed",

@@ -14,7 +14,8 @@ from tortoise.functions import Count, Max
 from models import Card, Column, ProjectMember, RoomEvent
 from services.actors import Actor
 from services.boards.access import board_room
-from services.boards.projects import iso, visible_projects
+from services.boards.projects import visible_projects
+from services.timefmt import iso
 
 
 def _completion(done: int, active: int) -> int:

@@ -14,12 +14,9 @@ from services.boards import notify
 from services.boards.access import board_room, parse_id, project_access
 from services.errors import Conflict, Forbidden, NotFound
 from services.events import unit_of_work
+from services.timefmt import iso
 
 PROJECT_ROLES = ("admin", "member")
-
-
-def iso(value: Any) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 def member_public(member: ProjectMember, user: User) -> dict[str, Any]:

@@ -13,16 +13,14 @@ from services.boards.access import (
     project_access,
     workspace_access,
 )
+from services.boards.attachments import discard_files, storage_keys_of_projects
 from services.boards.templates import DEFAULT_TEMPLATE, TEMPLATES
 from services.errors import ValidationFailed
 from services.events import unit_of_work
+from services.timefmt import iso
 
 NAME_MAX = 200
 DESCRIPTION_MAX = 10_000
-
-
-def iso(value: Any) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
 def project_public(project: Project, role: str | None = None) -> dict[str, Any]:
@@ -154,4 +152,6 @@ async def delete_project(*, actor: Actor, org_slug: str, ws_slug: str, project_i
             {"projectId": str(access.project.id)},
             actor,
         )
+        files = await storage_keys_of_projects([access.project.id])
         await Project.filter(id=access.project.id).delete()
+    discard_files(files)

@@ -14,9 +14,10 @@ from tortoise.expressions import Q
 from models import Card, CardRelation
 from services.actors import Actor
 from services.boards.access import parse_id
-from services.boards.extras import ProjectRef, card_in, iso, locked_project, resolve, room_of
-from services.errors import Conflict, NotFound, ValidationFailed
+from services.boards.locate import ProjectRef, board_access, card_in, locked_project, room_of
+from services.errors import Conflict, NotFound, invalid_field
 from services.events import unit_of_work
+from services.timefmt import iso
 
 TYPES = ("blocks", "blocked_by", "related_to", "duplicates", "parent_of")
 # How a stored kind reads from its target's side.
@@ -45,10 +46,6 @@ def relation_public(rel: CardRelation, seen_from: uuid.UUID | None = None) -> di
     }
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(f"{field}: {message}", details={"errors": {field: [message]}})
-
-
 async def _descends(start: uuid.UUID, wanted: uuid.UUID) -> bool:
     """Whether `wanted` is `start` or one of its descendants through parent_of links."""
     seen, frontier = {start}, [start]
@@ -64,8 +61,8 @@ async def _descends(start: uuid.UUID, wanted: uuid.UUID) -> bool:
 
 
 async def list_relations(*, actor: Actor, ref: ProjectRef, card_id: Any) -> list[dict[str, Any]]:
-    access = await resolve(actor, ref)
-    card = await card_in(access.project, card_id)
+    access = await board_access(actor, ref)
+    card = await card_in(access.project.id, card_id)
     rows = await CardRelation.filter(Q(source_id=card.id) | Q(target_id=card.id)).order_by(
         "created_at", "id"
     )
@@ -76,16 +73,16 @@ async def add_relation(
     *, actor: Actor, ref: ProjectRef, card_id: Any, target_card_id: Any, type: str
 ) -> dict[str, Any]:
     if type not in TYPES:
-        raise _invalid("type", f"must be one of {', '.join(TYPES)}")
+        raise invalid_field("type", f"must be one of {', '.join(TYPES)}")
     async with unit_of_work() as uow:
         access = await locked_project(uow, actor, ref)
-        card = await card_in(access.project, card_id)
+        card = await card_in(access.project.id, card_id)
         try:
-            target: Card = await card_in(access.project, target_card_id)
+            target: Card = await card_in(access.project.id, target_card_id)
         except NotFound:
             raise NotFound("Target card not found") from None
         if target.id == card.id:
-            raise _invalid("targetCardId", "a card cannot be related to itself")
+            raise invalid_field("targetCardId", "a card cannot be related to itself")
         source_id, target_id, kind = card.id, target.id, type
         if type == "blocked_by":
             source_id, target_id, kind = target.id, card.id, "blocks"

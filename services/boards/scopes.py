@@ -8,11 +8,12 @@ import orjson
 
 from models import Card, Column, Project, Scope
 from services.actors import Actor
-from services.boards.access import parse_id
+from services.boards.access import find_in
 from services.boards.attachments import discard_files, storage_keys_of_cards
-from services.boards.extras import ProjectRef, iso, locked_project, resolve, room_of
-from services.errors import Conflict, NotFound, ValidationFailed
+from services.boards.locate import ProjectRef, board_access, locked_project, room_of
+from services.errors import Conflict, invalid_field
 from services.events import unit_of_work
+from services.timefmt import iso
 
 VIEWS = ("kanban", "list", "calendar", "roadmap", "stats")
 NAME_MAX = 200
@@ -39,45 +40,38 @@ def views_public(scope: Scope) -> dict[str, Any]:
     return {"scopeId": str(scope.id), "views": list(VIEWS), "activeView": scope.active_view}
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(f"{field}: {message}", details={"errors": {field: [message]}})
-
-
 def _name(name: str) -> str:
     name = name.strip()
     if not 1 <= len(name) <= NAME_MAX:
-        raise _invalid("name", f"must be 1-{NAME_MAX} characters")
+        raise invalid_field("name", f"must be 1-{NAME_MAX} characters")
     return name
 
 
 def _description(text: str) -> str:
     if len(text) > DESCRIPTION_MAX:
-        raise _invalid("description", f"must be at most {DESCRIPTION_MAX} characters")
+        raise invalid_field("description", f"must be at most {DESCRIPTION_MAX} characters")
     return text
 
 
 def _settings(settings: dict[str, Any]) -> dict[str, Any]:
     if len(orjson.dumps(settings)) > SETTINGS_MAX_BYTES:
-        raise _invalid("settings", f"must be at most {SETTINGS_MAX_BYTES} bytes of JSON")
+        raise invalid_field("settings", f"must be at most {SETTINGS_MAX_BYTES} bytes of JSON")
     return settings
 
 
 async def scope_in(project: Project, scope_id: Any) -> Scope:
-    scope = await Scope.filter(id=parse_id(scope_id, "Scope"), project_id=project.id).first()
-    if scope is None:
-        raise NotFound("Scope not found")
-    return scope
+    return await find_in(Scope, "Scope", scope_id, project_id=project.id)
 
 
 async def list_scopes(*, actor: Actor, ref: ProjectRef) -> list[dict[str, Any]]:
-    access = await resolve(actor, ref)
+    access = await board_access(actor, ref)
     rows = await Scope.filter(project_id=access.project.id).order_by("position", "created_at")
     return [scope_public(s) for s in rows]
 
 
 async def get_scope(*, actor: Actor, ref: ProjectRef, scope_id: Any) -> dict[str, Any]:
     """The scope with its columns and view configuration."""
-    access = await resolve(actor, ref)
+    access = await board_access(actor, ref)
     scope = await scope_in(access.project, scope_id)
     columns = await Column.filter(scope_id=scope.id).order_by("order", "created_at")
     return {
@@ -140,7 +134,7 @@ async def update_scope(
             scope.settings = _settings(settings)
         if active_view is not None:
             if active_view not in VIEWS:
-                raise _invalid("activeView", f"must be one of {', '.join(VIEWS)}")
+                raise invalid_field("activeView", f"must be one of {', '.join(VIEWS)}")
             scope.active_view = active_view
         await scope.save()
         public = scope_public(scope)
@@ -157,7 +151,7 @@ async def switch_view(
 
 
 async def scope_views(*, actor: Actor, ref: ProjectRef, scope_id: Any) -> dict[str, Any]:
-    access = await resolve(actor, ref)
+    access = await board_access(actor, ref)
     return views_public(await scope_in(access.project, scope_id))
 
 

@@ -29,9 +29,10 @@ from services.actors import Actor
 from services.auth import require_user
 from services.boards.access import WRITE, board_room, project_access, workspace_access
 from services.boards.custom_fields import check_value
-from services.boards.projects import iso, project_public
+from services.boards.projects import project_public
 from services.errors import Invalid, ValidationFailed
 from services.events import unit_of_work
+from services.timefmt import iso
 
 EXPORT_VERSION = 1
 MAX_COLUMNS = 50

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import datetime
 from typing import Any
 
 from tortoise.functions import Count
@@ -23,10 +22,7 @@ from models import (
 from services.boards.access import board_room
 from services.boards.ordering import Slot, ordered
 from services.events import current_seq
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+from services.timefmt import iso
 
 
 def column_public(column: Column) -> dict[str, Any]:

@@ -24,16 +24,19 @@ from services.boards.access import (
     org_access,
     workspace_access,
 )
+from services.boards.attachments import discard_files, storage_keys_of_projects
 from services.boards.orgs import (
     OWNER_IS_FIXED,
     check_role,
     check_slug,
     clean_name,
     forget_projects,
-    iso,
+    lock_memberships,
     removed_from_projects,
 )
 from services.errors import Conflict, Forbidden, NotFound
+from services.events import unit_of_work
+from services.timefmt import iso
 
 
 def workspace_public(ws: Workspace, member: WorkspaceMember | None) -> dict[str, Any]:
@@ -137,8 +140,10 @@ async def delete_workspace(*, actor: Actor, org_slug: str, ws_slug: str) -> None
         project_ids = await Project.filter(workspace_id=access.workspace.id).values_list(
             "id", flat=True
         )
+        files = await storage_keys_of_projects(project_ids)
         await forget_projects(list(project_ids))  # type: ignore[arg-type]
         await Workspace.filter(id=access.workspace.id).delete()
+    discard_files(files)
 
 
 # Members
@@ -199,15 +204,11 @@ async def remove_ws_member(
         require_ws_admin(access, "manage members")
     await _target(access, user_id)
     ws = access.workspace
-    async with in_transaction():
-        project_ids = list(
-            await ProjectMember.filter(user_id=user_id, project__workspace_id=ws.id).values_list(
-                "project_id", flat=True
-            )
-        )
+    async with unit_of_work() as uow:
+        project_ids = await lock_memberships(uow, user_id, project__workspace_id=ws.id)
         await ProjectMember.filter(user_id=user_id, project_id__in=project_ids).delete()
         await WorkspaceMember.filter(workspace_id=ws.id, user_id=user_id).delete()
-        notices = await removed_from_projects(actor, user_id, project_ids)  # type: ignore[arg-type]
+        notices = await removed_from_projects(uow, actor, user_id, project_ids)
     await notify.deliver(notices)
 
 

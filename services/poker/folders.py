@@ -8,6 +8,7 @@ from models import Folder, PokerSession
 from services.actors import Actor
 from services.auth import require_user
 from services.errors import Conflict, NotFound
+from services.timefmt import iso
 
 MAX_FOLDERS = 200
 
@@ -18,8 +19,8 @@ def folder_public(folder: Folder, sessions_count: int = 0) -> dict[str, Any]:
         "name": folder.name,
         "color": folder.color,
         "sessions_count": sessions_count,
-        "created_at": folder.created_at.isoformat().replace("+00:00", "Z"),
-        "updated_at": folder.updated_at.isoformat().replace("+00:00", "Z"),
+        "created_at": iso(folder.created_at),
+        "updated_at": iso(folder.updated_at),
     }
 
 

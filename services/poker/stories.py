@@ -21,6 +21,7 @@ from services.poker.access import (
     session_by_code,
 )
 from services.poker.views import story_public, voted_by_story
+from services.timefmt import iso
 
 MIN_TIMER, MAX_TIMER = 5, 3600
 
@@ -154,7 +155,7 @@ async def start_timer(*, actor: Actor, code: str, seconds: int) -> dict[str, Any
         await session.save()
         data = {
             "seconds": seconds,
-            "ends_at": session.timer_ends_at.isoformat().replace("+00:00", "Z"),
+            "ends_at": iso(session.timer_ends_at),
         }
         await uow.emit(room_key(session.code), "timer_started", data, actor)
     return data

@@ -12,10 +12,7 @@ from typing import Any
 from models import Participant, PokerSession, Story, Vote
 from services.events import current_seq
 from services.poker.access import MODERATOR, SPECTATOR, room_key
-
-
-def iso(value: Any) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+from services.timefmt import iso
 
 
 def participant_public(p: Participant, *, has_voted: bool = False) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""A /poker socket as a user's browser tab: it records what arrives, and every wait is
+"""Sockets as a user's browser tabs: each records what arrives, and every wait is
 bounded."""
 
 from __future__ import annotations
@@ -25,27 +25,28 @@ class LiveServer:
     log: Path
 
 
-class Tab:
+class SocketTab:
+    """A socket to one namespace that records what arrives; the namespaces' tabs add
+    what their screens do with it."""
+
+    namespace = ""
+
     def __init__(self, live: LiveServer) -> None:
         self.live = live
         self.sio = socketio.AsyncClient(serializer="msgpack", reconnection=False)
         self.state: dict[str, Any] | None = None
         self.events: list[dict[str, Any]] = []
-        self.events_before_state: list[dict[str, Any]] = []
         self.presence: list[dict[str, Any]] = []
         self.revoked: dict[str, Any] | None = None
         self.refusal: dict[str, Any] | None = None
         self.disconnected = False
-        self._seen = 0
         self._tick = asyncio.Condition()
 
         async def record(kind: str, data: Any) -> None:
             if kind == "state":
-                self.state = data
+                self.on_state(data)
             elif kind == "event":
-                self.events.append(data)
-                if self.state is None:
-                    self.events_before_state.append(data)
+                self.on_event(data)
             elif kind == "presence":
                 self.presence.append(data)
             elif kind == "revoked":
@@ -58,12 +59,13 @@ class Tab:
                 self._tick.notify_all()
 
         for kind in ("state", "event", "presence", "revoked", "connect_error", "disconnect"):
-            self.sio.on(kind, _recorder(record, kind), namespace=NAMESPACE)
+            self.sio.on(kind, _recorder(record, kind), namespace=self.namespace)
 
-    async def connect(self, token: str, code: str) -> dict[str, Any]:
-        """Open the socket and return the `state` it receives first."""
-        await self._open({"token": token, "code": code})
-        return await self.wait(lambda: self.state, "the state snapshot")
+    def on_state(self, state: dict[str, Any]) -> None:
+        self.state = state
+
+    def on_event(self, event: dict[str, Any]) -> None:
+        self.events.append(event)
 
     async def refused(self, auth: Any, *, query: str = "") -> dict[str, Any]:
         """Try to connect with `auth`, expect a refusal, and return its data."""
@@ -78,7 +80,7 @@ class Tab:
         await asyncio.wait_for(
             self.sio.connect(
                 self.live.url + (f"?{query}" if query else ""),
-                namespaces=[NAMESPACE],
+                namespaces=[self.namespace],
                 auth=auth,
                 transports=["websocket"],
                 wait_timeout=TIMEOUT,
@@ -90,7 +92,7 @@ class Tab:
         """Send a command and return its ack."""
         data: Any = payload[0] if len(payload) == 1 else (tuple(payload) if payload else None)
         ack: dict[str, Any] = await self.sio.call(
-            command, data, namespace=NAMESPACE, timeout=TIMEOUT
+            command, data, namespace=self.namespace, timeout=TIMEOUT
         )
         return ack
 
@@ -112,6 +114,34 @@ class Tab:
             return await asyncio.wait_for(until(), within)
         except TimeoutError:
             raise AssertionError(f"no {what} within {within}s") from None
+
+    async def wait_disconnected(self, within: float = TIMEOUT) -> None:
+        await self.wait(lambda: self.disconnected, "disconnect", within)
+
+    async def close(self) -> None:
+        if self.sio.connected:
+            await asyncio.wait_for(self.sio.disconnect(), TIMEOUT)
+
+
+class Tab(SocketTab):
+    """A /poker socket as a user's browser tab."""
+
+    namespace = NAMESPACE
+
+    def __init__(self, live: LiveServer) -> None:
+        self.events_before_state: list[dict[str, Any]] = []
+        self._seen = 0
+        super().__init__(live)
+
+    def on_event(self, event: dict[str, Any]) -> None:
+        super().on_event(event)
+        if self.state is None:
+            self.events_before_state.append(event)
+
+    async def connect(self, token: str, code: str) -> dict[str, Any]:
+        """Open the socket and return the `state` it receives first."""
+        await self._open({"token": token, "code": code})
+        return await self.wait(lambda: self.state, "the state snapshot")
 
     async def next_event(self, type: str, within: float = TIMEOUT) -> dict[str, Any]:
         """The next event of `type` after the last one taken, skipping others."""
@@ -147,13 +177,6 @@ class Tab:
                 await asyncio.sleep(quiet)
                 if len(self.presence) == count:
                     return
-
-    async def wait_disconnected(self, within: float = TIMEOUT) -> None:
-        await self.wait(lambda: self.disconnected, "disconnect", within)
-
-    async def close(self) -> None:
-        if self.sio.connected:
-            await asyncio.wait_for(self.sio.disconnect(), TIMEOUT)
 
 
 def _recorder(record: Callable[[str, Any], Any], kind: str) -> Callable[..., Any]:

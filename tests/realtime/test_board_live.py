@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from models import Project, ProjectMember
 from services.boards import cards
 from services.boards.locate import ProjectRef
 from tests.factories import Board, add_member, create_board, create_user, jwt_for, user_actor
@@ -259,6 +260,34 @@ async def test_removing_a_member_drops_their_socket(tabs: Tabs, live_server: Liv
     base = board.base.removeprefix("/api")
     await rest(live_server, "DELETE", f"{base}/members/{bob.id}", token=ada_jwt)
     await bob_tab.wait_disconnected()
+    await ada.members_where(lambda ms: [m["name"] for m in ms] == ["Ada"])
+    assert not ada.disconnected
+    again = await tabs().refused({"token": bob_jwt, "project": str(board.project.id)})
+    assert again["code"] == "not_found"
+
+
+@pytest.mark.parametrize("level", ["workspace", "organization"])
+async def test_removing_someone_from_the_workspace_or_organization_drops_their_sockets(
+    tabs: Tabs, live_server: LiveServer, level: str
+) -> None:
+    board, ada_jwt, bob, bob_jwt = await _team(live_server)
+    second = await Project.create(workspace=board.workspace, name="Second", created_by=board.owner)
+    await ProjectMember.create(project=second, user=board.owner, role="admin")
+    await ProjectMember.create(project=second, user=bob, role="member")
+    ada, bob_here, bob_there = tabs(), tabs(), tabs()
+    await ada.connect(ada_jwt, str(board.project.id))
+    await bob_here.connect(bob_jwt, str(board.project.id))
+    await bob_there.connect(bob_jwt, str(second.id))
+    path = (
+        f"/orgs/{board.org.slug}/workspaces/{board.workspace.slug}/members/{bob.id}"
+        if level == "workspace"
+        else f"/organizations/{board.org.slug}/members/{bob.id}"
+    )
+    await rest(live_server, "DELETE", path, token=ada_jwt)
+    await bob_here.wait_disconnected()
+    await bob_there.wait_disconnected()
+    removed = await ada.event("member_removed")
+    assert removed["data"] == {"userId": str(bob.id)}
     await ada.members_where(lambda ms: [m["name"] for m in ms] == ["Ada"])
     assert not ada.disconnected
     again = await tabs().refused({"token": bob_jwt, "project": str(board.project.id)})

@@ -8,10 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from models import Attachment
+from models import Attachment, Card
 from services.boards import attachments
 from tests.card_details import captured, make_card, of_type, pat_headers
-from tests.factories import bearer, create_board, jwt_for
+from tests.factories import Board, bearer, create_board, jwt_for
 
 
 @pytest.fixture
@@ -195,3 +195,60 @@ async def test_permissions(client: httpx.AsyncClient, store: Path) -> None:
     assert (await client.get(wrong_card, headers=owner)).status_code == 404
     assert (await client.delete(f"{url}/{att}", headers=reader)).status_code == 403
     assert len(_files(store)) == 1
+
+
+async def _upload(client: httpx.AsyncClient, board: Board, card: Card, body: bytes) -> Path:
+    """Attach `body` to `card` and return where its file landed."""
+    res = await client.post(
+        f"{board.base}/cards/{card.id}/attachments",
+        files={"file": ("notes.txt", body, "text/plain")},
+        headers=bearer(jwt_for(board.owner)),
+    )
+    assert res.status_code == 201, res.text
+    row = await Attachment.get(id=res.json()["id"])
+    path = attachments.directory() / row.storage_key
+    assert path.read_bytes() == body
+    return path
+
+
+async def test_deleting_a_card_removes_its_files(client: httpx.AsyncClient, store: Path) -> None:
+    board = await create_board()
+    doomed, kept = await make_card(board), await make_card(board, "Keep me")
+    first = await _upload(client, board, doomed, b"one")
+    second = await _upload(client, board, doomed, b"two")
+    other = await _upload(client, board, kept, b"three")
+    res = await client.delete(
+        f"{board.base}/cards/{doomed.id}", headers=bearer(jwt_for(board.owner))
+    )
+    assert res.json() == {"ok": True}
+    assert not first.exists() and not second.exists()
+    assert _files(store) == [other]
+
+
+async def test_deleting_a_project_removes_its_files(client: httpx.AsyncClient, store: Path) -> None:
+    board, neighbour = await create_board(), await create_board()
+    gone = await _upload(client, board, await make_card(board), b"mine")
+    kept = await _upload(client, neighbour, await make_card(neighbour), b"theirs")
+    res = await client.delete(board.base, headers=bearer(jwt_for(board.owner)))
+    assert res.status_code == 200, res.text
+    assert not gone.exists()
+    assert _files(store) == [kept]
+
+
+async def test_deleting_a_workspace_or_an_organization_removes_their_files(
+    client: httpx.AsyncClient, store: Path
+) -> None:
+    in_ws, in_org = await create_board(), await create_board()
+    ws_file = await _upload(client, in_ws, await make_card(in_ws), b"workspace")
+    org_file = await _upload(client, in_org, await make_card(in_org), b"organization")
+    res = await client.delete(
+        f"/api/orgs/{in_ws.org.slug}/workspaces/{in_ws.workspace.slug}",
+        headers=bearer(jwt_for(in_ws.owner)),
+    )
+    assert res.status_code == 200, res.text
+    assert _files(store) == [org_file] and not ws_file.exists()
+    res = await client.delete(
+        f"/api/organizations/{in_org.org.slug}", headers=bearer(jwt_for(in_org.owner))
+    )
+    assert res.status_code == 200, res.text
+    assert _files(store) == []

@@ -1,0 +1,186 @@
+"""What every room namespace shares: admitting or refusing a socket, routing its
+commands, forgetting it when it leaves, and closing it when its access is withdrawn.
+
+A namespace supplies its own admission (`admit`), who a command comes from (`caller`),
+its presence (`left`, `presence_body`) and what its room events mean for the sockets
+(`on_room_event`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Generic, TypeVar
+
+import socketio
+import structlog
+
+from realtime.commands import Caller, Command, dispatch, unknown
+from realtime.connections import Connection, Connections, Sockets
+from realtime.presence import PresenceBroadcaster
+from realtime.publisher import RoomGate
+from services.actors import Actor
+from services.auth import authenticate
+from services.errors import DomainError, Unauthorized
+
+log = structlog.get_logger("roundtable.socket")
+
+C = TypeVar("C", bound=Caller)
+
+
+def token_room(token_id: uuid.UUID) -> str:
+    """Every socket opened with one API token, on any worker."""
+    return f"token:{token_id}"
+
+
+def jwt_room(user_id: uuid.UUID) -> str:
+    """Every socket a user opened with a JWT, on any worker."""
+    return f"jwt:{user_id}"
+
+
+def refusal(code: str, message: str) -> Exception:
+    """A refused connection: clients get `connect_error` whose `data` is {code, message}
+    (python-socketio sends {"message", "data"}; socket.io-client makes that `err.data`)."""
+    return socketio.exceptions.ConnectionRefusedError(  # type: ignore[no-any-return]
+        message, {"code": code, "message": message}
+    )
+
+
+class RoomNamespace(socketio.AsyncNamespace, Generic[C]):  # type: ignore[misc]
+    commands: dict[str, Command[C, Any]]
+    not_joined = "This socket has not joined a room"
+
+    def __init__(self, namespace: str, *, gate: RoomGate) -> None:
+        super().__init__(namespace)
+        self.gate = gate
+        self.connections = Connections()
+        self._broadcaster = PresenceBroadcaster(
+            None, self._send_presence, render=self.presence_body
+        )
+        self._sockets: Sockets | None = None
+
+    # What each namespace supplies.
+
+    async def admit(self, sid: str, auth: Any) -> str:
+        """Authenticate, check access, register the connection, send `state`; the room."""
+        raise NotImplementedError
+
+    def caller(self, conn: Connection, actor: Actor) -> C:
+        raise NotImplementedError
+
+    async def left(self, conn: Connection) -> None:
+        """Take a socket that is gone out of the room's presence."""
+
+    async def presence_body(self, room: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    async def on_room_event(self, room: str, kind: str, data: dict[str, Any]) -> None:
+        """A room event this process has delivered; the namespace may close sockets."""
+
+    # Shared machinery.
+
+    @property
+    def sockets(self) -> Sockets:
+        if self._sockets is None:
+            self._sockets = Sockets(self.server, self.namespace)
+        return self._sockets
+
+    def presence_changed(self, room: str) -> None:
+        self._broadcaster.changed(room)
+
+    async def trigger_event(self, event: str, *args: Any) -> Any:
+        sid: str = args[0]
+        # A client may name its event "connect" or "disconnect"; the server's own calls
+        # come while the socket is half-open, a client's only once it is connected.
+        reserved = event in ("connect", "disconnect")
+        if reserved and not self.server.manager.is_connected(sid, self.namespace):
+            if event == "connect":
+                await self._connect(sid, args[2] if len(args) > 2 else None)
+            else:
+                await self._disconnect(sid)
+            return None
+        cmd = self.commands.get(event)
+        if cmd is None:
+            return unknown(event, namespace=self.namespace)
+        return await dispatch(cmd, lambda: self._caller(sid), args[1:], namespace=self.namespace)
+
+    async def _caller(self, sid: str) -> C:
+        conn = self.connections.get(sid)
+        if conn is None:
+            raise Unauthorized(self.not_joined)
+        # Authenticated again on every command, so a kick or a revocation holds at once.
+        return self.caller(conn, await authenticate(conn.token))
+
+    async def _connect(self, sid: str, auth: Any) -> None:
+        try:
+            room = await self.admit(sid, auth)
+        except DomainError as exc:
+            log.info("socket_refused", namespace=self.namespace, code=exc.code)
+            await self._forget(sid)
+            raise refusal(exc.code, exc.message) from None
+        except Exception:
+            log.exception("socket connect crashed", namespace=self.namespace)
+            await self._forget(sid)
+            raise refusal("internal", "Internal error") from None
+        if not self.sockets.is_open(sid):
+            # The client left during the handshake; python-socketio will not call
+            # disconnect for a socket it never saw connected.
+            await self._forget(sid)
+            raise refusal("unauthorized", "Connection closed")
+        self.presence_changed(room)
+
+    def enter_rooms(self, sid: str, room: str, actor: Actor) -> None:
+        """The room itself, and those that reach the socket when its credentials go."""
+        self.sockets.enter_room(sid, room)
+        if actor.token_id is not None:
+            self.sockets.enter_room(sid, token_room(actor.token_id))
+        if actor.via == "jwt" and actor.user_id is not None:
+            self.sockets.enter_room(sid, jwt_room(actor.user_id))
+
+    async def _forget(self, sid: str) -> Connection | None:
+        conn = self.connections.remove(sid)
+        if conn is not None:
+            await self.left(conn)
+        return conn
+
+    async def _disconnect(self, sid: str) -> None:
+        conn = await self._forget(sid)
+        if conn is not None:
+            self.presence_changed(conn.room)
+
+    async def _send_presence(self, room: str, body: dict[str, Any]) -> None:
+        await self.sockets.broadcast(room, "presence", body)
+
+    async def revoke_token(self, token_id: uuid.UUID) -> None:
+        """Tell the token's sockets, on every worker, that it is revoked; each worker
+        then closes its own (see `delivered`)."""
+        await self.sockets.broadcast(
+            token_room(token_id),
+            "revoked",
+            {"code": "unauthorized", "message": "Token has been revoked"},
+        )
+
+    async def revoke_jwts(self, user_id: uuid.UUID) -> None:
+        """After a password change, the user's JWT sockets close on every worker."""
+        await self.sockets.broadcast(
+            jwt_room(user_id),
+            "revoked",
+            {"code": "unauthorized", "message": "Your password changed; sign in again"},
+        )
+
+    async def delivered(self, event: str, data: Any, namespace: str, room: Any) -> None:
+        """Runs after this process has delivered an emit to its own sockets, wherever it
+        was published: close the sockets of a revoked token or of a user whose password
+        changed, and hand room events to the namespace."""
+        if namespace != self.namespace or not isinstance(room, str):
+            return
+        if event == "revoked" and room.startswith("token:"):
+            await self._close(self.connections.of_token(uuid.UUID(room.removeprefix("token:"))))
+        elif event == "revoked" and room.startswith("jwt:"):
+            await self._close(self.connections.of_jwt_user(uuid.UUID(room.removeprefix("jwt:"))))
+        elif event == "event" and isinstance(data, dict) and isinstance(data.get("type"), str):
+            body = data.get("data")
+            await self.on_room_event(room, data["type"], body if isinstance(body, dict) else {})
+
+    async def _close(self, sids: list[str]) -> None:
+        for sid in sids:
+            await self.sockets.disconnect(sid)
