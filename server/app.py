@@ -51,7 +51,9 @@ def _static_routes() -> list[BaseRoute]:
     routes: list[BaseRoute] = [
         Route("/", app_page),
         Route("/r/{code}", app_page),
+        Route("/b", app_page),
         Route("/b/{path:path}", app_page),
+        Route("/signin", app_page),
         Route("/invitations/{token}", app_page),
     ]
     modules = STATIC_DIR / "node_modules"
