@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := static/node_modules/.installed
 
-.PHONY: setup run test lint format bench migrate migrations clean help
+.PHONY: setup deps chromium run test lint format bench migrate migrations clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -23,31 +23,45 @@ $(NODE_STAMP): static/package.json static/package-lock.json
 		echo "npm not found: skipping the browser libraries (the web app and /api/docs need them)"; \
 	fi
 
-setup: $(STAMP) $(NODE_STAMP)  ## install Python and JavaScript dependencies
+deps: $(STAMP) $(NODE_STAMP)
 
-run: setup  ## set up, migrate and serve on http://127.0.0.1:8000 (SQLite, in-process pub/sub)
+# The browser tests drive Debian's Chromium; as root with apt-get it is installed here,
+# otherwise they are skipped. Never an error: everything else works without it.
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Chromium for the browser tests"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+			|| echo "Chromium could not be installed: the browser tests (tests/e2e) will be skipped"; \
+	else \
+		echo "Chromium not found (apt-get install chromium as root): the browser tests (tests/e2e) will be skipped"; \
+	fi
+
+setup: deps chromium  ## install Python and JavaScript dependencies, and Chromium for the browser tests
+
+run: deps  ## set up, migrate and serve on http://127.0.0.1:8000 (SQLite, in-process pub/sub)
 	$(BIN)/python -m server migrate
 	$(BIN)/python -m server
 
 test: setup  ## set up and run every test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: setup  ## ruff and mypy
+lint: deps  ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-format: setup  ## apply ruff's formatting and fixes
+format: deps  ## apply ruff's formatting and fixes
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: setup  ## run the benchmarks and print the report
+bench: deps  ## run the benchmarks and print the report
 	$(BIN)/python -m bench
 
-migrate: setup  ## apply database migrations
+migrate: deps  ## apply database migrations
 	$(BIN)/python -m server migrate
 
-migrations: setup  ## write a migration for model changes
+migrations: deps  ## write a migration for model changes
 	$(BIN)/python -m tortoise -c server.db.TORTOISE_ORM makemigrations
 
 clean:  ## remove the virtualenv, node_modules and local data
