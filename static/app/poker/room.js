@@ -1,0 +1,287 @@
+// A planning-poker room: the live connection, the actions, and when to redraw.
+import { api } from "../api.js";
+import { LiveRoom } from "../live.js";
+import { session } from "../session.js";
+import { attempt, h, mount, toast } from "../ui.js";
+import { joinForm } from "./join.js";
+import { RoomModel } from "./model.js";
+import { chime, setSound, soundOn } from "./sound.js";
+import * as view from "./view.js";
+
+const NOT_TYPING = new Set(["checkbox", "radio", "button", "submit", "reset"]);
+
+/** Is the person typing into this element (so digits are text, not votes)? */
+function typing(el) {
+  if (!el) return false;
+  if (el.isContentEditable || el.tagName === "TEXTAREA" || el.tagName === "SELECT") return true;
+  return el.tagName === "INPUT" && !NOT_TYPING.has(el.type);
+}
+
+export function room(code) {
+  const r = new Room(code);
+  r.open();
+  return r;
+}
+
+class Room {
+  constructor(code) {
+    this.code = code;
+    this.live = null;
+    this.model = new RoomModel();
+    this.pending = null; // the card whose vote is on its way
+    this.ack = null; // {value, text}: what the server said about our last vote
+    this.chimed = null;
+    this.timerDone = null;
+    this.closed = false;
+    this.root = h("section", { class: "poker-room", "aria-labelledby": "room-name" });
+    this.regions = {};
+    this.onKey = (e) => this.key(e);
+    this.act = this.actions();
+    this.timerForm = view.timerControls(this.act);
+    this.storyForm = view.addStoryForm(this.act);
+  }
+
+  open() {
+    const guest = session.guest(this.code);
+    const token = (guest && guest.token) || session.token();
+    if (!token) {
+      this.askToJoin();
+      return;
+    }
+    this.model.userId = guest && guest.token ? null : (session.user() || {}).id || null;
+    this.skeleton();
+    this.live = new LiveRoom({
+      namespace: "/poker",
+      auth: { token, code: this.code },
+      onState: (state) => {
+        this.model.load(state);
+        this.noteComplete(false);
+        this.render();
+      },
+      onEvent: (event) => this.event(event),
+      onPresence: (p) => {
+        this.model.setPresence(p);
+        if (this.model.ready) this.render();
+      },
+      onRefused: (err) => this.refused(err, Boolean(guest && guest.token)),
+      onOther: (name, data) => {
+        if (name === "revoked") this.gone((data && data.message) || "Your access to this room was revoked.");
+      },
+    });
+    document.addEventListener("keydown", this.onKey);
+    this.ticker = setInterval(() => this.tick(), 250);
+  }
+
+  close() {
+    this.closed = true;
+    if (this.live) this.live.close();
+    this.live = null;
+    clearInterval(this.ticker);
+    document.removeEventListener("keydown", this.onKey);
+  }
+
+  // Screens other than the room itself
+
+  askToJoin(message) {
+    const form = joinForm({
+      code: this.code,
+      headingLevel: "h1",
+      onJoined: () => { if (!this.closed) this.open(); },
+    });
+    mount(h("div", { class: "poker-join" },
+      message ? h("p", { class: "notice", role: "status" }, message) : null,
+      form,
+      session.user() ? null : h("p", { class: "muted" }, "Have an account? ",
+        h("a", { href: `/signin?next=${encodeURIComponent(`/r/${this.code}`)}` }, "Sign in"), " to join with it.")));
+    const first = form.querySelector("input");
+    if (first) first.focus();
+  }
+
+  refused(err, wasGuest) {
+    if (this.closed) return;
+    this.close();
+    this.closed = false;
+    if (wasGuest && (err.code === "unauthorized" || err.code === "forbidden")) {
+      // The guest seat is gone (removed, or a stale token): offer a fresh one.
+      localStorage.removeItem(`roundtable.guest.${this.code}`);
+      this.askToJoin(err.message);
+      return;
+    }
+    mount(h("section", { class: "panel" }, h("h1", {}, "Cannot open this room"),
+      h("p", { role: "alert" }, err.message),
+      h("p", {}, h("a", { href: "/" }, "Back to the start"))));
+  }
+
+  gone(message) {
+    this.close();
+    localStorage.removeItem(`roundtable.guest.${this.code}`);
+    mount(h("section", { class: "panel" }, h("h1", {}, "You left this room"),
+      h("p", { role: "status" }, message), h("p", {}, h("a", { href: "/" }, "Back to the start"))));
+  }
+
+  // The room
+
+  skeleton() {
+    const r = this.regions;
+    r.head = h("div", { class: "room-head-wrap" });
+    r.now = h("div");
+    r.results = h("div");
+    r.deck = h("div");
+    r.people = h("div");
+    r.queue = h("div");
+    this.root.replaceChildren(
+      r.head,
+      h("div", { class: "room-grid" },
+        h("div", { class: "room-main" }, r.now, r.results, r.deck),
+        h("aside", { class: "room-side", "aria-label": "People and stories" }, r.people, r.queue)));
+    r.head.append(h("p", { class: "muted", role: "status" }, `Connecting to room ${this.code}…`));
+    mount(this.root);
+  }
+
+  render() {
+    if (this.closed || !this.model.ready) return;
+    const m = this.model;
+    const active = document.activeElement;
+    const focusKey = active && this.root.contains(active) ? active.getAttribute("data-focus") : null;
+    const r = this.regions;
+    r.head.replaceChildren(view.header(m, this.act));
+    r.now.replaceChildren(view.currentStory(m, this.act, this.timerForm));
+    r.results.replaceChildren(...[view.results(m)].filter(Boolean));
+    r.deck.replaceChildren(view.deck(m, this.act, this.pending, this.ack));
+    r.people.replaceChildren(view.people(m, this.act));
+    r.queue.replaceChildren(view.queue(m, this.act, this.storyForm));
+    document.title = `${m.session.name} · Roundtable`;
+    this.tick();
+    if (focusKey && !this.root.contains(document.activeElement)) {
+      const again = this.root.querySelector(`[data-focus="${CSS.escape(focusKey)}"]`);
+      if (again) again.focus();
+    }
+  }
+
+  event(event) {
+    const m = this.model;
+    m.apply(event);
+    if (event.type === "participant_left" && m.me && m.me.removed) {
+      this.gone("The moderator removed you from this session.");
+      return;
+    }
+    if (["story_started", "round_restarted"].includes(event.type)) this.ack = null;
+    if (event.type === "timer_started") this.timerDone = null;
+    this.noteComplete(true);
+    this.render();
+  }
+
+  /** Everyone has voted on the current story: chime once per round, if wanted. */
+  noteComplete(play) {
+    const story = this.model.current;
+    if (!story || story.status !== "voting") return;
+    const { total, cast } = this.model.tally();
+    const key = `${story.id}:${story.round}`;
+    if (total > 0 && cast >= total && this.chimed !== key) {
+      this.chimed = key;
+      if (play) chime();
+    }
+  }
+
+  tick() {
+    const el = this.root.querySelector("#timer");
+    if (!el || !this.model.ready) return;
+    const left = this.model.timerLeft();
+    if (left === null) {
+      el.textContent = "";
+      el.className = "timer";
+      return;
+    }
+    if (left > 0) {
+      el.textContent = `⏱ ${view.formatLeft(left)}`;
+      el.className = left <= 10000 ? "timer running soon" : "timer running";
+    } else {
+      el.textContent = "⏱ Time's up";
+      el.className = "timer done";
+      const ends = this.model.session.timer_ends_at;
+      if (this.timerDone !== ends) {
+        // Announce only a timer that ran out while we watched.
+        if (Date.now() - this.model.clockOffset - Date.parse(ends) < 3000) toast("Time's up");
+        this.timerDone = ends;
+      }
+    }
+  }
+
+  key(e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || e.repeat || !this.model.ready) return;
+    if (typing(e.target)) return;
+    const i = view.CARD_KEYS.indexOf(e.key);
+    if (i === -1 || i >= this.model.deck.length) return;
+    e.preventDefault();
+    this.act.vote(this.model.deck[i]);
+  }
+
+  /** Run a socket command; the server's message is shown when it fails. */
+  send(name, payload, busy) {
+    return attempt(async () => {
+      if (!this.live) throw new Error("Not connected to the room");
+      return await this.live.command(name, payload);
+    }, { busy });
+  }
+
+  actions() {
+    return {
+      vote: async (value) => {
+        const m = this.model;
+        if (this.pending !== null) return;
+        this.pending = value;
+        this.render();
+        try {
+          if (m.me && m.me.vote === value && m.current && m.current.status !== "revealed") {
+            const data = await this.send("retract_vote", {});
+            if (data) {
+              m.setMyVote(null);
+              this.ack = { value: null, text: `Vote taken back. ${data.stats.votes_cast} of ${data.stats.total_participants} have voted.` };
+            }
+          } else {
+            const data = await this.send("cast_vote", { value });
+            if (data) {
+              m.setMyVote(data.vote.value);
+              this.ack = { value: data.vote.value,
+                text: `Vote received: ${data.vote.value}. ${data.stats.votes_cast} of ${data.stats.total_participants} have voted.` };
+            }
+          }
+        } finally {
+          this.pending = null;
+          this.render();
+        }
+      },
+      reveal: (e) => this.send("reveal", {}, e && e.target),
+      restart: (e) => this.send("restart_round", {}, e && e.target),
+      startTimer: (seconds, busy) => {
+        if (!Number.isInteger(seconds)) {
+          toast("The timer takes a whole number of seconds", "error");
+          return undefined;
+        }
+        return this.send("start_timer", { seconds }, busy);
+      },
+      startStory: (story, busy) => this.send("start_story", { story_id: story.id }, busy),
+      addStory: async (body, busy) => Boolean(await this.send("add_story", body, busy)),
+      handOver: async (person, busy) => {
+        const guest = session.guest(this.code);
+        const token = guest && guest.token ? guest.token : undefined;
+        const done = await attempt(() => api("POST", `/sessions/${this.code}/moderator`,
+          { participant_id: person.id }, { token }), { busy });
+        if (done) toast(`${person.name} is now the moderator`);
+      },
+      copyLink: async (link) => {
+        try {
+          await navigator.clipboard.writeText(link);
+          toast("Link copied");
+        } catch {
+          toast(`Share this link: ${link}`);
+        }
+      },
+      soundOn,
+      setSound: (on) => {
+        setSound(on);
+        if (on) chime();
+      },
+    };
+  }
+}
