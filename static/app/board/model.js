@@ -1,0 +1,162 @@
+// The board as this screen knows it: columns, live cards, members and presence.
+//
+// The server is the truth. A snapshot replaces everything; each logged event carries
+// whole cards (or whole column lists), so applying it is a plain upsert. Cards sort by
+// (position, id) inside their column, compared code unit by code unit like the server.
+
+function byPositionThenId(a, b) {
+  if (a.position !== b.position) return a.position < b.position ? -1 : 1;
+  if (a.id === b.id) return 0;
+  return a.id < b.id ? -1 : 1;
+}
+
+export class BoardModel {
+  constructor() {
+    this.project = null;
+    this.columns = new Map();
+    this.cards = new Map();
+    this.members = [];
+    this.presence = [];
+  }
+
+  load(state) {
+    this.project = state.project;
+    this.columns = new Map(state.columns.map((c) => [c.id, c]));
+    this.cards = new Map();
+    for (const card of state.cards) if (!card.archived) this.cards.set(card.id, card);
+    this.members = state.members || [];
+    if (state.presence) this.setPresence(state.presence);
+  }
+
+  setPresence(presence) {
+    this.presence = (presence && presence.members) || [];
+  }
+
+  columnsSorted() {
+    return [...this.columns.values()].sort((a, b) => a.order - b.order || (a.id < b.id ? -1 : 1));
+  }
+
+  cardsIn(columnId) {
+    return [...this.cards.values()].filter((c) => c.columnId === columnId).sort(byPositionThenId);
+  }
+
+  member(userId) {
+    return this.members.find((m) => m.userId === userId) || null;
+  }
+
+  /** Who (other than `me`) focuses on a card: [{name, mode}]. */
+  focusOn(cardId, me) {
+    return this.presence
+      .filter((p) => p.userId !== me && p.focus && p.focus.cardId === cardId)
+      .map((p) => ({ name: p.name, mode: p.focus.mode, userId: p.userId }));
+  }
+
+  /** Insert or replace a card unless we already hold a newer version of it. */
+  upsertCard(card) {
+    if (!card) return;
+    if (card.archived) {
+      this.cards.delete(card.id);
+      return;
+    }
+    const known = this.cards.get(card.id);
+    if (known && known.version > card.version) return;
+    this.cards.set(card.id, card);
+  }
+
+  replaceColumns(list) {
+    if (!list) return;
+    this.columns = new Map(list.map((c) => [c.id, c]));
+  }
+
+  #patchCard(cardId, patch) {
+    const card = this.cards.get(cardId);
+    if (card) this.cards.set(cardId, { ...card, ...patch(card) });
+  }
+
+  /** Apply one logged event; returns true when the board needs drawing again. */
+  apply(event) {
+    const d = event.data || {};
+    switch (event.type) {
+      case "card_created":
+      case "card_updated":
+      case "card_moved":
+      case "card_restored":
+        this.upsertCard(d.card);
+        return true;
+      case "card_archived":
+        if (d.card) this.cards.delete(d.card.id);
+        return true;
+      case "card_deleted":
+        this.cards.delete(d.cardId);
+        return true;
+      case "column_renumbered":
+        for (const { id, position } of d.positions || []) {
+          this.#patchCard(id, () => ({ position }));
+        }
+        return true;
+      case "column_created":
+        this.columns.set(d.column.id, d.column);
+        return true;
+      case "column_updated":
+        if (d.columns) this.replaceColumns(d.columns);
+        else if (d.column) this.columns.set(d.column.id, d.column);
+        return true;
+      case "column_deleted":
+        if (d.columns) this.replaceColumns(d.columns);
+        else if (d.column) this.columns.delete(d.column.id);
+        return true;
+      case "comment_added":
+        this.#patchCard(d.cardId, (c) => ({ commentCount: (c.commentCount || 0) + 1 }));
+        return true;
+      case "comment_deleted":
+        this.#patchCard(d.cardId, (c) => ({ commentCount: Math.max(0, (c.commentCount || 0) - 1) }));
+        return true;
+      case "attachment_added":
+        this.#patchCard(d.cardId, (c) => ({ attachmentCount: (c.attachmentCount || 0) + 1 }));
+        return true;
+      case "attachment_deleted":
+        this.#patchCard(d.cardId, (c) => ({ attachmentCount: Math.max(0, (c.attachmentCount || 0) - 1) }));
+        return true;
+      case "card_labels_changed":
+        this.#patchCard(d.cardId, () => ({ labels: d.labels || [] }));
+        return true;
+      case "label_updated":
+        for (const card of this.cards.values()) {
+          if (card.labels.some((l) => l.id === d.label.id)) {
+            this.#patchCard(card.id, (c) => ({
+              labels: c.labels.map((l) => (l.id === d.label.id ? { id: l.id, name: d.label.name, color: d.label.color } : l)),
+            }));
+          }
+        }
+        return true;
+      case "label_deleted":
+        for (const id of d.cardIds || []) {
+          this.#patchCard(id, (c) => ({ labels: c.labels.filter((l) => l.id !== d.label.id) }));
+        }
+        return true;
+      case "checklist_item_added":
+      case "checklist_item_updated":
+      case "checklist_item_deleted":
+        this.#patchCard(d.cardId, (c) => {
+          let items = (c.checklist || []).filter((i) => i.id !== d.item.id);
+          if (event.type !== "checklist_item_deleted") items = [...items, d.item];
+          items.sort((a, b) => a.order - b.order);
+          return { checklist: items, checklistProgress: d.progress };
+        });
+        return true;
+      case "member_added":
+        if (d.member && !this.member(d.member.userId)) {
+          this.members = [...this.members, d.member].sort((a, b) => a.name.localeCompare(b.name));
+        }
+        return true;
+      case "member_removed":
+        this.members = this.members.filter((m) => m.userId !== d.userId);
+        return true;
+      case "project_updated":
+        if (d.project) this.project = { ...this.project, ...d.project };
+        return true;
+      default:
+        return false;
+    }
+  }
+}
