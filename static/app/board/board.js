@@ -9,6 +9,7 @@ import { LiveRoom } from "../live.js";
 import { session } from "../session.js";
 import { attempt, h, mount, toast } from "../ui.js";
 import { BoardView } from "./columns.js";
+import { askConfirm, askText } from "./dialogs.js";
 import { createDrawer } from "./drawer.js";
 import { BoardModel } from "./model.js";
 import { renderPresence } from "./presence.js";
@@ -57,7 +58,7 @@ export function board(org, ws, projectId) {
     }
   } }, columnName, h("button", { type: "submit" }, "Add column"));
   const hint = h("p", { class: "board-hint muted", id: "board-hint" },
-    "Drag cards and column headers to reorder. With the keyboard: Tab to a card, Enter opens it, and “Move to column…” moves it.");
+    "Drag cards and column headers to reorder. With the keyboard: Tab to a card, Enter opens it, Alt+↑ / Alt+↓ moves it within its column, and “Move to column…” moves it to another.");
   const view = h("section", { class: "board-view", "aria-labelledby": "board-title" },
     h("header", { class: "board-header" },
       h("div", { class: "board-heading" },
@@ -82,19 +83,22 @@ export function board(org, ws, projectId) {
       return true;
     },
     onRename: async (col) => {
-      const name = window.prompt("Rename the column", col.name);
-      if (!name || name.trim() === col.name) return;
-      const done = await attempt(() => room.command("update_column", { column_id: col.id, name: name.trim() }));
+      const name = await askText({ title: "Rename the column", label: "Column name", value: col.name, confirmLabel: "Rename" });
+      if (!name || name === col.name) return;
+      const done = await attempt(() => room.command("update_column", { column_id: col.id, name }));
       if (done) {
         model.columns.set(done.id, done);
         schedule();
       }
     },
     onDelete: async (col) => {
-      if (!window.confirm(`Delete the column “${col.name}”? Only an empty column can be deleted.`)) return;
+      const sure = await askConfirm({ title: `Delete the column “${col.name}”?`,
+        message: "Only an empty column can be deleted.", confirmLabel: "Delete column", danger: true });
+      if (!sure) return;
       const done = await attempt(() => room.command("delete_column", { column_id: col.id }));
       if (done) toast(`Column ${col.name} deleted`);
     },
+    onNudge: (id, dir) => nudge(id, dir),
     onNewList: (list) => sortables.push(Sortable.create(list, {
       ...SORTABLE_COMMON,
       group: "cards",
@@ -123,7 +127,47 @@ export function board(org, ws, projectId) {
     get room() { return room; },
     lastEditor: (id) => lastEditor.get(id) || null,
     changed: () => schedule(),
+    nudge: (id, dir) => nudge(id, dir),
   });
+
+  /**
+   * Move a card one place up (-1) or down (+1) in its column, naming its new neighbours
+   * as the screen shows them. Resolves with the moved card, or null.
+   */
+  let nudges = Promise.resolve();
+  function nudge(id, dir) {
+    // One at a time: each move is computed from the order the previous one left.
+    const next = nudges.then(() => nudgeNow(id, dir));
+    nudges = next.catch(() => null);
+    return next;
+  }
+
+  async function nudgeNow(id, dir) {
+    const card = model.cards.get(id);
+    if (!card) return null;
+    const list = model.cardsIn(card.columnId);
+    const i = list.findIndex((c) => c.id === id);
+    const j = i + dir;
+    if (i < 0 || j < 0 || j >= list.length) return null;
+    const rest = list.filter((c) => c.id !== id);
+    const after = j > 0 ? rest[j - 1].id : null;
+    const before = j < rest.length ? rest[j].id : null;
+    const payload = { card_id: id, column_id: card.columnId, after_id: after, version: card.version };
+    if (before) payload.before_id = before;
+    try {
+      const moved = await room.command("move_card", payload);
+      model.upsertCard(moved);
+      schedule();
+      const n = model.cardsIn(moved.columnId).findIndex((c) => c.id === id);
+      toast(`${moved.title}: moved to place ${n + 1} of ${list.length}`);
+      return moved;
+    } catch (err) {
+      toast(err.message, "error");
+      if (err.code === "conflict" && err.current) model.upsertCard(err.current);
+      schedule();
+      return null;
+    }
+  }
 
   /** Draw on the next frame; never in the middle of a drag (Sortable owns the DOM then). */
   function schedule() {

@@ -120,6 +120,7 @@ export class BoardView {
    * @param {(columnId: string, title: string) => Promise<boolean>} opts.onAddCard
    * @param {(column: object) => void} opts.onRename
    * @param {(column: object) => void} opts.onDelete
+   * @param {(cardId: string, dir: -1|1) => void} opts.onNudge  Alt+Arrow on a focused card
    * @param {(list: HTMLElement) => void} opts.onNewList  a card list was created (for drag and drop)
    */
   constructor(opts) {
@@ -188,9 +189,13 @@ export class BoardView {
       this.opts.onOpen(id);
     });
     el.addEventListener("keydown", (e) => {
-      if ((e.key === "Enter" || e.key === " ") && e.target === el) {
+      if (e.target !== el) return;
+      if (e.key === "Enter" || e.key === " ") {
         e.preventDefault();
         this.opts.onOpen(id);
+      } else if (e.altKey && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
+        e.preventDefault();
+        this.opts.onNudge(id, e.key === "ArrowUp" ? -1 : 1);
       }
     });
     return el;

@@ -6,6 +6,7 @@ import { api, upload } from "../api.js";
 import { attempt, clear, field, h, toast } from "../ui.js";
 import { labelChip } from "./columns.js";
 import { resolveConflict } from "./conflict.js";
+import { askConfirm } from "./dialogs.js";
 import { avatar, focusText } from "./presence.js";
 
 const EDITABLE = ["title", "description", "priority", "startDate", "dueDate", "assigneeId", "estimate"];
@@ -15,6 +16,33 @@ const RELATION_TEXT = {
   blocks: "Blocks", blocked_by: "Blocked by", related_to: "Related to", duplicates: "Duplicates",
   duplicated_by: "Duplicated by", parent_of: "Parent of", child_of: "Child of",
 };
+
+// What "Add a relation" offers: the active forms the server takes.
+const RELATION_CHOICES = ["blocks", "blocked_by", "related_to", "duplicates", "parent_of"];
+
+// Label colours: distinct hues, each named for screen readers.
+const PALETTE = [
+  ["Red", "#dc2626"], ["Orange", "#ea580c"], ["Yellow", "#facc15"], ["Green", "#16a34a"],
+  ["Teal", "#0f766e"], ["Blue", "#2563eb"], ["Purple", "#7c3aed"], ["Pink", "#db2777"], ["Grey", "#64748b"],
+];
+
+let paletteCount = 0;
+
+/** A radio group of colour swatches; a colour outside the palette is offered as "Current colour". */
+function palette(legend, selected) {
+  const name = `palette-${++paletteCount}`;
+  const choices = PALETTE.some(([, c]) => c === selected) || !selected ? PALETTE : [...PALETTE, ["Current colour", selected]];
+  return h("fieldset", { class: "palette" }, h("legend", {}, legend),
+    choices.map(([label, color]) => h("label", { class: "swatch", title: label },
+      h("input", { type: "radio", name, value: color, checked: color === selected }),
+      h("span", { class: "swatch-dot", style: `background:${color}`, "aria-hidden": "true" }),
+      h("span", { class: "visually-hidden" }, label))));
+}
+
+function chosenColor(group) {
+  const checked = group.querySelector("input:checked");
+  return checked ? checked.value : null;
+}
 
 function day(iso) {
   return iso ? String(iso).slice(0, 10) : "";
@@ -74,6 +102,37 @@ export function createDrawer(ctx) {
   const fileInput = h("input", { type: "file" });
   const uploadBar = h("progress", { max: 100, value: 0, hidden: true, "aria-label": "Upload progress" });
   const relationList = h("ul", { class: "relations" });
+  const relationType = h("select", {}, RELATION_CHOICES.map((t) => h("option", { value: t }, RELATION_TEXT[t])));
+  const relationFilter = h("input", { type: "search", placeholder: "Type to filter…", maxlength: 100 });
+  const relationTarget = h("select", {});
+  const relationError = h("p", { class: "form-error", role: "alert" });
+  const relationForm = h("form", { class: "relation-form", onsubmit: (e) => { e.preventDefault(); addRelation(e.currentTarget); } },
+    h("div", { class: "field-row" }, field("Relation", relationType), field("Find a card", relationFilter)),
+    field("Card", relationTarget),
+    relationError,
+    h("button", { type: "submit" }, "Add relation"));
+  relationFilter.addEventListener("input", () => fillTargets());
+
+  const labelError = h("p", { class: "form-error", role: "alert" });
+  const newLabelName = h("input", { type: "text", maxlength: 50, required: true, placeholder: "e.g. bug" });
+  const newLabelColors = palette("Colour", PALETTE[5][1]);
+  const labelForm = h("form", { class: "label-create", onsubmit: (e) => { e.preventDefault(); createLabel(e.currentTarget); } },
+    field("New label", newLabelName), newLabelColors, labelError,
+    h("button", { type: "submit" }, "Create and apply"));
+  const manageList = h("ul", { class: "manage-labels-list" });
+  const manage = h("details", { class: "manage-labels" }, h("summary", {}, "Manage labels"), manageList);
+  let editingLabel = null; // {id, form} while a label is being edited
+
+  const upButton = h("button", { type: "button", onclick: () => nudge(-1) }, "Move up");
+  const downButton = h("button", { type: "button", onclick: () => nudge(1) }, "Move down");
+  const placeText = h("span", { class: "muted place-text" });
+
+  const discardText = h("p", { id: "drawer-discard-text" }, "You have unsaved changes. Discard them?");
+  const keepButton = h("button", { type: "button", class: "primary", onclick: () => hideDiscard(true) }, "Keep editing");
+  const discardButton = h("button", { type: "button", class: "danger", onclick: () => discardAndGo() }, "Discard changes");
+  const discardBar = h("div", { class: "drawer-discard", role: "group", "aria-labelledby": "drawer-discard-text", hidden: true },
+    discardText, h("div", { class: "dialog-actions" }, keepButton, discardButton));
+  let afterDiscard = null;
   const saveButton = h("button", { type: "submit", class: "primary" }, "Save");
   const meta = h("p", { class: "drawer-meta muted" });
 
@@ -83,6 +142,7 @@ export function createDrawer(ctx) {
     h("div", { class: "field-row" }, field("Priority", f.priority), field("Estimate", f.estimate)),
     h("div", { class: "field-row" }, field("Start date", f.startDate), field("Due date", f.dueDate)),
     h("div", { class: "field-row" }, field("Assignee", f.assigneeId), field("Move to column…", columnSelect)),
+    h("div", { class: "move-row", role: "group", "aria-label": "Place in column" }, upButton, downButton, placeText),
     h("div", { class: "drawer-actions" }, saveButton,
       h("button", { type: "button", onclick: (e) => estimate(e.currentTarget) }, "Estimate with poker"),
       h("span", { class: "spacer" }),
@@ -96,11 +156,12 @@ export function createDrawer(ctx) {
 
   const dialog = h("dialog", { class: "drawer", "aria-labelledby": "drawer-heading" },
     h("div", { class: "drawer-top" }, heading, focusLine,
-      h("button", { type: "button", class: "icon-button drawer-close", "aria-label": "Close", onclick: () => close() }, "✕")),
+      h("button", { type: "button", class: "icon-button drawer-close", "aria-label": "Close", onclick: () => requestClose() }, "✕")),
+    discardBar,
     stale,
     form,
     meta,
-    section("Labels", labelBox),
+    section("Labels", labelBox, labelForm, manage),
     section("Checklist", h("div", { class: "progress-row" }, checklistBar, checklistText), checklistList,
       h("form", { class: "inline-form", onsubmit: (e) => { e.preventDefault(); addItem(e.currentTarget); } },
         checklistInput, h("button", { type: "submit" }, "Add"))),
@@ -109,9 +170,15 @@ export function createDrawer(ctx) {
         field("Add a comment", commentInput), h("button", { type: "submit" }, "Comment"))),
     section("Attachments", attachmentList,
       h("div", { class: "upload-row" }, field("Upload a file (up to 10 MB)", fileInput), uploadBar)),
-    section("Relations", relationList));
+    section("Relations", relationList, relationForm));
 
   dialog.addEventListener("close", () => finish());
+  dialog.addEventListener("cancel", (e) => {
+    // Escape: with unsaved edits, ask first (inside the drawer).
+    if (!dirty()) return;
+    e.preventDefault();
+    askDiscard(() => close());
+  });
   dialog.addEventListener("focusin", (e) => {
     if (e.target.matches("input, textarea, select") && cardId) setFocus("editing");
   });
@@ -147,6 +214,63 @@ export function createDrawer(ctx) {
     const card = ctx.model.cards.get(cardId) || base;
     clear(columnSelect).append(...ctx.model.columnsSorted().map((c) => h("option", { value: c.id }, c.name)));
     columnSelect.value = card.columnId;
+    drawPlace();
+  }
+
+  /** "Place 2 of 5", and which of Move up / Move down can act. */
+  function drawPlace() {
+    const card = ctx.model.cards.get(cardId) || base;
+    if (!card) return;
+    const list = ctx.model.cardsIn(card.columnId);
+    const i = list.findIndex((c) => c.id === card.id);
+    placeText.textContent = i < 0 ? "" : `Place ${i + 1} of ${list.length}`;
+    upButton.setAttribute("aria-disabled", i <= 0 ? "true" : "false");
+    downButton.setAttribute("aria-disabled", i < 0 || i >= list.length - 1 ? "true" : "false");
+  }
+
+  async function nudge(dir) {
+    const button = dir < 0 ? upButton : downButton;
+    if (button.getAttribute("aria-disabled") === "true" || !cardId) return;
+    button.setAttribute("aria-busy", "true");
+    try {
+      const moved = await ctx.nudge(cardId, dir);
+      if (moved && base && base.id === moved.id && moved.version > base.version && !Object.keys(changesFrom(base, moved)).length) {
+        base = { ...base, version: moved.version, columnId: moved.columnId, position: moved.position };
+      }
+    } finally {
+      button.removeAttribute("aria-busy");
+      drawPlace();
+    }
+  }
+
+  /** Whether the form holds edits that were not saved. */
+  function dirty() {
+    return !!cardId && !!base && Object.keys(changesFrom(base, values())).length > 0;
+  }
+
+  function askDiscard(then) {
+    afterDiscard = then;
+    discardBar.hidden = false;
+    keepButton.focus();
+  }
+
+  function hideDiscard(refocus) {
+    discardBar.hidden = true;
+    afterDiscard = null;
+    if (refocus) f.title.focus();
+  }
+
+  function discardAndGo() {
+    const then = afterDiscard;
+    hideDiscard(false);
+    if (base) fill(base);
+    if (then) then();
+  }
+
+  /** Close, unless there are unsaved edits: then ask first. */
+  function requestClose() {
+    if (dirty()) askDiscard(() => close());
+    else close();
   }
 
   /** The form as the card fields it edits. */
@@ -255,7 +379,9 @@ export function createDrawer(ctx) {
   }
 
   async function remove(button) {
-    if (!window.confirm(`Delete “${base.title}” permanently?`)) return;
+    const sure = await askConfirm({ title: `Delete “${base.title}” permanently?`,
+      message: "The card, its comments and its files are gone for everyone.", confirmLabel: "Delete card", danger: true });
+    if (!sure || !cardId) return;
     const done = await attempt(() => ctx.room.command("delete_card", { card_id: cardId }), { busy: button });
     if (done) {
       toast("Card deleted");
@@ -285,6 +411,109 @@ export function createDrawer(ctx) {
         type: "button", class: `label-toggle${pressed ? " on" : ""}`, "aria-pressed": pressed ? "true" : "false",
         onclick: (e) => attempt(() => api(pressed ? "DELETE" : "POST", `${cardPath()}/labels/${label.id}`), { busy: e.currentTarget }),
       }, labelChip(label)));
+    }
+    drawManage();
+  }
+
+  function drawManage() {
+    if (editingLabel && !labels.some((l) => l.id === editingLabel.id)) editingLabel = null;
+    clear(manageList);
+    if (!labels.length) manageList.append(h("li", { class: "muted" }, "No labels to manage."));
+    for (const label of labels) {
+      if (editingLabel && editingLabel.id === label.id) {
+        manageList.append(editingLabel.row);
+        continue;
+      }
+      manageList.append(h("li", { class: "manage-row" }, labelChip(label), h("span", { class: "spacer" }),
+        h("button", { type: "button", class: "link", "aria-label": `Edit label ${label.name}`, onclick: () => editLabel(label) }, "Edit"),
+        h("button", { type: "button", class: "link danger-link", "aria-label": `Delete label ${label.name}`,
+          onclick: (e) => deleteLabel(label, e.currentTarget) }, "Delete")));
+    }
+  }
+
+  function editLabel(label) {
+    const name = h("input", { type: "text", maxlength: 50, required: true });
+    name.value = label.name;
+    const colors = palette("Colour", label.color);
+    const error = h("p", { class: "form-error", role: "alert" });
+    const cancel = () => {
+      editingLabel = null;
+      drawManage();
+    };
+    const form = h("form", { class: "label-edit", "aria-label": `Edit label ${label.name}`, onsubmit: async (e) => {
+      e.preventDefault();
+      const current = labels.find((l) => l.id === label.id) || label;
+      const patch = {};
+      const newName = name.value.trim();
+      const newColor = chosenColor(colors);
+      if (newName && newName !== current.name) patch.name = newName;
+      if (newColor && newColor !== current.color) patch.color = newColor;
+      if (!newName) return name.focus();
+      if (Object.keys(patch).length) {
+        error.textContent = "";
+        try {
+          form.setAttribute("aria-busy", "true");
+          upsertLabel(await api("PATCH", `${ctx.base}/labels/${label.id}`, patch));
+        } catch (err) {
+          error.textContent = err.message;
+          return undefined;
+        } finally {
+          form.removeAttribute("aria-busy");
+        }
+      }
+      cancel();
+      return undefined;
+    } }, field("Label name", name), colors, error,
+      h("div", { class: "dialog-actions" }, h("button", { type: "button", onclick: cancel }, "Cancel"),
+        h("button", { type: "submit", class: "primary" }, "Save label")));
+    form.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") {
+        e.preventDefault();
+        e.stopPropagation();
+        cancel();
+      }
+    });
+    editingLabel = { id: label.id, row: h("li", { class: "manage-row editing" }, form) };
+    drawManage();
+    name.focus();
+  }
+
+  async function deleteLabel(label, button) {
+    const sure = await askConfirm({ title: `Delete the label “${label.name}”?`,
+      message: "It comes off every card of this project.", confirmLabel: "Delete label", danger: true });
+    if (!sure) return;
+    const done = await attempt(() => api("DELETE", `${ctx.base}/labels/${label.id}`), { busy: button });
+    if (done) {
+      labels = labels.filter((l) => l.id !== label.id);
+      drawLabels();
+      toast(`Label ${label.name} deleted`);
+    }
+  }
+
+  function upsertLabel(label) {
+    labels = [...labels.filter((l) => l.id !== label.id), label].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async function createLabel(formEl) {
+    const name = newLabelName.value.trim();
+    const color = chosenColor(newLabelColors);
+    if (!name || !color) return;
+    labelError.textContent = "";
+    formEl.setAttribute("aria-busy", "true");
+    try {
+      const label = await api("POST", `${ctx.base}/labels`, { name, color });
+      upsertLabel(label);
+      if (cardId) {
+        const applied = await api("POST", `${cardPath()}/labels/${label.id}`);
+        ctx.model.upsertCard({ ...(ctx.model.cards.get(cardId) || base), labels: applied.labels });
+        ctx.changed();
+      }
+      newLabelName.value = "";
+      drawLabels();
+    } catch (err) {
+      labelError.textContent = err.message;
+    } finally {
+      formEl.removeAttribute("aria-busy");
     }
   }
 
@@ -398,14 +627,72 @@ export function createDrawer(ctx) {
     for (const r of relations) {
       const other = r.cardId === cardId ? r.targetCardId : r.cardId;
       const card = ctx.model.cards.get(other);
-      relationList.append(h("li", {}, h("span", { class: "relation-type" }, RELATION_TEXT[r.type] || r.type), " ",
-        card ? h("button", { type: "button", class: "link", onclick: () => open(other) }, card.title)
-          : h("span", { class: "muted" }, "an archived card")));
+      const kind = RELATION_TEXT[r.type] || r.type;
+      const name = card ? card.title : "an archived card";
+      relationList.append(h("li", { class: "relation" }, h("span", { class: "relation-type" }, kind), " ",
+        card ? h("button", { type: "button", class: "link relation-card", onclick: () => switchTo(other) }, card.title)
+          : h("span", { class: "muted relation-card" }, name),
+        h("button", { type: "button", class: "icon-button", "aria-label": `Remove relation: ${kind} ${name}`,
+          onclick: (e) => removeRelation(r, e.currentTarget) }, "✕")));
+    }
+    fillTargets();
+  }
+
+  /** The cards this one can be linked to, in board order, narrowed by the filter. */
+  function fillTargets() {
+    const keep = relationTarget.value;
+    const needle = relationFilter.value.trim().toLowerCase();
+    const options = [];
+    for (const col of ctx.model.columnsSorted()) {
+      for (const card of ctx.model.cardsIn(col.id)) {
+        if (card.id === cardId) continue;
+        if (needle && !card.title.toLowerCase().includes(needle)) continue;
+        options.push(h("option", { value: card.id }, `${card.title} — ${col.name}`));
+      }
+    }
+    clear(relationTarget).append(...(options.length ? options
+      : [h("option", { value: "", disabled: true }, needle ? "No card matches" : "No other cards")]));
+    if (keep && options.some((o) => o.value === keep)) relationTarget.value = keep;
+  }
+
+  async function addRelation(formEl) {
+    const target = relationTarget.value;
+    if (!target) {
+      relationError.textContent = "Choose a card to link to.";
+      return;
+    }
+    relationError.textContent = "";
+    formEl.setAttribute("aria-busy", "true");
+    try {
+      await api("POST", `${cardPath()}/relations`, { targetCardId: target, type: relationType.value });
+      await loadRelations();
+    } catch (err) {
+      relationError.textContent = err.message;
+    } finally {
+      formEl.removeAttribute("aria-busy");
     }
   }
 
+  async function removeRelation(r, button) {
+    const done = await attempt(() => api("DELETE", `${ctx.base}/relations/${r.id}`), { busy: button });
+    if (done) {
+      relations = relations.filter((x) => x.id !== r.id);
+      drawRelations();
+      relationTarget.focus();
+    }
+  }
+
+  /** Open a linked card, asking first when this one has unsaved edits. */
+  function switchTo(id) {
+    if (dirty()) askDiscard(() => open(id));
+    else open(id);
+  }
+
   async function loadRelations() {
-    relations = (await attempt(() => api("GET", `${cardPath()}/relations`))) || [];
+    const id = cardId;
+    const list = await attempt(() => api("GET", `${cardPath()}/relations`));
+    if (id !== cardId) return;
+    relations = list || [];
     drawRelations();
   }
 
@@ -425,6 +712,11 @@ export function createDrawer(ctx) {
     comments = [];
     attachments = [];
     relations = [];
+    editingLabel = null;
+    relationError.textContent = "";
+    labelError.textContent = "";
+    relationFilter.value = "";
+    hideDiscard(false);
     fill(card);
     drawLabels();
     drawChecklist();
@@ -458,6 +750,7 @@ export function createDrawer(ctx) {
     cardId = null;
     base = null;
     focusMode = null;
+    hideDiscard(false);
     if (!switching) {
       ctx.room.command("focus_card", { card_id: null }).catch(() => {});
       if (opener && opener.isConnected) opener.focus();
@@ -484,16 +777,22 @@ export function createDrawer(ctx) {
       close();
       return;
     }
-    if (event.type.startsWith("column_")) fillColumns();
+    if (event.type.startsWith("column_") || event.type.startsWith("card_")) {
+      fillColumns();
+      fillTargets();
+    }
     if (event.type === "label_created" || event.type === "label_updated") {
-      labels = [...labels.filter((l) => l.id !== d.label.id), d.label].sort((a, b) => a.name.localeCompare(b.name));
+      upsertLabel(d.label);
       drawLabels();
     }
     if (event.type === "label_deleted") {
       labels = labels.filter((l) => l.id !== d.label.id);
       drawLabels();
     }
-    if (event.type.startsWith("relation_")) loadRelations();
+    if (event.type.startsWith("relation_")) {
+      const r = d.relation || {};
+      if (r.cardId === cardId || r.targetCardId === cardId) loadRelations();
+    }
     if (about !== cardId) return;
     switch (event.type) {
       case "card_updated":
