@@ -13,6 +13,9 @@ export class RoomModel {
     this.online = new Set();
     this.userId = null; // the signed-in user's id when connected with their own token
     this.clockOffset = 0; // local clock minus server clock, in ms
+    // The viewer's votes on queued stories (async voting), as the server acknowledged
+    // them: snapshots say only *that* we voted there, not what.
+    this.myVotes = new Map();
   }
 
   /** Replace the whole model with a snapshot from `state` or `sync`. */
@@ -44,6 +47,30 @@ export class RoomModel {
   }
 
   get canVote() { return Boolean(this.me && this.me.can_vote); }
+
+  /** Only the session's owner changes its settings, whoever moderates. */
+  get isOwner() {
+    return Boolean(this.session && this.userId !== null && this.session.owner_id === this.userId);
+  }
+
+  get isActive() { return Boolean(this.session && this.session.status === "active"); }
+
+  /** Votes may go to queued stories too: async voting is on and the viewer votes. */
+  get votesAhead() {
+    return Boolean(this.session && this.session.async_voting_enabled && this.canVote && this.isActive);
+  }
+
+  /** Has the viewer voted on this story (the server's `voted` list says so)? */
+  votedOn(story) {
+    return Boolean(this.me && story && story.voted.includes(this.me.participant_id));
+  }
+
+  /** The viewer's own card on a story, when known: the current one's from `me.vote`. */
+  myVoteOn(story) {
+    if (!this.votedOn(story)) return null;
+    if (story.id === this.session.current_story_id && this.me.vote) return this.me.vote;
+    return this.myVotes.get(story.id) || null;
+  }
 
   participant(id) { return this.participants.find((p) => p.id === id) || null; }
 
@@ -132,14 +159,16 @@ const HANDLERS = {
     m.putStory(d.story);
     m.session.current_story_id = d.story_id;
     m.session.timer_ends_at = null;
-    m.setMyVote(null);
+    // A vote cast ahead on this story (async voting) stays; show it as ours.
+    m.setMyVote(m.votedOn(m.current) ? m.myVotes.get(d.story_id) || null : null);
     m.syncVoted();
   },
   vote_cast(m, d) { m.markVote(d.story_id, d.participant_id, true, d.votes_cast); },
   vote_retracted(m, d) {
     m.markVote(d.story_id, d.participant_id, false, d.votes_cast);
-    if (m.me && d.participant_id === m.me.participant_id && d.story_id === m.session.current_story_id) {
-      m.setMyVote(null);
+    if (m.me && d.participant_id === m.me.participant_id) {
+      m.myVotes.delete(d.story_id);
+      if (d.story_id === m.session.current_story_id) m.setMyVote(null);
     }
   },
   story_revealed(m, d) {
@@ -148,6 +177,7 @@ const HANDLERS = {
   },
   round_restarted(m, d) {
     m.putStory(d.story);
+    m.myVotes.delete(d.story_id);
     if (d.story_id === m.session.current_story_id) {
       m.setMyVote(null);
       m.syncVoted();

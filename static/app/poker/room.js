@@ -5,6 +5,7 @@ import { session } from "../session.js";
 import { attempt, h, mount, toast } from "../ui.js";
 import { joinForm } from "./join.js";
 import { RoomModel } from "./model.js";
+import { settingsPanel } from "./settings.js";
 import { chime, setSound, soundOn } from "./sound.js";
 import * as view from "./view.js";
 
@@ -33,12 +34,17 @@ class Room {
     this.chimed = null;
     this.timerDone = null;
     this.closed = false;
+    this.settingsOpen = false;
+    this.confirmRemove = null; // the participant id whose removal awaits a yes
+    this.aheadOpen = null; // the queued story whose cards are open (async voting)
+    this.addOpen = null; // the add-story form: null means open only while the queue is empty
     this.root = h("section", { class: "poker-room", "aria-labelledby": "room-name" });
     this.regions = {};
     this.onKey = (e) => this.key(e);
     this.act = this.actions();
     this.timerForm = view.timerControls(this.act);
-    this.storyForm = view.addStoryForm(this.act);
+    this.storyBox = view.addStoryBox(this.act);
+    this.settings = settingsPanel(this.settingsActions());
   }
 
   open() {
@@ -48,7 +54,11 @@ class Room {
       this.askToJoin();
       return;
     }
+    this.model = new RoomModel();
     this.model.userId = guest && guest.token ? null : (session.user() || {}).id || null;
+    this.confirmRemove = null;
+    this.aheadOpen = null;
+    this.settingsOpen = false;
     this.skeleton();
     this.live = new LiveRoom({
       namespace: "/poker",
@@ -67,6 +77,12 @@ class Room {
       onOther: (name, data) => {
         if (name === "revoked") this.gone((data && data.message) || "Your access to this room was revoked.");
       },
+    });
+    // The server closes the socket of someone it removed; the client does not dial again
+    // by itself after that, so find out whether the seat is gone before reconnecting.
+    const socket = this.live.socket;
+    socket.on("disconnect", (reason) => {
+      if (reason === "io server disconnect") this.serverClosed(socket);
     });
     document.addEventListener("keydown", this.onKey);
     this.ticker = setInterval(() => this.tick(), 250);
@@ -104,12 +120,51 @@ class Room {
     if (wasGuest && (err.code === "unauthorized" || err.code === "forbidden")) {
       // The guest seat is gone (removed, or a stale token): offer a fresh one.
       localStorage.removeItem(`roundtable.guest.${this.code}`);
-      this.askToJoin(err.message);
+      this.askToJoin("Your seat in this room is no longer valid: the moderator may have removed you. Join again to take part.");
       return;
     }
     mount(h("section", { class: "panel" }, h("h1", {}, "Cannot open this room"),
       h("p", { role: "alert" }, err.message),
       h("p", {}, h("a", { href: "/" }, "Back to the start"))));
+  }
+
+  /** The server closed our socket: removed from the room, or just restarting? */
+  async serverClosed(socket) {
+    if (this.closed || !this.live || this.live.socket !== socket) return;
+    const me = this.model.me;
+    let seated = true;
+    if (me) {
+      try {
+        const data = await api("GET", `/sessions/${encodeURIComponent(this.code)}/participants`);
+        seated = data.participants.some((p) => p.id === me.participant_id);
+      } catch {
+        // Unknown: dialling again answers it (a revoked seat is refused).
+      }
+    }
+    if (this.closed || !this.live || this.live.socket !== socket) return;
+    if (!seated) this.removed();
+    else socket.connect();
+  }
+
+  /** The moderator removed us: say so plainly, and offer the join form. */
+  removed() {
+    this.close();
+    this.closed = false;
+    localStorage.removeItem(`roundtable.guest.${this.code}`);
+    const form = joinForm({
+      code: this.code,
+      headingLevel: "h2",
+      onJoined: () => { if (!this.closed) this.open(); },
+    });
+    mount(h("div", { class: "poker-join removed" },
+      h("section", { class: "panel removed-note", role: "alert", "aria-labelledby": "removed-title" },
+        h("h1", { id: "removed-title" }, "You were removed from this room"),
+        h("p", {}, "The moderator took you out of ", h("strong", {}, this.model.session ? this.model.session.name : this.code),
+          ". Your votes on open stories were dropped."),
+        h("p", { class: "muted" }, "If that was a mistake, you can join again below.")),
+      form,
+      h("p", {}, h("a", { href: "/" }, "Back to the start"))));
+    document.title = "Removed · Roundtable";
   }
 
   gone(message) {
@@ -124,6 +179,7 @@ class Room {
   skeleton() {
     const r = this.regions;
     r.head = h("div", { class: "room-head-wrap" });
+    r.settings = h("div");
     r.now = h("div");
     r.results = h("div");
     r.deck = h("div");
@@ -131,6 +187,7 @@ class Room {
     r.queue = h("div");
     this.root.replaceChildren(
       r.head,
+      r.settings,
       h("div", { class: "room-grid" },
         h("div", { class: "room-main" }, r.now, r.results, r.deck),
         h("aside", { class: "room-side", "aria-label": "People and stories" }, r.people, r.queue)));
@@ -149,7 +206,11 @@ class Room {
     r.results.replaceChildren(...[view.results(m)].filter(Boolean));
     r.deck.replaceChildren(view.deck(m, this.act, this.pending, this.ack));
     r.people.replaceChildren(view.people(m, this.act));
-    r.queue.replaceChildren(view.queue(m, this.act, this.storyForm));
+    r.queue.replaceChildren(view.queue(m, this.act, this.storyBox.box));
+    this.storyBox.setOpen(this.addOpen === null ? m.stories.length === 0 : this.addOpen);
+    if (this.settingsOpen && !m.isOwner) this.settingsOpen = false;
+    if (this.settingsOpen) this.settings.status(m.session);
+    r.settings.replaceChildren(...(this.settingsOpen ? [this.settings.panel] : []));
     document.title = `${m.session.name} · Roundtable`;
     this.tick();
     if (focusKey && !this.root.contains(document.activeElement)) {
@@ -162,8 +223,11 @@ class Room {
     const m = this.model;
     m.apply(event);
     if (event.type === "participant_left" && m.me && m.me.removed) {
-      this.gone("The moderator removed you from this session.");
+      this.removed();
       return;
+    }
+    if (event.type === "participant_left" && this.confirmRemove === event.data.participant_id) {
+      this.confirmRemove = null;
     }
     if (["story_started", "round_restarted"].includes(event.type)) this.ack = null;
     if (event.type === "timer_started") this.timerDone = null;
@@ -224,6 +288,42 @@ class Room {
     }, { busy });
   }
 
+  /** Focus the element with this data-focus key, if it is drawn. */
+  focus(key) {
+    const el = this.root.querySelector(`[data-focus="${CSS.escape(key)}"]`);
+    if (el) el.focus();
+  }
+
+  settingsActions() {
+    const patch = (body, busy) => attempt(() => api("PATCH", `/sessions/${encodeURIComponent(this.code)}`, body), { busy });
+    const close = () => {
+      this.settingsOpen = false;
+      this.render();
+      this.focus("settings-toggle");
+    };
+    return {
+      close,
+      save: async (changes, busy) => {
+        if (!Object.keys(changes).length) {
+          toast("Nothing to save: the settings are unchanged");
+          close();
+          return;
+        }
+        const data = await patch(changes, busy);
+        if (!data) return;
+        toast("Settings saved");
+        close();
+      },
+      setStatus: async (status, busy) => {
+        const data = await patch({ status }, busy);
+        if (!data) return;
+        this.model.session = { ...this.model.session, status: data.session.status };
+        toast(status === "archived" ? "Room archived" : "Room unarchived");
+        this.render();
+      },
+    };
+  }
+
   actions() {
     return {
       vote: async (value) => {
@@ -236,12 +336,14 @@ class Room {
             const data = await this.send("retract_vote", {});
             if (data) {
               m.setMyVote(null);
+              m.myVotes.delete(data.story_id);
               this.ack = { value: null, text: `Vote taken back. ${data.stats.votes_cast} of ${data.stats.total_participants} have voted.` };
             }
           } else {
             const data = await this.send("cast_vote", { value });
             if (data) {
               m.setMyVote(data.vote.value);
+              m.myVotes.set(data.vote.story_id, data.vote.value);
               this.ack = { value: data.vote.value,
                 text: `Vote received: ${data.vote.value}. ${data.stats.votes_cast} of ${data.stats.total_participants} have voted.` };
             }
@@ -261,7 +363,68 @@ class Room {
         return this.send("start_timer", { seconds }, busy);
       },
       startStory: (story, busy) => this.send("start_story", { story_id: story.id }, busy),
-      addStory: async (body, busy) => Boolean(await this.send("add_story", body, busy)),
+      addStory: async (body, busy) => {
+        // Someone adding stories may add several in a row: the form stays open for them.
+        if (this.addOpen === null) this.addOpen = true;
+        return Boolean(await this.send("add_story", body, busy));
+      },
+      toggleAddStory: (open) => {
+        this.addOpen = open;
+        this.render();
+        if (open) this.storyBox.title.focus();
+        else this.focus("story-toggle");
+      },
+      aheadOpen: () => this.aheadOpen,
+      toggleAhead: (story) => {
+        this.aheadOpen = this.aheadOpen === story.id ? null : story.id;
+        this.render();
+      },
+      voteAhead: async (story, value, busy) => {
+        const m = this.model;
+        if (m.myVoteOn(story) === value) {
+          const data = await this.send("retract_vote", { story_id: story.id }, busy);
+          if (!data) return;
+          m.myVotes.delete(story.id);
+          m.markVote(story.id, m.me.participant_id, false);
+          toast(`Vote on "${story.title}" taken back`);
+        } else {
+          const data = await this.send("cast_vote", { value, story_id: story.id }, busy);
+          if (!data) return;
+          m.myVotes.set(story.id, data.vote.value);
+          m.markVote(story.id, m.me.participant_id, true);
+          toast(`Vote on "${story.title}" saved: ${data.vote.value}`);
+        }
+        this.aheadOpen = null;
+        this.render();
+        this.focus(`ahead-toggle-${story.id}`);
+      },
+      confirmingRemoval: () => this.confirmRemove,
+      askRemoval: (person) => {
+        this.confirmRemove = person.id;
+        this.render();
+        this.focus(`remove-no-${person.id}`);
+      },
+      cancelRemoval: (person) => {
+        this.confirmRemove = null;
+        this.render();
+        this.focus(`remove-${person.id}`);
+      },
+      remove: async (person, busy) => {
+        const guest = session.guest(this.code);
+        const token = guest && guest.token ? guest.token : undefined;
+        const done = await attempt(() => api("DELETE",
+          `/sessions/${encodeURIComponent(this.code)}/participants/${person.id}`, undefined, { token }), { busy });
+        if (!done) return;
+        this.confirmRemove = null;
+        toast(`${person.name} was removed from the room`);
+        this.render();
+      },
+      settingsOpen: () => this.settingsOpen,
+      toggleSettings: () => {
+        this.settingsOpen = !this.settingsOpen;
+        this.render();
+        if (this.settingsOpen) this.settings.fill(this.model.session);
+      },
       handOver: async (person, busy) => {
         const guest = session.guest(this.code);
         const token = guest && guest.token ? guest.token : undefined;

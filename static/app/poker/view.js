@@ -60,10 +60,14 @@ export function header(model, act) {
         me ? h("span", { class: "muted" }, "You are ", h("strong", {}, me.name),
           me.role === "participant" ? "" : ` (${me.role})`) : null,
         s.status !== "active" ? badge(`Session ${s.status}`, "warn") : null)),
-    h("label", { class: "sound-toggle" },
+    h("div", { class: "room-tools" },
+      model.isOwner ? h("button", { type: "button", class: "settings-toggle", "data-focus": "settings-toggle",
+        "aria-expanded": act.settingsOpen() ? "true" : "false", "aria-controls": "settings-panel",
+        onclick: act.toggleSettings }, "Settings") : null,
+      h("label", { class: "sound-toggle" },
       h("input", { type: "checkbox", checked: act.soundOn(), "data-focus": "sound",
         onchange: (e) => act.setSound(e.target.checked) }),
-      " Chime when everyone has voted"));
+      " Chime when everyone has voted")));
 }
 
 // The current story, its tally, timer and the moderator's controls
@@ -155,7 +159,8 @@ export function deck(model, act, pending, ack) {
     }, h("span", { class: "card-face" }, cardFace(value)), key ? h("kbd", { "aria-hidden": "true" }, key) : null);
   });
   let note;
-  if (!story) note = "Cards open when a story starts.";
+  if (!model.isActive) note = `This session is ${model.session.status}: it takes no votes.`;
+  else if (!story) note = "Cards open when a story starts.";
   else if (revealed) note = "The votes are revealed. The moderator can start a re-vote.";
   else if (ack && ack.value === (mine ?? null)) note = ack.text;
   else if (mine !== null && mine !== undefined) note = `Your vote: ${cardName(mine)}. Pick another card to change it, or the same one to take it back.`;
@@ -251,38 +256,86 @@ export function people(model, act) {
         ? h("button", { type: "button", class: "link small", "data-focus": `handover-${p.id}`,
           "aria-label": `Make ${p.name} the moderator`, onclick: (e) => act.handOver(p, e.target) }, "Make moderator")
         : null;
+      const confirming = act.confirmingRemoval() === p.id;
+      const remove = model.canModerate && !isMe && !confirming
+        ? h("button", { type: "button", class: "link small remove", "data-focus": `remove-${p.id}`,
+          "aria-label": `Remove ${p.name} from the room`, onclick: () => act.askRemoval(p) }, "Remove")
+        : null;
       const tags = [
         p.role === "moderator" ? badge("moderator", "mod") : null,
         p.role === "spectator" ? badge("spectator", "spec") : null,
         p.kind === "guest" ? h("span", { class: "muted tag" }, "guest") : null,
         handOver,
+        remove,
       ].filter(Boolean);
+      const confirm = model.canModerate && confirming ? h("div", {
+        class: "confirm-remove", role: "group", "aria-label": `Remove ${p.name}?`,
+        onkeydown: (e) => { if (e.key === "Escape") { e.preventDefault(); act.cancelRemoval(p); } },
+      },
+      h("span", {}, "Remove ", h("strong", {}, p.name), " from the room?"),
+      h("button", { type: "button", class: "danger small", "data-focus": `remove-yes-${p.id}`,
+        onclick: (e) => act.remove(p, e.target) }, "Yes, remove"),
+      h("button", { type: "button", class: "small", "data-focus": `remove-no-${p.id}`,
+        onclick: () => act.cancelRemoval(p) }, "Cancel")) : null;
       return h("li", { class: `person${online ? "" : " offline"}`, "data-participant": p.id },
         h("span", { class: `dot${online ? " on" : ""}`, title: online ? "online" : "offline", "aria-hidden": "true" }),
         h("div", { class: "person-main" },
           h("span", { class: "person-name" }, p.name, isMe ? h("span", { class: "muted" }, " (you)") : null,
             h("span", { class: "visually-hidden" }, online ? ", online" : ", offline")),
           tags.length ? h("span", { class: "person-tags" }, tags) : null),
-        state);
+        state,
+        confirm);
     })));
 }
 
 // The story queue
 
-export function queue(model, act, addForm) {
+function aheadVote(model, act, s) {
+  const mine = model.myVoteOn(s);
+  const voted = model.votedOn(s);
+  const open = act.aheadOpen() === s.id;
+  const deckId = `ahead-${s.id}`;
+  return [
+    voted ? h("span", { class: "my-tick", title: "You have voted on this story" }, "✓",
+      h("span", { class: "visually-hidden" }, " You voted"), mine ? h("span", { class: "my-tick-value" }, " ", cardFace(mine)) : null)
+      : null,
+    h("button", { type: "button", class: "small", "data-focus": `ahead-toggle-${s.id}`,
+      "aria-expanded": open ? "true" : "false", "aria-controls": deckId,
+      "aria-label": `${voted ? "Change your vote on" : "Vote now on"} ${s.title}`,
+      onclick: () => act.toggleAhead(s) }, voted ? "Change vote" : "Vote"),
+    open ? h("div", { class: "ahead-deck", id: deckId, role: "group", "aria-label": `Your card for ${s.title}` },
+      model.deck.map((value) => h("button", {
+        type: "button", class: "mini-card", "data-value": value, "data-focus": `ahead-${s.id}-${value}`,
+        "aria-pressed": value === mine ? "true" : "false", "aria-label": cardName(value),
+        onclick: (e) => act.voteAhead(s, value, e.target),
+      }, cardFace(value))),
+      h("p", { class: "muted small ahead-note" }, mine
+        ? "Your vote stays hidden until the reveal. Pick the same card to take it back."
+        : "Votes stay hidden until the moderator reveals this story.")) : null,
+  ];
+}
+
+export function queue(model, act, addBox) {
   const current = model.current;
   const mod = model.canModerate;
+  const ahead = model.votesAhead;
   return h("section", { class: "panel queue", "aria-labelledby": "queue-title" },
     h("h2", { id: "queue-title" }, "Stories ", h("span", { class: "muted count" }, String(model.stories.length))),
+    ahead ? h("p", { class: "muted small" }, "Async voting is on: you can vote on queued stories ahead of time.") : null,
     model.stories.length
       ? h("ol", { class: "story-list" }, model.stories.map((s) => {
         const isCurrent = current && s.id === current.id;
-        return h("li", { class: `story${isCurrent ? " current" : ""}`, "aria-current": isCurrent ? "true" : null },
+        const canAhead = ahead && !isCurrent && s.status !== "revealed";
+        return h("li", { class: `story${isCurrent ? " current" : ""}`, "aria-current": isCurrent ? "true" : null,
+          "data-story": s.id },
           h("span", { class: "story-name" }, s.title),
           s.status === "revealed"
             ? h("span", { class: "estimate", title: "Final estimate" },
               s.final_estimate === null ? "–" : cardFace(s.final_estimate))
             : badge(isCurrent ? "now" : STATUS[s.status] || s.status, isCurrent ? "voting" : s.status),
+          !isCurrent && s.status !== "revealed" && s.votes_cast
+            ? h("span", { class: "muted small ahead-count" }, `${s.votes_cast} voted`) : null,
+          canAhead ? aheadVote(model, act, s) : null,
           mod && !isCurrent
             ? h("button", { type: "button", class: "small", "data-focus": `start-${s.id}`,
               "aria-label": `Start voting on ${s.title}`, onclick: (e) => act.startStory(s, e.target) },
@@ -290,29 +343,44 @@ export function queue(model, act, addForm) {
             : null);
       }))
       : h("p", { class: "muted" }, "The queue is empty."),
-    mod ? addForm : null);
+    mod ? addBox : null);
 }
 
-/** The add-story form; built once so typing survives re-renders. */
-export function addStoryForm(act) {
+/**
+ * The add-story form behind an "Add a story" button; built once so typing survives
+ * re-renders. `setOpen` shows or hides the form; the room decides when.
+ */
+export function addStoryBox(act) {
   const title = h("input", { type: "text", name: "title", required: true, maxlength: 500, id: "story-title",
     "data-focus": "story-title" });
   const description = h("textarea", { name: "description", rows: 2, maxlength: 5000, id: "story-description",
     "data-focus": "story-description" });
   const criteria = h("textarea", { name: "acceptance_criteria", rows: 2, maxlength: 5000, id: "story-criteria",
     "data-focus": "story-criteria" });
-  const form = h("form", { class: "add-story", "aria-labelledby": "add-story-title", onsubmit: async (e) => {
+  const toggle = h("button", { type: "button", class: "add-toggle", "data-focus": "story-toggle",
+    "aria-expanded": "false", "aria-controls": "add-story-form",
+    onclick: () => act.toggleAddStory(toggle.getAttribute("aria-expanded") !== "true") }, "Add a story");
+  const form = h("form", { class: "add-story", id: "add-story-form", "aria-label": "Add a story", onsubmit: async (e) => {
     e.preventDefault();
     const ok = await act.addStory({
       title: title.value.trim(), description: description.value, acceptance_criteria: criteria.value,
     }, form);
     if (ok) { form.reset(); title.focus(); }
   } },
-  h("h3", { id: "add-story-title" }, "Add a story"),
   field("Title", title), field("Description", description, "optional"),
   field("Acceptance criteria", criteria, "optional"),
-  h("button", { type: "submit", class: "primary", "data-focus": "story-add" }, "Add story"));
-  return form;
+  h("div", { class: "form-actions" },
+    h("button", { type: "submit", class: "primary", "data-focus": "story-add" }, "Add story"),
+    h("button", { type: "button", "data-focus": "story-close", onclick: () => act.toggleAddStory(false) }, "Close")));
+  const box = h("div", { class: "add-story-box" }, toggle, form);
+  return {
+    box,
+    title,
+    setOpen(open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      form.hidden = !open;
+    },
+  };
 }
 
 function field(label, input, hint) {
