@@ -45,7 +45,7 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 SESSION_KEY = "roundtable.session"
 # Every wait is bounded: actions and navigations, and each `expect`.
 TIMEOUT_MS = 10_000
-expect.set_options(timeout=5_000)
+expect.set_options(timeout=10_000)
 
 E2E_DIR = Path(__file__).resolve().parent
 PAGE_ERRORS = pytest.StashKey[list[str]]()
