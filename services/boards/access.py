@@ -91,22 +91,20 @@ class ProjectAccess:
             raise Forbidden("Only a project admin can do this")
 
 
-async def org_access(actor: Actor, org_slug: str) -> OrgAccess:
-    user_id = require_user(actor)
-    org = await Organization.filter(slug=org_slug).first()
+async def _org_grant(user_id: uuid.UUID, org: Organization | None) -> OrgAccess:
     member = await OrgMember.filter(org_id=org.id, user_id=user_id).first() if org else None
     if org is None or member is None:
         raise NotFound("Organization not found")
     return OrgAccess(org=org, role=member.role)
 
 
-async def workspace_access(actor: Actor, org_slug: str, ws_slug: str) -> WorkspaceAccess:
-    org = await org_access(actor, org_slug)
-    ws = await Workspace.filter(org_id=org.org.id, slug=ws_slug).first()
-    if ws is None:
-        raise NotFound("Workspace not found")
-    member = await WorkspaceMember.filter(workspace_id=ws.id, user_id=actor.user_id).first()
-    if member is None and not org.is_admin:
+async def _workspace_grant(
+    user_id: uuid.UUID, org: OrgAccess, ws: Workspace | None
+) -> WorkspaceAccess:
+    member = (
+        await WorkspaceMember.filter(workspace_id=ws.id, user_id=user_id).first() if ws else None
+    )
+    if ws is None or (member is None and not org.is_admin):
         raise NotFound("Workspace not found")
     return WorkspaceAccess(
         org=org,
@@ -114,6 +112,30 @@ async def workspace_access(actor: Actor, org_slug: str, ws_slug: str) -> Workspa
         role=member.role if member else None,
         pilotage_role=member.pilotage_role if member else None,
     )
+
+
+async def _project_grant(
+    user_id: uuid.UUID, ws: WorkspaceAccess, project: Project | None
+) -> ProjectAccess:
+    member = (
+        await ProjectMember.filter(project_id=project.id, user_id=user_id).first()
+        if project
+        else None
+    )
+    if project is None or (member is None and not ws.is_admin):
+        raise NotFound("Project not found")
+    return ProjectAccess(workspace=ws, project=project, role=member.role if member else None)
+
+
+async def org_access(actor: Actor, org_slug: str) -> OrgAccess:
+    user_id = require_user(actor)
+    return await _org_grant(user_id, await Organization.filter(slug=org_slug).first())
+
+
+async def workspace_access(actor: Actor, org_slug: str, ws_slug: str) -> WorkspaceAccess:
+    org = await org_access(actor, org_slug)
+    ws = await Workspace.filter(org_id=org.org.id, slug=ws_slug).first()
+    return await _workspace_grant(require_user(actor), org, ws)
 
 
 async def project_access(
@@ -125,25 +147,24 @@ async def project_access(
     ws = await workspace_access(actor, org_slug, ws_slug)
     pid = parse_id(project_id, "Project")
     project = await Project.filter(id=pid, workspace_id=ws.workspace.id).first()
-    if project is None:
-        raise NotFound("Project not found")
-    member = await ProjectMember.filter(project_id=pid, user_id=actor.user_id).first()
-    if member is None and not ws.is_admin:
-        raise NotFound("Project not found")
-    return ProjectAccess(workspace=ws, project=project, role=member.role if member else None)
+    return await _project_grant(require_user(actor), ws, project)
 
 
 async def project_by_id(actor: Actor, project_id: Any) -> ProjectAccess:
-    """The same rule, from a bare project id (the /board socket names only the project)."""
+    """The same rule, from a bare project id (the /board socket names only the project).
+
+    The project, its workspace and organization come in one query, so only the three
+    memberships are read after it: this runs on every socket command."""
     actor.require_scope(READ)
+    user_id = require_user(actor)
     pid = parse_id(project_id, "Project")
     project = await Project.filter(id=pid).select_related("workspace__org").first()
-    if project is None:
-        raise NotFound("Project not found")
-    ws: Workspace = project.workspace  # type: ignore[assignment]
-    org: Organization = ws.org
     try:
-        return await project_access(actor, org.slug, ws.slug, pid)
+        if project is None:
+            raise NotFound("Project not found")
+        ws: Workspace = project.workspace  # type: ignore[assignment]
+        org = await _org_grant(user_id, ws.org)
+        return await _project_grant(user_id, await _workspace_grant(user_id, org, ws), project)
     except NotFound:
         # One answer whether the project exists or not: an id must reveal nothing.
         raise NotFound("Project not found") from None
