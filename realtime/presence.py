@@ -99,6 +99,9 @@ class PresenceBroadcaster:
         # A namespace with its own presence shape renders the room's message itself.
         self._render = render
         self._pending: dict[str, asyncio.Task[None]] = {}
+        # One render-and-send at a time per room, so the list sent last is the freshest:
+        # a slow render must not overtake a later one. (lock, flushes using it)
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
 
     def changed(self, room: str) -> None:
         if room not in self._pending:
@@ -109,12 +112,21 @@ class PresenceBroadcaster:
             await asyncio.sleep(self._delay)
         finally:
             self._pending.pop(room, None)
+        lock, users = self._locks.get(room, (asyncio.Lock(), 0))
+        self._locks[room] = (lock, users + 1)
         try:
-            if self._render is not None:
-                body = await self._render(room)
-            else:
-                assert self._presence is not None
-                body = payload(await self._presence.members(room))
-            await self._send(room, body)
+            async with lock:
+                if self._render is not None:
+                    body = await self._render(room)
+                else:
+                    assert self._presence is not None
+                    body = payload(await self._presence.members(room))
+                await self._send(room, body)
         except Exception:
             log.exception("presence broadcast failed", room=room)
+        finally:
+            lock, users = self._locks[room]
+            if users <= 1:
+                del self._locks[room]
+            else:
+                self._locks[room] = (lock, users - 1)
