@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tortoise.expressions import F
+from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from models import Room, RoomEvent
@@ -87,16 +87,28 @@ class UnitOfWork:
         return True
 
     async def emit(self, room: str, type: str, data: dict[str, Any], actor: Actor | None) -> Event:
-        updated = await Room.filter(key=room).update(seq=F("seq") + 1)
-        if not updated:
+        seq = await _next_seq(room)
+        if seq is None:
             await Room.create(key=room, seq=1)
-        seq = int((await Room.get(key=room)).seq)
+            seq = 1
         at = datetime.now(UTC)
         wire_actor = actor.wire() if actor else None
         await RoomEvent.create(room=room, seq=seq, type=type, data=data, actor=wire_actor, at=at)
         event = Event(room=room, seq=seq, type=type, data=data, actor=wire_actor, at=at)
         self.events.append(event)
         return event
+
+
+async def _next_seq(room: str) -> int | None:
+    """Hand out the room's next seq in one statement (UPDATE … RETURNING, which SQLite
+    3.35+ and PostgreSQL both speak); None when the room has no row yet."""
+    conn = connections.get("default")  # the transaction's connection, inside one
+    mark = "$1" if conn.capabilities.dialect == "postgres" else "?"
+    # execute_query_dict always fetches; execute_query drops an UPDATE's rows on asyncpg.
+    rows = await conn.execute_query_dict(
+        f"UPDATE rooms SET seq = seq + 1 WHERE key = {mark} RETURNING seq", [room]
+    )
+    return int(rows[0]["seq"]) if rows else None
 
 
 @asynccontextmanager
