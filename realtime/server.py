@@ -85,7 +85,13 @@ class _Server(socketio.AsyncServer):  # type: ignore[misc]
             await self.eio.disconnect(eio_sid)
 
 
-def create_sio(*, redis_url: str | None, serializer: str, allowed_origins: list[str]) -> Any:
+def create_sio(
+    *,
+    redis_url: str | None,
+    serializer: str,
+    allowed_origins: list[str],
+    transports: list[str] | None = None,
+) -> Any:
     manager = RedisManager(redis_url) if redis_url else LocalManager()
     return _Server(
         async_mode="asgi",
@@ -96,6 +102,7 @@ def create_sio(*, redis_url: str | None, serializer: str, allowed_origins: list[
         ping_interval=PING_INTERVAL,
         ping_timeout=PING_TIMEOUT,
         max_http_buffer_size=MAX_PACKET_BYTES,
+        transports=transports or ["polling", "websocket"],
         logger=False,
         engineio_logger=False,
     )

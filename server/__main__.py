@@ -10,7 +10,8 @@ import sys
 DESCRIPTION = """Roundtable: real-time planning poker and kanban boards.
 
 Environment: HOST, PORT, DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_ORIGINS,
-RATE_LIMIT, SOCKETIO_SERIALIZER (msgpack|json), LOG_LEVEL."""
+RATE_LIMIT, SOCKETIO_SERIALIZER (msgpack|json),
+SOCKETIO_TRANSPORTS (polling,websocket), SMTP_*, PUBLIC_URL, ATTACHMENTS_DIR, LOG_LEVEL."""
 
 
 def _parser() -> argparse.ArgumentParser:

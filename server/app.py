@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> A
     sio = create_sio(
         redis_url=settings.redis_url,
         serializer=settings.serializer,
+        transports=list(settings.transports),
         allowed_origins=settings.allowed_origins,
     )
     realtime = register_namespaces(sio)

@@ -47,6 +47,8 @@ class Settings:
     allowed_origins: list[str] = field(default_factory=list)
     rate_limit: str = "60/minute"
     serializer: str = "msgpack"
+    # Several workers without sticky sessions need websocket-only transport.
+    transports: tuple[str, ...] = ("polling", "websocket")
     jwt_ttl_seconds: int = 7 * 24 * 3600
     data_dir: Path = DATA_DIR
     log_level: str = "info"
@@ -72,6 +74,11 @@ class Settings:
         serializer = env.get("SOCKETIO_SERIALIZER", "msgpack")
         if serializer not in ("msgpack", "json"):
             raise SystemExit("SOCKETIO_SERIALIZER must be 'msgpack' or 'json'")
+        transports = tuple(
+            t.strip() for t in env.get("SOCKETIO_TRANSPORTS", "polling,websocket").split(",")
+        )
+        if not transports or not set(transports) <= {"polling", "websocket"}:
+            raise SystemExit("SOCKETIO_TRANSPORTS lists 'polling' and/or 'websocket'")
         return cls(
             host=host,
             port=port,
@@ -81,6 +88,7 @@ class Settings:
             allowed_origins=_origins(env.get("ALLOWED_ORIGINS"), host, port),
             rate_limit=env.get("RATE_LIMIT", "60/minute"),
             serializer=serializer,
+            transports=transports,
             jwt_ttl_seconds=int(env.get("JWT_TTL_SECONDS", str(7 * 24 * 3600))),
             data_dir=data_dir,
             log_level=env.get("LOG_LEVEL", "info"),

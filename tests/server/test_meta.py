@@ -109,3 +109,14 @@ async def test_rate_limits_are_shared_through_redis(db: str) -> None:
     assert (await _get(first, "/api/openapi.json")).status_code == 200
     assert (await _get(second, "/api/openapi.json")).status_code == 200
     assert (await _get(first, "/api/openapi.json")).status_code == 429
+
+
+async def test_websocket_only_transport_refuses_long_polling(db: str) -> None:
+    # Several workers without sticky sessions run websocket-only, as the Procfile does.
+    app = create_app(settings_for(db, transports=("websocket",)), manage_db=False)
+    res = await _get(app, "/socket.io/", params={"EIO": "4", "transport": "polling"})
+    assert res.status_code == 400
+    default = create_app(settings_for(db), manage_db=False)
+    res = await _get(default, "/socket.io/", params={"EIO": "4", "transport": "polling"})
+    assert res.status_code == 200
+    assert res.text.startswith("0{")
