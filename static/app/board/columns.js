@@ -158,7 +158,10 @@ export class BoardView {
           el = this.#makeCard(card.id);
           this.cardEls.set(card.id, el);
         }
-        clear(el).append(...cardFace(card, model, this.opts.me));
+        // Touch the face only when it changed: replacing the node under a pressed mouse
+        // button loses the click, and presence updates arrive at any moment.
+        const face = h("div", {}, ...cardFace(card, model, this.opts.me));
+        if (face.innerHTML !== el.innerHTML) clear(el).append(...face.childNodes);
         el.setAttribute("aria-label", this.#cardLabel(card));
         el.classList.toggle("has-editor", model.focusOn(card.id, this.opts.me).some((f) => f.mode === "editing"));
         if (list.children[i] !== el) list.insertBefore(el, list.children[i] || null);

@@ -24,6 +24,16 @@ export function room(code) {
   return r;
 }
 
+
+/** Replace a region's content only when its markup changed: swapping the nodes under a
+ * pressed mouse button loses the click, and presence and votes arrive at any moment.
+ * (Only for regions built afresh each time; persistent nodes must not go through it.) */
+function swap(region, ...nodes) {
+  const fresh = document.createElement("div");
+  fresh.append(...nodes);
+  if (fresh.innerHTML !== region.innerHTML) region.replaceChildren(...fresh.childNodes);
+}
+
 class Room {
   constructor(code) {
     this.code = code;
@@ -201,11 +211,11 @@ class Room {
     const active = document.activeElement;
     const focusKey = active && this.root.contains(active) ? active.getAttribute("data-focus") : null;
     const r = this.regions;
-    r.head.replaceChildren(view.header(m, this.act));
+    swap(r.head, view.header(m, this.act));
     r.now.replaceChildren(view.currentStory(m, this.act, this.timerForm));
-    r.results.replaceChildren(...[view.results(m)].filter(Boolean));
-    r.deck.replaceChildren(view.deck(m, this.act, this.pending, this.ack));
-    r.people.replaceChildren(view.people(m, this.act));
+    swap(r.results, ...[view.results(m)].filter(Boolean));
+    swap(r.deck, view.deck(m, this.act, this.pending, this.ack));
+    swap(r.people, view.people(m, this.act));
     r.queue.replaceChildren(view.queue(m, this.act, this.storyBox.box));
     this.storyBox.setOpen(this.addOpen === null ? m.stories.length === 0 : this.addOpen);
     if (this.settingsOpen && !m.isOwner) this.settingsOpen = false;
