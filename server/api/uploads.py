@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from python_multipart.exceptions import MultipartParseError
-from python_multipart.multipart import MultipartParser, parse_options_header
-from starlette.requests import Request
+from python_multipart.multipart import MultipartParser, MultipartState, parse_options_header
+from starlette.requests import ClientDisconnect, Request
 
 from services.errors import BadRequest, TooLarge, ValidationFailed
 
@@ -110,6 +110,12 @@ async def receive_file(
         parser.finalize()
     except MultipartParseError:
         raise BadRequest("Malformed multipart body") from None
+    except ClientDisconnect:
+        raise BadRequest("The upload was interrupted before it was complete") from None
+    # The parser takes a body cut short for a finished one: only the closing boundary
+    # proves that the file arrived whole.
+    if parser.state != MultipartState.END:
+        raise BadRequest("The multipart body ended before its closing boundary")
     if state.found is None:
         raise _missing(field, "is required")
     return state.found

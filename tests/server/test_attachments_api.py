@@ -157,6 +157,61 @@ async def test_a_chunked_upload_without_length_is_counted_while_streaming(
     assert await Attachment.all().count() == 0
 
 
+@pytest.mark.parametrize(
+    "ending",
+    [b"", b"\r\n", b"\r\n--xyz", b"\r\n--xyzzy", b"\r\n--xyzzy-"],
+    ids=["no-boundary", "crlf", "part-of-boundary", "boundary-without-dashes", "one-dash"],
+)
+async def test_an_upload_cut_before_its_closing_boundary_is_refused_and_leaves_nothing(
+    client: httpx.AsyncClient, store: Path, ending: bytes
+) -> None:
+    board = await create_board()
+    card = await make_card(board)
+    body = (
+        b'--xyzzy\r\nContent-Disposition: form-data; name="file"; filename="half.bin"\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\n" + b"z" * 5000 + ending
+    )
+    res = await client.post(
+        f"{board.base}/cards/{card.id}/attachments",
+        content=body,
+        headers=bearer(jwt_for(board.owner))
+        | {"content-type": "multipart/form-data; boundary=xyzzy"},
+    )
+    assert res.status_code == 400, res.text
+    assert res.json() == {
+        "statusCode": 400,
+        "message": "The multipart body ended before its closing boundary",
+        "error": "Bad Request",
+    }
+    assert _files(store) == []
+    assert await Attachment.all().count() == 0
+    listed = await client.get(
+        f"{board.base}/cards/{card.id}/attachments", headers=bearer(jwt_for(board.owner))
+    )
+    assert listed.json() == []
+
+
+async def test_a_complete_upload_with_its_closing_boundary_is_kept(
+    client: httpx.AsyncClient, store: Path
+) -> None:
+    board = await create_board()
+    card = await make_card(board)
+    body = (
+        b'--xyzzy\r\nContent-Disposition: form-data; name="file"; filename="whole.bin"\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\n" + b"z" * 5000 + b"\r\n--xyzzy--"
+    )
+    res = await client.post(
+        f"{board.base}/cards/{card.id}/attachments",
+        content=body,
+        headers=bearer(jwt_for(board.owner))
+        | {"content-type": "multipart/form-data; boundary=xyzzy"},
+    )
+    assert res.status_code == 201, res.text
+    assert res.json()["size"] == 5000
+    [stored] = _files(store)
+    assert stored.read_bytes() == b"z" * 5000
+
+
 async def test_bad_uploads(client: httpx.AsyncClient, store: Path) -> None:
     board = await create_board()
     card = await make_card(board)
