@@ -11,7 +11,12 @@ DESCRIPTION = """Roundtable: real-time planning poker and kanban boards.
 
 Environment: HOST, PORT, DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_ORIGINS,
 RATE_LIMIT, SOCKETIO_SERIALIZER (msgpack|json),
-SOCKETIO_TRANSPORTS (polling,websocket), SMTP_*, PUBLIC_URL, ATTACHMENTS_DIR, LOG_LEVEL."""
+SOCKETIO_TRANSPORTS (polling,websocket), SMTP_*, PUBLIC_URL, ATTACHMENTS_DIR, LOG_LEVEL.
+
+FORWARDED_ALLOW_IPS: the reverse proxies (comma-separated IPs or networks, such as
+127.0.0.1 for an nginx on the same host) whose X-Forwarded-For and X-Forwarded-Proto
+are believed. Unset trusts no one: the client is the peer of the TCP connection, so
+nobody picks their own address for the rate limits."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("serve", help="serve HTTP and sockets (the default)")
     sub.add_parser("migrate", help="apply pending database migrations, then exit")
     return parser
+
+
+def forwarded_allow_ips() -> list[str]:
+    """FORWARDED_ALLOW_IPS as a list; empty (trust no proxy) when unset."""
+    raw = os.environ.get("FORWARDED_ALLOW_IPS", "")
+    return [ip.strip() for ip in raw.split(",") if ip.strip()]
 
 
 def _migrate() -> None:
@@ -56,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env(host=args.host, port=args.port)
     # Workers re-read the environment, so pin what the flags chose.
     os.environ["HOST"], os.environ["PORT"] = settings.host, str(settings.port)
+    # uvicorn would believe X-Forwarded-For from 127.0.0.1 unless told otherwise, letting
+    # anyone on the host choose the address the rate limits count against.
+    trusted = forwarded_allow_ips()
     uvicorn.run(
         "server.app:create_app",
         factory=True,
@@ -64,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         workers=args.workers,
         ws_per_message_deflate=False,
         ws_ping_interval=None,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted,
         log_level=settings.log_level,
         access_log=False,
     )
