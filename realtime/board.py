@@ -9,9 +9,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool
 
-from realtime.board_presence import BoardPresence, Focus
 from realtime.commands import Command, Payload, Text, command
 from realtime.connections import Connection
+from realtime.presence import Here, Person, Presence
 from realtime.publisher import RoomGate
 from realtime.rooms import RoomNamespace
 from services.actors import Actor
@@ -117,6 +117,17 @@ class Sync(Payload):
     since: int
 
 
+def presence_payload(people: list[Here]) -> dict[str, Any]:
+    """The board's `presence` message: who is here and the card each looks at."""
+    rows = sorted(people, key=lambda h: (h.person.name.lower(), h.person.key))
+    return {
+        "members": [
+            {"userId": h.person.key, "name": h.person.name, "state": "online", "focus": h.focus}
+            for h in rows
+        ]
+    }
+
+
 @dataclass(frozen=True)
 class BoardCaller:
     conn: Connection
@@ -135,7 +146,7 @@ class BoardCaller:
 async def room_state(c: BoardCaller) -> dict[str, Any]:
     access = await project_by_id(c.actor, c.conn.code)
     state = await board_snapshot(access.project)
-    state["presence"] = c.board.presence.payload(c.room)
+    state["presence"] = presence_payload(await c.board.presence.people(c.room))
     return state
 
 
@@ -204,15 +215,14 @@ async def add_comment(c: BoardCaller, p: AddComment) -> Any:
 
 @command(FocusCard, scope=READ)
 async def focus_card(c: BoardCaller, p: FocusCard) -> Any:
-    focus = None
+    focus: dict[str, Any] | None = None
     if p.card_id is not None:
         # The card must be on this board; reading it also re-checks access.
         card = await cards.get_card(actor=c.actor, ref=c.ref, card_id=p.card_id)
-        focus = Focus(card_id=card["id"], mode=p.mode)
-    assert c.actor.user_id is not None
-    if c.board.presence.focus(c.room, c.conn.sid, c.actor.user_id, focus):
+        focus = {"cardId": card["id"], "mode": p.mode}
+    if await c.board.presence.set_focus(c.room, c.conn.sid, focus):
         c.board.presence_changed(c.room)
-    return {"focus": focus.wire() if focus else None}
+    return {"focus": focus}
 
 
 @command(Sync, scope=READ)
@@ -259,9 +269,9 @@ class BoardNamespace(RoomNamespace[BoardCaller]):
     commands = COMMANDS
     not_joined = "This socket has not joined a board"
 
-    def __init__(self, namespace: str, *, gate: RoomGate) -> None:
+    def __init__(self, namespace: str, *, gate: RoomGate, presence: Presence) -> None:
         super().__init__(namespace, gate=gate)
-        self.presence = BoardPresence()
+        self.presence = presence
 
     def caller(self, conn: Connection, actor: Actor) -> BoardCaller:
         return BoardCaller(conn=conn, actor=actor, board=self)
@@ -289,18 +299,18 @@ class BoardNamespace(RoomNamespace[BoardCaller]):
         async with self.gate.hold(room):
             state = await room_state(self.caller(conn, actor))
             self.connections.add(conn)
-            self.presence.add(room, sid, actor.user_id, actor.name)
-            state["presence"] = self.presence.payload(room)
+            await self.presence.add(room, sid, Person(str(actor.user_id), actor.name))
+            state["presence"] = presence_payload(await self.presence.people(room))
             self.enter_rooms(sid, room, actor)
             self.sockets.enter_room(sid, user_room(actor.user_id))
             await self.sockets.send(sid, "state", state)
         return room
 
     async def left(self, conn: Connection) -> None:
-        self.presence.remove(conn.room, conn.sid)
+        await self.presence.remove(conn.room, conn.sid)
 
     async def presence_body(self, room: str) -> dict[str, Any]:
-        return self.presence.payload(room)
+        return presence_payload(await self.presence.people(room))
 
     async def on_room_event(self, room: str, kind: str, data: dict[str, Any]) -> None:
         """A member removed from the board loses its sockets at once."""

@@ -73,6 +73,10 @@ class Connections:
     def of_user(self, room: str, user_id: uuid.UUID) -> list[str]:
         return sorted(self._by_user.get((room, user_id), ()))
 
+    def rooms(self) -> set[str]:
+        """The rooms these sockets are in."""
+        return {conn.room for conn in self._by_sid.values()}
+
     def __len__(self) -> int:
         return len(self._by_sid)
 

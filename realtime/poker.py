@@ -11,7 +11,7 @@ from pydantic import Field
 
 from realtime.commands import Command, Empty, Payload, Text, command
 from realtime.connections import Connection
-from realtime.presence import LocalPresence, Member, Presence, payload
+from realtime.presence import Here, Person, Presence
 from realtime.publisher import RoomGate
 from realtime.rooms import RoomNamespace
 from services.actors import Actor
@@ -56,6 +56,23 @@ class Sync(Payload):
     since: int
 
 
+def presence_payload(people: list[Here]) -> dict[str, Any]:
+    """The room's `presence` message: everyone here, by seat order."""
+    rows = sorted(people, key=lambda h: int(h.person.key))
+    return {
+        "participants": [
+            {
+                "participant_id": int(h.person.key),
+                "name": h.person.name,
+                "role": h.person.role,
+                "state": "online",
+                "focus": None,
+            }
+            for h in rows
+        ]
+    }
+
+
 @dataclass(frozen=True)
 class PokerCaller:
     conn: Connection
@@ -78,7 +95,7 @@ async def room_state(code: str, actor: Actor, presence: Presence) -> dict[str, A
     if viewer is None:
         raise Forbidden("You are no longer in this session")
     state = await views.snapshot(session, viewer)
-    state["presence"] = payload(await presence.members(access.room_key(session.code)))
+    state["presence"] = presence_payload(await presence.people(access.room_key(session.code)))
     return state
 
 
@@ -158,9 +175,9 @@ def _credentials(auth: Any) -> tuple[str, str]:
 class PokerNamespace(RoomNamespace[PokerCaller]):
     commands = COMMANDS
 
-    def __init__(self, namespace: str, *, gate: RoomGate) -> None:
+    def __init__(self, namespace: str, *, gate: RoomGate, presence: Presence) -> None:
         super().__init__(namespace, gate=gate)
-        self.presence: Presence = LocalPresence()
+        self.presence = presence
         self._tasks: set[asyncio.Task[None]] = set()
 
     def caller(self, conn: Connection, actor: Actor) -> PokerCaller:
@@ -194,8 +211,9 @@ class PokerNamespace(RoomNamespace[PokerCaller]):
                     jwt_user_id=actor.user_id if actor.via == "jwt" else None,
                 )
             )
-            await self.presence.add(room, sid, Member(me["participant_id"], me["name"], me["role"]))
-            state["presence"] = payload(await self.presence.members(room))
+            person = Person(str(me["participant_id"]), me["name"], me["role"])
+            await self.presence.add(room, sid, person)
+            state["presence"] = presence_payload(await self.presence.people(room))
             self.enter_rooms(sid, room, actor)
             await self.sockets.send(sid, "state", state)
         return room
@@ -204,7 +222,7 @@ class PokerNamespace(RoomNamespace[PokerCaller]):
         await self.presence.remove(conn.room, conn.sid)
 
     async def presence_body(self, room: str) -> dict[str, Any]:
-        return payload(await self.presence.members(room))
+        return presence_payload(await self.presence.people(room))
 
     async def on_room_event(self, room: str, kind: str, data: dict[str, Any]) -> None:
         """Close the sockets of whoever was removed, and keep presence roles in step."""
@@ -213,7 +231,7 @@ class PokerNamespace(RoomNamespace[PokerCaller]):
             if isinstance(pid, int):
                 for sid in self.connections.of_participant(room, pid):
                     await self.sockets.disconnect(sid)
-        elif kind == "session_updated" and await self.presence.members(room):
+        elif kind == "session_updated" and room in self.presence.local_rooms():
             # A moderator handover changes roles; read them off the delivery path.
             task = asyncio.create_task(self._refresh_presence(room))
             self._tasks.add(task)
@@ -225,14 +243,10 @@ class PokerNamespace(RoomNamespace[PokerCaller]):
         except Exception:
             log.exception("presence refresh failed", room=room)
             return
-        seats = {p["id"]: p for p in people}
+        # Each worker renames its own sockets' people; any of them then tells the room.
         changed = False
-        for member in await self.presence.members(room):
-            seat = seats.get(member.participant_id)
-            if seat is not None and (seat["name"], seat["role"]) != (member.name, member.role):
-                await self.presence.update(
-                    room, Member(member.participant_id, seat["name"], seat["role"])
-                )
-                changed = True
+        for seat in people:
+            person = Person(str(seat["id"]), seat["name"], seat["role"])
+            changed = await self.presence.rename(room, person) or changed
         if changed:
             self.presence_changed(room)

@@ -1,10 +1,17 @@
 """Who is in a room right now: ephemeral, never logged, one entry per person however
-many tabs they have open. Broadcasts are coalesced so a burst of joins sends one list."""
+many tabs they have open, on whichever worker. Broadcasts are coalesced so a burst of
+joins sends one list.
+
+The store is in-process with one worker, and in Redis with several (`realtime/
+presence_redis.py`); both keep this process's own tabs here, so a worker can always
+answer with what it knows.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+import itertools
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -16,70 +23,132 @@ log = structlog.get_logger("roundtable.presence")
 # Joins and leaves within this window reach the room as one `presence` message.
 COALESCE_SECONDS = 0.05
 
+_tick = itertools.count(1)
+
+
+def stamp() -> float:
+    """When a tab's focus was set; the person shows the focus of their latest tab. The
+    counter breaks ties within one clock tick on one worker."""
+    return time.time() + next(_tick) * 1e-9
+
 
 @dataclass(frozen=True)
-class Member:
-    participant_id: int
+class Person:
+    """Someone in a room: a participant id on /poker, a user id on /board."""
+
+    key: str
     name: str
-    role: str
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class Tab:
+    """One live socket of a person; `focus` is the card it looks at or edits."""
+
+    person: Person
+    focus: dict[str, Any] | None = None
+    at: float = 0.0
 
     def wire(self) -> dict[str, Any]:
         return {
-            "participant_id": self.participant_id,
-            "name": self.name,
-            "role": self.role,
-            "state": "online",
-            "focus": None,
+            "key": self.person.key,
+            "name": self.person.name,
+            "role": self.person.role,
+            "focus": self.focus,
+            "at": self.at,
         }
+
+    @classmethod
+    def from_wire(cls, raw: dict[str, Any]) -> Tab:
+        person = Person(str(raw["key"]), str(raw["name"]), str(raw.get("role", "")))
+        return cls(person=person, focus=raw.get("focus"), at=float(raw.get("at", 0.0)))
+
+
+@dataclass(frozen=True)
+class Here:
+    """A person in the room, with the focus of their most recently focused tab."""
+
+    person: Person
+    focus: dict[str, Any] | None
+    tabs: int
+
+
+def group(tabs: list[Tab]) -> list[Here]:
+    """One entry per person, in the order of their keys' first appearance sorted by
+    the caller; the latest focus wins."""
+    people: dict[str, list[Tab]] = {}
+    for tab in tabs:
+        people.setdefault(tab.person.key, []).append(tab)
+    out = []
+    for same in people.values():
+        latest = max(same, key=lambda t: t.at)
+        out.append(Here(person=latest.person, focus=latest.focus, tabs=len(same)))
+    return out
 
 
 class Presence(Protocol):
-    """The store; in-process here, shared (Redis) when several workers serve a room."""
+    """The store of who is where; every call answers even when a shared store is down."""
 
-    async def add(self, room: str, sid: str, member: Member) -> None: ...
+    async def add(self, room: str, sid: str, person: Person) -> None: ...
 
     async def remove(self, room: str, sid: str) -> None: ...
 
-    async def members(self, room: str) -> list[Member]: ...
+    async def set_focus(self, room: str, sid: str, focus: dict[str, Any] | None) -> bool:
+        """Set what this tab looks at; False when the tab is not in the room."""
+        ...
 
-    async def update(self, room: str, member: Member) -> None:
-        """New name or role for someone already here; nobody is added."""
+    async def rename(self, room: str, person: Person) -> bool:
+        """New name or role for this process's tabs of `person.key`; nobody is added."""
+        ...
+
+    async def people(self, room: str) -> list[Here]: ...
+
+    def local_rooms(self) -> list[str]:
+        """The rooms this process has sockets in."""
         ...
 
 
 class LocalPresence:
-    def __init__(self) -> None:
-        self._rooms: dict[str, dict[int, tuple[Member, set[str]]]] = defaultdict(dict)
+    """This process's tabs; the whole truth when there is one worker."""
 
-    async def add(self, room: str, sid: str, member: Member) -> None:
-        people = self._rooms[room]
-        _, sids = people.get(member.participant_id, (member, set()))
-        sids.add(sid)
-        people[member.participant_id] = (member, sids)
+    def __init__(self) -> None:
+        self._rooms: dict[str, dict[str, Tab]] = {}
+
+    async def add(self, room: str, sid: str, person: Person) -> None:
+        self._rooms.setdefault(room, {})[sid] = Tab(person=person, at=stamp())
 
     async def remove(self, room: str, sid: str) -> None:
-        people = self._rooms.get(room)
-        if people is None:
+        tabs = self._rooms.get(room)
+        if tabs is None:
             return
-        for pid, (_, sids) in list(people.items()):
-            sids.discard(sid)
-            if not sids:
-                del people[pid]
-        if not people:
+        tabs.pop(sid, None)
+        if not tabs:
             del self._rooms[room]
 
-    async def members(self, room: str) -> list[Member]:
-        people = self._rooms.get(room, {})
-        return [people[pid][0] for pid in sorted(people)]
+    async def set_focus(self, room: str, sid: str, focus: dict[str, Any] | None) -> bool:
+        tab = self._rooms.get(room, {}).get(sid)
+        if tab is None:
+            return False
+        self._rooms[room][sid] = Tab(person=tab.person, focus=focus, at=stamp())
+        return True
 
-    async def update(self, room: str, member: Member) -> None:
-        people = self._rooms.get(room, {})
-        if member.participant_id in people:
-            people[member.participant_id] = (member, people[member.participant_id][1])
+    async def rename(self, room: str, person: Person) -> bool:
+        changed = False
+        tabs = self._rooms.get(room, {})
+        for sid, tab in list(tabs.items()):
+            if tab.person.key == person.key and tab.person != person:
+                tabs[sid] = Tab(person=person, focus=tab.focus, at=tab.at)
+                changed = True
+        return changed
 
+    async def people(self, room: str) -> list[Here]:
+        return group(list(self._rooms.get(room, {}).values()))
 
-def payload(members: list[Member]) -> dict[str, Any]:
-    return {"participants": [m.wire() for m in members]}
+    def local_rooms(self) -> list[str]:
+        return list(self._rooms)
+
+    def tabs(self, room: str) -> dict[str, Tab]:
+        return dict(self._rooms.get(room, {}))
 
 
 class PresenceBroadcaster:
@@ -87,16 +156,12 @@ class PresenceBroadcaster:
 
     def __init__(
         self,
-        presence: Presence | None,
         send: Callable[[str, dict[str, Any]], Awaitable[None]],
+        render: Callable[[str], Awaitable[dict[str, Any]]],
         delay: float = COALESCE_SECONDS,
-        *,
-        render: Callable[[str], Awaitable[dict[str, Any]]] | None = None,
     ) -> None:
-        self._presence = presence
         self._send = send
         self._delay = delay
-        # A namespace with its own presence shape renders the room's message itself.
         self._render = render
         self._pending: dict[str, asyncio.Task[None]] = {}
         # One render-and-send at a time per room, so the list sent last is the freshest:
@@ -116,12 +181,7 @@ class PresenceBroadcaster:
         self._locks[room] = (lock, users + 1)
         try:
             async with lock:
-                if self._render is not None:
-                    body = await self._render(room)
-                else:
-                    assert self._presence is not None
-                    body = payload(await self._presence.members(room))
-                await self._send(room, body)
+                await self._send(room, await self._render(room))
         except Exception:
             log.exception("presence broadcast failed", room=room)
         finally:

@@ -53,9 +53,7 @@ class RoomNamespace(socketio.AsyncNamespace, Generic[C]):  # type: ignore[misc]
         super().__init__(namespace)
         self.gate = gate
         self.connections = Connections()
-        self._broadcaster = PresenceBroadcaster(
-            None, self._send_presence, render=self.presence_body
-        )
+        self._broadcaster = PresenceBroadcaster(self._send_presence, self.presence_body)
         self._sockets: Sockets | None = None
 
     # What each namespace supplies.

@@ -125,6 +125,15 @@ async def current_seq(room: str) -> int:
     return int(row.seq) if row else 0
 
 
+async def current_seqs(rooms: list[str]) -> dict[str, int]:
+    """The last seq handed out in each of `rooms`, in one read; rooms with no events
+    yet are left out."""
+    if not rooms:
+        return {}
+    rows = await Room.filter(key__in=rooms).values_list("key", "seq")
+    return {str(key): int(seq) for key, seq in rows}
+
+
 async def events_since(room: str, since: int) -> list[Event] | None:
     """The events after `since`, in order, or None when they are no longer replayable."""
     head = await current_seq(room)

@@ -25,7 +25,7 @@ async def test_a_slow_presence_read_never_overtakes_a_later_one() -> None:
     async def send(room: str, body: dict[str, Any]) -> None:
         sent.append(body)
 
-    broadcaster = PresenceBroadcaster(None, send, delay=0.01, render=render)
+    broadcaster = PresenceBroadcaster(send, render, delay=0.01)
     broadcaster.changed("board:1")
     await asyncio.sleep(0.05)  # the first list is being read
     state["focus"] = "card-1"  # someone opens a card meanwhile
