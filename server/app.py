@@ -25,10 +25,16 @@ from server.api import registry
 from server.api.routing import build_routes
 from server.config import Settings
 from server.db import tortoise_config
-from server.errors import domain_error_handler, http_error_handler, server_error_handler
+from server.errors import (
+    domain_error_handler,
+    http_error_handler,
+    outage_handler,
+    server_error_handler,
+)
 from server.openapi import build_openapi
 from server.ratelimit import RateLimitMiddleware
-from services import events, security
+from services import events, security, throttle
+from services.availability import OUTAGE_ROOTS
 from services.boards import attachments, mailer
 from services.errors import DomainError
 
@@ -87,13 +93,14 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> A
     security.configure(secret_key=settings.secret_key, jwt_ttl_seconds=settings.jwt_ttl_seconds)
     mailer.configure(smtp=_smtp(settings), public_url=_public_url(settings))
     attachments.configure(settings.attachments_dir or settings.data_dir / "attachments")
+    limiter = throttle.configure(settings.redis_url)
     sio = create_sio(
         redis_url=settings.redis_url,
         serializer=settings.serializer,
         transports=list(settings.transports),
         allowed_origins=settings.allowed_origins,
     )
-    realtime = register_namespaces(sio)
+    realtime = register_namespaces(sio, redis_url=settings.redis_url)
     publisher = realtime.publisher
 
     @asynccontextmanager
@@ -112,7 +119,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> A
             else:
                 yield
         finally:
-            realtime.stop()
+            await realtime.stop()
             events.remove_publisher(publisher)
 
     routes: list[BaseRoute] = [Mount("/api", routes=build_routes(registry.APIS))]
@@ -129,13 +136,12 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> A
                 allow_headers=["Authorization", "Content-Type"],
                 expose_headers=["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"],
             ),
-            Middleware(
-                RateLimitMiddleware, limit=settings.rate_limit, redis_url=settings.redis_url
-            ),
+            Middleware(RateLimitMiddleware, limit=settings.rate_limit, limiter=limiter),
         ],
         exception_handlers={
             DomainError: domain_error_handler,
             HTTPException: http_error_handler,
+            **{root: outage_handler for root in OUTAGE_ROOTS},
             Exception: server_error_handler,
         },
     )

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from server.responses import json_response
+from services.availability import is_outage
 from services.errors import (
     Conflict,
     DomainError,
@@ -24,6 +25,7 @@ from services.errors import (
     Invalid,
     NotFound,
     Unauthorized,
+    Unavailable,
     ValidationFailed,
 )
 
@@ -95,6 +97,17 @@ async def http_error_handler(request: Request, exc: Exception) -> Response:
     error = _BY_STATUS.get(status, Invalid)(message)
     error.status = status
     return render(request.url.path, error, dict(exc.headers or {}))
+
+
+async def outage_handler(request: Request, exc: Exception) -> Response:
+    """A database outage answers 503 with one log line; any other error of these kinds
+    is a bug and goes on to the 500 handler."""
+    if not is_outage(exc):
+        raise exc
+    log.warning(
+        "database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__
+    )
+    return render(request.url.path, Unavailable(), {"Retry-After": "2"})
 
 
 async def server_error_handler(request: Request, exc: Exception) -> Response:

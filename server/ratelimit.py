@@ -1,28 +1,22 @@
-"""Per-IP request limits for /api, with the seed's X-RateLimit-* headers."""
+"""Per-IP request limits for /api, with the seed's X-RateLimit-* headers. Counted in
+Redis across workers when it is configured, per process while it is unreachable."""
 
 from __future__ import annotations
 
 import time
 
-from limits import parse
-from limits.aio.strategies import MovingWindowRateLimiter
-from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.errors import render
+from services import throttle
 from services.errors import RateLimited
 
 
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, limit: str, redis_url: str | None) -> None:
+    def __init__(self, app: ASGIApp, *, limit: str, limiter: throttle.Throttle) -> None:
         self.app = app
-        self.item = parse(limit)
-        if redis_url:
-            uri = "async+" + redis_url
-            storage = storage_from_string(uri, implementation="redispy")
-        else:
-            storage = storage_from_string("async+memory://")
-        self.limiter = MovingWindowRateLimiter(storage)
+        self.item = throttle.limit(limit)
+        self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -31,15 +25,14 @@ class RateLimitMiddleware:
             return
         client = scope.get("client")
         key = client[0] if client else "unknown"
-        allowed = await self.limiter.hit(self.item, "api", key)
-        reset, remaining = await self.limiter.get_window_stats(self.item, "api", key)
+        window = await self.limiter.hit(self.item, "api", key)
         headers = {
-            "X-RateLimit-Limit": str(self.item.amount),
-            "X-RateLimit-Remaining": str(max(remaining, 0)),
-            "X-RateLimit-Reset": str(int(reset)),
+            "X-RateLimit-Limit": str(window.limit),
+            "X-RateLimit-Remaining": str(window.remaining),
+            "X-RateLimit-Reset": str(int(window.reset_at)),
         }
-        if not allowed:
-            headers["Retry-After"] = str(max(int(reset - time.time()), 1))
+        if not window.allowed:
+            headers["Retry-After"] = str(max(int(window.reset_at - time.time()), 1))
             error = RateLimited(f"Rate limit of {self.item.amount} requests exceeded; slow down")
             await render(path, error, headers)(scope, receive, send)
             return

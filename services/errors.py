@@ -54,6 +54,14 @@ class RateLimited(DomainError):
     code, status, default_message = "rate_limited", 429, "Too many requests"
 
 
+class Unavailable(DomainError):
+    """The database cannot be reached; nothing was written, and the same call can be
+    made again once it is back."""
+
+    code, status = "unavailable", 503
+    default_message = "The service is briefly unavailable; try again in a few seconds"
+
+
 def invalid_field(field: str, message: str) -> ValidationFailed:
     """A refused field, listed under `details.errors` as request validation lists it."""
     return ValidationFailed(f"{field}: {message}", details={"errors": {field: [message]}})

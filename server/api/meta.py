@@ -23,7 +23,11 @@ class ComponentHealth(Output):
 
 
 class Health(Output):
-    status: str = Field(description="'ok' when every configured component answers")
+    status: str = Field(
+        description="'ok' when every configured component answers, 'degraded' when Redis "
+        "does not (the service still serves; live delivery and shared limits pause), "
+        "'unavailable' when the database does not (answered with 503)"
+    )
     database: ComponentHealth
     redis: ComponentHealth
 
@@ -42,7 +46,7 @@ async def _redis(url: str | None) -> ComponentHealth:
         return ComponentHealth(ok=True, configured=False, backend="in-process")
     from redis.asyncio import Redis
 
-    client = Redis.from_url(url)
+    client = Redis.from_url(url, socket_connect_timeout=1.0, socket_timeout=1.0)
     try:
         await client.ping()
         return ComponentHealth(ok=True, backend="redis")
@@ -54,11 +58,15 @@ async def _redis(url: str | None) -> ComponentHealth:
 
 @api.route("GET", "/health", summary="Report the database and Redis", auth="none", response=Health)
 async def health(call: Call) -> Any:
+    """200 while the database answers, so a load balancer keeps sending traffic to a
+    worker that can serve; only a database outage answers 503."""
     settings = call.request.app.state.settings
     report = Health(status="ok", database=await _database(), redis=await _redis(settings.redis_url))
-    if not (report.database.ok and report.redis.ok):
-        report.status = "degraded"
+    if not report.database.ok:
+        report.status = "unavailable"
         return json_response(report.model_dump(mode="json"), 503)
+    if not report.redis.ok:
+        report.status = "degraded"
     return report
 
 

@@ -70,13 +70,24 @@ async def test_health_reports_a_live_redis(db: str) -> None:
     assert res.json()["redis"]["backend"] == "redis"
 
 
-async def test_health_is_degraded_when_redis_is_unreachable(db: str) -> None:
+async def test_health_stays_200_and_says_degraded_when_redis_is_unreachable(db: str) -> None:
+    # A worker that can reach its database still serves: the load balancer keeps it.
     app = create_app(settings_for(db, redis_url="redis://127.0.0.1:1/0"), manage_db=False)
     res = await _get(app, "/api/health")
-    assert res.status_code == 503
+    assert res.status_code == 200
     body = res.json()
     assert body["status"] == "degraded"
     assert body["redis"]["ok"] is False and body["database"]["ok"] is True
+
+
+async def test_requests_are_served_and_limited_per_process_while_redis_is_down(db: str) -> None:
+    app = create_app(
+        settings_for(db, redis_url="redis://127.0.0.1:1/0", rate_limit="3/minute"),
+        manage_db=False,
+    )
+    statuses = [(await _get(app, "/api/auth/me")).status_code for _ in range(4)]
+    # Answered as without Redis (no token: 401), and the per-process count limits.
+    assert statuses == [401, 401, 401, 429]
 
 
 async def test_requests_over_the_limit_get_429_in_the_api_format(db: str) -> None:

@@ -1,0 +1,122 @@
+"""Moving-window rate limits shared by every worker through Redis, falling back to
+per-process counting while Redis cannot be reached, so a Redis outage never fails a
+request. Every face (REST, sockets, MCP) counts through here."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import structlog
+from limits import RateLimitItem, parse
+from limits.aio.storage import Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
+from limits.storage import storage_from_string
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
+
+log = structlog.get_logger("roundtable.throttle")
+
+# After Redis fails, count in memory this long before trying Redis again: a request
+# during an outage pays no connection attempt, and sharing resumes within seconds.
+RETRY_REDIS_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Window:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_at: float
+
+
+def _redis_storage(redis_url: str) -> Storage:
+    storage = storage_from_string(
+        "async+" + redis_url,
+        implementation="redispy",
+        wrap_exceptions=True,
+        # A pooled connection Redis closed is checked and replaced, and one failed
+        # command is retried on a fresh connection before the fallback takes over.
+        health_check_interval=5,
+        retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), 2),  # type: ignore[arg-type]
+        retry_on_error=[RedisConnectionError, RedisTimeoutError],  # type: ignore[arg-type]
+        socket_connect_timeout=1.0,
+        socket_timeout=2.0,
+    )
+    assert isinstance(storage, Storage)
+    return storage
+
+
+class Throttle:
+    """One limiter over Redis (when configured) and one over memory."""
+
+    def __init__(self, redis_url: str | None = None) -> None:
+        self._memory = MovingWindowRateLimiter(storage_from_string("async+memory://"))
+        self._shared = (
+            MovingWindowRateLimiter(_redis_storage(redis_url)) if redis_url is not None else None
+        )
+        self._down_until = 0.0
+        self.degraded = False
+
+    def _limiter(self) -> tuple[MovingWindowRateLimiter, bool]:
+        if self._shared is not None and time.monotonic() >= self._down_until:
+            return self._shared, True
+        return self._memory, False
+
+    def _failed(self, exc: Exception) -> None:
+        self._down_until = time.monotonic() + RETRY_REDIS_SECONDS
+        if not self.degraded:
+            self.degraded = True
+            log.warning(
+                "redis unreachable; rate limits count per process until it returns",
+                error=type(exc).__name__,
+            )
+
+    async def hit(self, item: RateLimitItem, *keys: str, cost: int = 1) -> Window:
+        """Count one request against `item` for `keys` and say whether it may pass."""
+        limiter, shared = self._limiter()
+        try:
+            allowed = await limiter.hit(item, *keys, cost=cost)
+            reset, remaining = await limiter.get_window_stats(item, *keys)
+        except (StorageError, RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            if not shared:
+                raise
+            self._failed(exc)
+            return await self.hit(item, *keys, cost=cost)
+        if shared and self.degraded:
+            self.degraded = False
+            log.info("redis reachable again; rate limits are shared across workers")
+        return Window(allowed, item.amount, max(remaining, 0), reset)
+
+    async def test(self, item: RateLimitItem, *keys: str) -> bool:
+        """Whether one more hit would pass, without counting it."""
+        limiter, shared = self._limiter()
+        try:
+            return await limiter.test(item, *keys)
+        except (StorageError, RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            if not shared:
+                raise
+            self._failed(exc)
+            return await self._memory.test(item, *keys)
+
+
+_throttle = Throttle()
+
+
+def configure(redis_url: str | None) -> Throttle:
+    """Called once at start-up; without Redis every count is per process."""
+    global _throttle
+    _throttle = Throttle(redis_url)
+    return _throttle
+
+
+def current() -> Throttle:
+    return _throttle
+
+
+def limit(text: str) -> RateLimitItem:
+    """'60/minute' → a limit item; raises ValueError for a malformed one."""
+    return parse(text)
