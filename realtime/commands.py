@@ -17,7 +17,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from realtime.publisher import published_seqs
 from services.actors import Actor
-from services.errors import DomainError, ValidationFailed
+from services.availability import is_outage
+from services.errors import DomainError, Unavailable, ValidationFailed
 
 log = structlog.get_logger("roundtable.socket")
 
@@ -130,16 +131,21 @@ async def dispatch(
             if "current" in exc.details:
                 # A stale write: the thing as it is now, so the client can merge.
                 ack["error"]["current"] = exc.details["current"]
-        except Exception:
-            failure = "internal"
-            log.exception(
-                "socket command crashed",
-                namespace=namespace,
-                command=cmd.name,
-                room=caller.room if caller else None,
-                actor=caller.actor.id if caller else None,
-            )
-            ack = error("internal", "Internal error")
+        except Exception as exc:
+            if is_outage(exc):
+                # Nothing was committed; the client may send the command again.
+                failure = Unavailable.code
+                ack = error(Unavailable.code, Unavailable.default_message)
+            else:
+                failure = "internal"
+                log.exception(
+                    "socket command crashed",
+                    namespace=namespace,
+                    command=cmd.name,
+                    room=caller.room if caller else None,
+                    actor=caller.actor.id if caller else None,
+                )
+                ack = error("internal", "Internal error")
     log.info(
         "socket",
         namespace=namespace,

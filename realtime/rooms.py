@@ -20,7 +20,8 @@ from realtime.presence import PresenceBroadcaster
 from realtime.publisher import RoomGate
 from services.actors import Actor
 from services.auth import authenticate
-from services.errors import DomainError, Unauthorized
+from services.availability import is_outage
+from services.errors import DomainError, Unauthorized, Unavailable
 
 log = structlog.get_logger("roundtable.socket")
 
@@ -115,9 +116,12 @@ class RoomNamespace(socketio.AsyncNamespace, Generic[C]):  # type: ignore[misc]
             log.info("socket_refused", namespace=self.namespace, code=exc.code)
             await self._forget(sid)
             raise refusal(exc.code, exc.message) from None
-        except Exception:
-            log.exception("socket connect crashed", namespace=self.namespace)
+        except Exception as exc:
             await self._forget(sid)
+            if is_outage(exc):
+                log.warning("socket_refused", namespace=self.namespace, code="unavailable")
+                raise refusal("unavailable", Unavailable.default_message) from None
+            log.exception("socket connect crashed", namespace=self.namespace)
             raise refusal("internal", "Internal error") from None
         if not self.sockets.is_open(sid):
             # The client left during the handshake; python-socketio will not call
