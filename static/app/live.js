@@ -38,6 +38,10 @@ export class LiveRoom {
     s.on("state", (state) => this.applySnapshot(state));
     s.on("event", (event) => this.receive(event));
     s.on("presence", (p) => opts.onPresence && opts.onPresence(p));
+    // The room's latest seq, sent when an event committed there has not reached us.
+    s.on("heartbeat", (h) => {
+      if (this.seq !== null && h && h.seq > this.seq) this.sync();
+    });
     for (const name of ["notification", "revoked"]) {
       s.on(name, (data) => opts.onOther && opts.onOther(name, data));
     }
@@ -50,7 +54,8 @@ export class LiveRoom {
     });
     s.on("connect_error", (err) => {
       const data = err && err.data;
-      if (data && data.code && data.code !== "internal") {
+      // "internal" and "unavailable" (the database is restarting) are worth retrying.
+      if (data && data.code && data.code !== "internal" && data.code !== "unavailable") {
         banner("");
         s.disconnect();
         if (opts.onRefused) opts.onRefused(data);
