@@ -1,0 +1,172 @@
+"""Three workers started the Procfile's way, on a private PostgreSQL cluster and a
+private Redis that the tests really stop, restart and kill.
+
+PostgreSQL and Redis are started once per module; every test gets three fresh
+workers on an empty Redis, and its final state is checked against the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+import redis.asyncio as aioredis
+
+from tests.cluster.follower import Follower, rest_ok
+from tests.cluster.processes import (
+    PrivatePostgres,
+    PrivateRedis,
+    Worker,
+    free_port,
+    missing_tools,
+    worker_env,
+)
+from tests.support import ON_CI, ROOT, SKIPPED
+
+WORKERS = 3
+_names = itertools.count(1)
+
+
+@dataclass
+class Backing:
+    pg: PrivatePostgres
+    redis: PrivateRedis
+    data_dir: Path
+
+    async def query(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        conn = await asyncpg.connect(self.pg.url)
+        try:
+            rows: list[asyncpg.Record] = await conn.fetch(sql, *args)
+            return rows
+        finally:
+            await conn.close()
+
+    async def redis_keys(self, pattern: str) -> list[str]:
+        client = aioredis.Redis.from_url(self.redis.url, decode_responses=True)
+        try:
+            return sorted([k async for k in client.scan_iter(match=pattern)])
+        finally:
+            await client.aclose()
+
+
+@dataclass
+class Cluster:
+    workers: list[Worker]
+    backing: Backing
+
+    def url(self, i: int) -> str:
+        return self.workers[i % len(self.workers)].url
+
+    async def room_head(self, room: str) -> int:
+        rows = await self.backing.query("SELECT seq FROM rooms WHERE key = $1", room)
+        return int(rows[0]["seq"]) if rows else 0
+
+    def logs(self) -> str:
+        return "".join(w.log.read_text(errors="replace") for w in self.workers)
+
+
+@pytest.fixture(scope="module")
+async def backing(tmp_path_factory: Any) -> AsyncIterator[Backing]:
+    reason = missing_tools()
+    if reason is not None:
+        SKIPPED["cluster"] = reason
+        if ON_CI:
+            pytest.fail(f"the cluster suite is required on CI: {reason}", pytrace=False)
+        pytest.skip(reason)
+    data_dir: Path = tmp_path_factory.mktemp("cluster")
+    pg = PrivatePostgres()
+    redis_server = PrivateRedis(data_dir)
+    await pg.init()
+    await redis_server.start()
+    try:
+        env = worker_env(pg.url, redis_server.url, data_dir)
+        await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "server", "migrate"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        yield Backing(pg=pg, redis=redis_server, data_dir=data_dir)
+    finally:
+        await redis_server.stop()
+        await pg.remove()
+
+
+@pytest.fixture
+async def cluster(backing: Backing, tmp_path: Path) -> AsyncIterator[Cluster]:
+    client = aioredis.Redis.from_url(backing.redis.url)
+    await client.flushall()
+    await client.aclose()
+    env = worker_env(backing.pg.url, backing.redis.url, backing.data_dir)
+    workers = [Worker(free_port(), env, tmp_path / f"worker{i}.log") for i in range(WORKERS)]
+    try:
+        await asyncio.gather(*(w.start() for w in workers))
+        yield Cluster(workers=workers, backing=backing)
+    finally:
+        await asyncio.gather(*(w.stop() for w in workers))
+    logs = "".join(w.log.read_text(errors="replace") for w in workers)
+    assert "Traceback" not in logs, logs[-6000:]
+
+
+@dataclass
+class PokerRoom:
+    code: str
+    owner_token: str
+    story_id: str
+    guests: list[tuple[str, int, str]]  # name, participant id, guest token
+
+    @property
+    def room(self) -> str:
+        return f"poker:{self.code}"
+
+
+async def register(url: str, name: str) -> str:
+    n = next(_names)
+    body = await rest_ok(
+        url,
+        "POST",
+        "/auth/register",
+        json={"email": f"user{n}-{os.getpid()}@example.com", "password": "s3cret-pass!", "name": name},
+    )
+    token: str = body["access_token"]
+    return token
+
+
+async def poker_room(cluster: Cluster, guests: list[str]) -> PokerRoom:
+    url = cluster.url(0)
+    owner = await register(url, "Mia Moderator")
+    session = (await rest_ok(url, "POST", "/sessions", token=owner, json={"name": "Sprint"}))[
+        "session"
+    ]
+    code = session["code"]
+    story = (
+        await rest_ok(url, "POST", f"/sessions/{code}/stories", token=owner, json={"title": "Login"})
+    )["story"]
+    await rest_ok(url, "POST", f"/stories/{story['id']}/start", token=owner)
+    joined = []
+    for i, name in enumerate(guests):
+        body = await rest_ok(cluster.url(i), "POST", f"/sessions/{code}/join", json={"name": name})
+        joined.append((name, int(body["participant"]["id"]), str(body["token"])))
+    return PokerRoom(code=code, owner_token=owner, story_id=story["id"], guests=joined)
+
+
+def guest_follower(room: PokerRoom, i: int) -> Follower:
+    name, _, token = room.guests[i]
+    return Follower("/poker", {"token": token, "code": room.code}, name=name)
+
+
+def names_here(follower: Follower) -> list[str]:
+    if follower.presence is None:
+        return []
+    return sorted(p["name"] for p in follower.presence["participants"])
