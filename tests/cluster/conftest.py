@@ -137,7 +137,11 @@ async def register(url: str, name: str) -> str:
         url,
         "POST",
         "/auth/register",
-        json={"email": f"user{n}-{os.getpid()}@example.com", "password": "s3cret-pass!", "name": name},
+        json={
+            "email": f"user{n}-{os.getpid()}@example.com",
+            "password": "s3cret-pass!",
+            "name": name,
+        },
     )
     token: str = body["access_token"]
     return token
@@ -151,7 +155,9 @@ async def poker_room(cluster: Cluster, guests: list[str]) -> PokerRoom:
     ]
     code = session["code"]
     story = (
-        await rest_ok(url, "POST", f"/sessions/{code}/stories", token=owner, json={"title": "Login"})
+        await rest_ok(
+            url, "POST", f"/sessions/{code}/stories", token=owner, json={"title": "Login"}
+        )
     )["story"]
     await rest_ok(url, "POST", f"/stories/{story['id']}/start", token=owner)
     joined = []
@@ -170,3 +176,41 @@ def names_here(follower: Follower) -> list[str]:
     if follower.presence is None:
         return []
     return sorted(p["name"] for p in follower.presence["participants"])
+
+
+@dataclass
+class Board:
+    token: str
+    project_id: str
+    base: str
+    columns: list[str]
+    cards: list[str]
+
+    @property
+    def room(self) -> str:
+        return f"board:{self.project_id}"
+
+
+async def board(cluster: Cluster, cards: int) -> Board:
+    url = cluster.url(0)
+    token = await register(url, "Bo Board")
+    orgs = await rest_ok(url, "GET", "/organizations", token=token)
+    org = next(o for o in orgs if o["isPersonal"])["slug"]
+    spaces = await rest_ok(url, "GET", f"/orgs/{org}/workspaces", token=token)
+    ws = next(w for w in spaces if w["isPersonal"])["slug"]
+    project = await rest_ok(
+        url,
+        "POST",
+        f"/orgs/{org}/workspaces/{ws}/projects",
+        token=token,
+        json={"name": "Launch", "template": "kanban"},
+    )
+    base = f"/orgs/{org}/workspaces/{ws}/projects/{project['id']}"
+    columns = [c["id"] for c in await rest_ok(url, "GET", f"{base}/columns", token=token)]
+    made = []
+    for n in range(cards):
+        card = await rest_ok(
+            url, "POST", f"{base}/columns/{columns[0]}/cards", token=token, json={"title": f"C{n}"}
+        )
+        made.append(card["id"])
+    return Board(token=token, project_id=project["id"], base=base, columns=columns, cards=made)

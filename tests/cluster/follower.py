@@ -6,6 +6,7 @@ applied twice."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import Any
 
@@ -45,7 +46,8 @@ class Follower:
     async def connect(self, url: str) -> None:
         """Connect (again) to a worker; after a reconnect, catch up with `sync`."""
         if self.sio.connected:
-            await self.sio.disconnect()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.sio.disconnect(), 5)
         self.sio = self._client()
         self.url = url
         self.disconnected.clear()

@@ -148,7 +148,9 @@ class PrivatePostgres:
         pg_ctl = pg_bin("pg_ctl")
         assert pg_ctl is not None
         opts = f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(pg_ctl, "-D", str(self.data), "-o", opts, "-l", str(self.data / "log"), "-w", "start")
+        self._run(
+            pg_ctl, "-D", str(self.data), "-o", opts, "-l", str(self.data / "log"), "-w", "start"
+        )
 
     async def stop(self) -> None:
         pg_ctl = pg_bin("pg_ctl")
