@@ -9,8 +9,24 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
+class _OneLine(logging.Filter):
+    """Folds a library's traceback into its message: during a database restart asyncpg
+    logs one per reconnect attempt, and the error's name says all there is to say."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            record.msg = f"{record.getMessage()}: {type(exc).__name__}: {exc}"
+            record.args = None
+            record.exc_info = None
+        return True
+
+
 def configure(level: str = "info") -> None:
     logging.basicConfig(format="%(message)s", level=level.upper())
+    pool_log = logging.getLogger("asyncpg.pool")
+    if not any(isinstance(f, _OneLine) for f in pool_log.filters):
+        pool_log.addFilter(_OneLine())
     structlog.configure(
         processors=[
             structlog.processors.add_log_level,

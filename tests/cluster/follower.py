@@ -128,10 +128,9 @@ class Follower:
         task.add_done_callback(self._tasks.discard)
 
     async def _sync_quietly(self) -> None:
-        try:
+        # The socket went or the worker is gone: the reconnect's sync catches up.
+        with contextlib.suppress(socketio.exceptions.SocketIOError, TimeoutError, AssertionError):
             await self.sync()
-        except (socketio.exceptions.SocketIOError, TimeoutError, AssertionError):
-            pass  # the socket went or the worker is gone; the reconnect's sync catches up
 
     async def _on_presence(self, data: dict[str, Any]) -> None:
         self.presence = data

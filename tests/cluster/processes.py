@@ -72,8 +72,8 @@ class PrivateRedis:
         self._dir = workdir
         self._proc: subprocess.Popen[bytes] | None = None
 
-    async def start(self) -> None:
-        self._proc = subprocess.Popen(
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             [
                 "redis-server",
                 "--port",
@@ -90,6 +90,9 @@ class PrivateRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+
+    async def start(self) -> None:
+        self._proc = self._spawn()
 
         async def up() -> bool:
             return _port_open(self.port)
@@ -177,15 +180,18 @@ class Worker:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self) -> None:
+    def _spawn(self) -> subprocess.Popen[bytes]:
         with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(
+            return subprocess.Popen(
                 [sys.executable, "-m", "server", "--port", str(self.port)],
                 cwd=ROOT,
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
+
+    async def start(self) -> None:
+        self.proc = self._spawn()
         await self.wait_healthy()
 
     async def wait_healthy(self) -> None:
