@@ -31,6 +31,10 @@ from tests.factories import Board, add_member, create_board, create_user, jwt_fo
 # Refusals first: they change nothing, so one board serves all of them.
 CALLERS = ("anonymous", "stranger", "pat_read", "ws_member", "member", "admin", "owner")
 INSIDE = ("member", "admin", "owner")
+# The owner's personal access token holding one scope each: a route that forgets its
+# scope check answers one of them as it answers the owner. "pat:a+b" holds both.
+PAT_PREFIX = "pat:"
+PAT_CALLERS = tuple(PAT_PREFIX + scope for scope in tokens.SCOPES)
 
 _numbers = itertools.count(1)
 
@@ -54,6 +58,7 @@ class World:
     tag: str = ""
     _stranger: User | None = None
     _pat: str | None = None
+    _pats: dict[str, str] = field(default_factory=dict)
     _jwts: dict[uuid.UUID, str] = field(default_factory=dict)
 
     @property
@@ -68,7 +73,7 @@ class World:
         return self._stranger
 
     async def user(self, caller: str) -> User:
-        """Who the request acts as (a PAT acts as the board's owner)."""
+        """Who the request acts as (every PAT acts as the board's owner)."""
         if caller == "stranger":
             return await self.stranger()
         if caller == "member":
@@ -88,6 +93,13 @@ class World:
                     actor=user_actor(self.owner), name="reader", scopes=["projects:read"]
                 )
             return self._pat
+        if caller.startswith(PAT_PREFIX):
+            held = caller.removeprefix(PAT_PREFIX)
+            if held not in self._pats:
+                _, self._pats[held] = await tokens.create_token(
+                    actor=user_actor(self.owner), name=held, scopes=held.split("+")
+                )
+            return self._pats[held]
         user = await self.user(caller)
         if user.id not in self._jwts:
             self._jwts[user.id] = jwt_for(user)

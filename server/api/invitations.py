@@ -12,7 +12,7 @@ from server.api.schemas import CamelInput, CamelOutput
 from server.api.shared import WS, Ok, ws_where
 from server.api.workspaces import WorkspacePublic
 from services.boards import invitations
-from services.boards.access import WRITE
+from services.boards.access import READ, WRITE
 
 api = Api("invitations")
 
@@ -66,6 +66,7 @@ async def invite(call: Call) -> Any:
     WS + "/invitations",
     summary="Invitations not yet accepted or revoked (admins); tokens are never shown again",
     response=list[InvitationPublic],
+    scope=READ,
     errors=(404,),
 )
 async def list_invitations(call: Call) -> Any:

@@ -11,7 +11,7 @@ from server.api.routing import Api, Call
 from server.api.schemas import CamelInput, CamelOutput
 from server.api.shared import Ok, member_id
 from services.boards import orgs
-from services.boards.access import WRITE
+from services.boards.access import READ, WRITE
 
 api = Api("organizations")
 
@@ -71,7 +71,11 @@ async def create_org(call: Call) -> Any:
 
 
 @api.route(
-    "GET", "/organizations", summary="The organizations you belong to", response=list[OrgPublic]
+    "GET",
+    "/organizations",
+    summary="The organizations you belong to",
+    response=list[OrgPublic],
+    scope=READ,
 )
 async def list_orgs(call: Call) -> Any:
     return await orgs.list_orgs(actor=call.user)
@@ -82,6 +86,7 @@ async def list_orgs(call: Call) -> Any:
     "/organizations/{org_slug}",
     summary="One organization you belong to",
     response=OrgPublic,
+    scope=READ,
     errors=(404,),
 )
 async def get_org(call: Call) -> Any:
@@ -120,6 +125,7 @@ async def delete_org(call: Call) -> Any:
     "/organizations/{org_slug}/members",
     summary="The organization's members and their roles",
     response=list[OrgMemberPublic],
+    scope=READ,
     errors=(404,),
 )
 async def list_members(call: Call) -> Any:

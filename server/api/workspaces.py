@@ -11,7 +11,7 @@ from server.api.routing import Api, Call
 from server.api.schemas import CamelInput, CamelOutput
 from server.api.shared import WS, Ok, member_id, ws_where
 from services.boards import workspaces
-from services.boards.access import WRITE
+from services.boards.access import READ, WRITE
 from services.boards.orgs import NAME_MAX
 
 api = Api("workspaces")
@@ -77,13 +77,14 @@ async def create_workspace(call: Call) -> Any:
     "/orgs/{org_slug}/workspaces",
     summary="The organization's workspaces you can open",
     response=list[WorkspacePublic],
+    scope=READ,
     errors=(404,),
 )
 async def list_workspaces(call: Call) -> Any:
     return await workspaces.list_workspaces(actor=call.user, org_slug=call.path["org_slug"])
 
 
-@api.route("GET", WS, summary="One workspace", response=WorkspacePublic, errors=(404,))
+@api.route("GET", WS, summary="One workspace", response=WorkspacePublic, scope=READ, errors=(404,))
 async def get_workspace(call: Call) -> Any:
     return await workspaces.get_workspace(actor=call.user, **ws_where(call))
 
@@ -120,6 +121,7 @@ async def delete_workspace(call: Call) -> Any:
     WS + "/members",
     summary="The workspace's members with their roles",
     response=list[WorkspaceMemberPublic],
+    scope=READ,
     errors=(404,),
 )
 async def list_members(call: Call) -> Any:

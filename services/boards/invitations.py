@@ -12,7 +12,7 @@ from models import Invitation, Organization, User, Workspace, WorkspaceMember
 from services.actors import Actor
 from services.auth import require_user
 from services.boards import mailer
-from services.boards.access import WORKSPACE_ROLES, WRITE, parse_id, workspace_access
+from services.boards.access import READ, WORKSPACE_ROLES, WRITE, parse_id, workspace_access
 from services.boards.orgs import check_role
 from services.boards.workspaces import join_workspace, require_ws_admin, workspace_public
 from services.errors import Conflict, Forbidden, NotFound, invalid_field
@@ -107,6 +107,7 @@ def _email_text(inviter: str, ws_name: str, org_name: str, url: str, inv: Invita
 
 async def list_invitations(*, actor: Actor, org_slug: str, ws_slug: str) -> list[dict[str, Any]]:
     """Invitations not yet accepted or revoked (expired ones included, marked so)."""
+    actor.require_scope(READ)
     access = await workspace_access(actor, org_slug, ws_slug)
     require_ws_admin(access, "see invitations")
     rows = await Invitation.filter(

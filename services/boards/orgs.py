@@ -28,7 +28,14 @@ from models import (
 from services.actors import Actor
 from services.auth import require_user
 from services.boards import notify
-from services.boards.access import WRITE, OrgAccess, board_room, org_access, valid_slug
+from services.boards.access import (
+    READ,
+    WRITE,
+    OrgAccess,
+    board_room,
+    org_access,
+    valid_slug,
+)
 from services.boards.attachments import discard_files, storage_keys_of_projects
 from services.boards.locate import lock_board
 from services.errors import Conflict, Forbidden, NotFound, invalid_field
@@ -149,6 +156,7 @@ async def create_personal_space(user: User) -> tuple[Organization, Workspace]:
 
 async def list_orgs(*, actor: Actor) -> list[dict[str, Any]]:
     """The organizations the caller belongs to, with the caller's role in each."""
+    actor.require_scope(READ)
     user_id = require_user(actor)
     members = await OrgMember.filter(user_id=user_id).select_related("org")
     rows = sorted(members, key=lambda m: (m.org.name.lower(), m.org.slug))
@@ -156,6 +164,7 @@ async def list_orgs(*, actor: Actor) -> list[dict[str, Any]]:
 
 
 async def get_org(*, actor: Actor, org_slug: str) -> dict[str, Any]:
+    actor.require_scope(READ)
     access = await org_access(actor, org_slug)
     return org_public(access.org, access.role)
 
@@ -204,6 +213,7 @@ async def forget_projects(project_ids: list[uuid.UUID]) -> None:
 
 
 async def list_org_members(*, actor: Actor, org_slug: str) -> list[dict[str, Any]]:
+    actor.require_scope(READ)
     access = await org_access(actor, org_slug)
     members = await OrgMember.filter(org_id=access.org.id).select_related("user")
     order = {"owner": 0, "admin": 1, "member": 2}

@@ -18,6 +18,7 @@ from services.actors import Actor
 from services.boards import notify
 from services.boards.access import (
     PILOTAGE_ROLES,
+    READ,
     WORKSPACE_ROLES,
     WRITE,
     WorkspaceAccess,
@@ -100,6 +101,7 @@ async def create_workspace(*, actor: Actor, org_slug: str, name: str, slug: str)
 
 async def list_workspaces(*, actor: Actor, org_slug: str) -> list[dict[str, Any]]:
     """The workspaces the caller is a member of; an org owner or admin sees them all."""
+    actor.require_scope(READ)
     org = await org_access(actor, org_slug)
     mine = {
         m.workspace_id: m
@@ -113,6 +115,7 @@ async def list_workspaces(*, actor: Actor, org_slug: str) -> list[dict[str, Any]
 
 
 async def get_workspace(*, actor: Actor, org_slug: str, ws_slug: str) -> dict[str, Any]:
+    actor.require_scope(READ)
     return _access_public(await workspace_access(actor, org_slug, ws_slug))
 
 
@@ -150,6 +153,7 @@ async def delete_workspace(*, actor: Actor, org_slug: str, ws_slug: str) -> None
 
 
 async def list_ws_members(*, actor: Actor, org_slug: str, ws_slug: str) -> list[dict[str, Any]]:
+    actor.require_scope(READ)
     access = await workspace_access(actor, org_slug, ws_slug)
     members = await WorkspaceMember.filter(workspace_id=access.workspace.id).select_related("user")
     members.sort(key=lambda m: (m.role != "admin", cast(User, m.user).email))

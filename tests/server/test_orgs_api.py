@@ -298,16 +298,43 @@ async def test_personal_access_tokens_need_projects_write_to_change_things(
 ) -> None:
     board = await create_board()
     reader = await pat(board.owner, "projects:read")
-    other = await pat(board.owner, "poker:read")
     writer = await pat(board.owner, "projects:write")
     url = f"/api/organizations/{board.org.slug}"
-    for headers in (reader, other):
-        assert (await client.get(url, headers=headers)).status_code == 200
+    assert (await client.get(url, headers=reader)).status_code == 200
     denied = await client.patch(url, json={"name": "X"}, headers=reader)
     assert denied.json() == _error(403, "This token lacks the 'projects:write' scope", "Forbidden")
     res = await client.post("/api/organizations", json={"name": "P", "slug": "pp"}, headers=reader)
     assert res.status_code == 403
     assert (await client.patch(url, json={"name": "X"}, headers=writer)).status_code == 200
+
+
+async def test_reading_organizations_and_workspaces_needs_projects_read(
+    client: httpx.AsyncClient,
+) -> None:
+    """Names, members' emails and pending invitees are project data: a token made for
+    poker, notifications or MCP does not read them."""
+    board = await create_board()
+    org, ws = board.org.slug, board.workspace.slug
+    reads = (
+        "/api/organizations",
+        f"/api/organizations/{org}",
+        f"/api/organizations/{org}/members",
+        f"/api/orgs/{org}/workspaces",
+        f"/api/orgs/{org}/workspaces/{ws}",
+        f"/api/orgs/{org}/workspaces/{ws}/members",
+        f"/api/orgs/{org}/workspaces/{ws}/invitations",
+    )
+    for scope in ("poker:read", "notifications:read", "mcp", "account:read", "projects:write"):
+        headers = await pat(board.owner, scope)
+        for url in reads:
+            res = await client.get(url, headers=headers)
+            assert res.json() == _error(
+                403, "This token lacks the 'projects:read' scope", "Forbidden"
+            ), (scope, url)
+            assert board.owner.email not in res.text
+    reader = await pat(board.owner, "projects:read")
+    for url in reads:
+        assert (await client.get(url, headers=reader)).status_code == 200, url
 
 
 async def test_the_schema_documents_the_organization_endpoints(client: httpx.AsyncClient) -> None:

@@ -1,8 +1,11 @@
-"""Who may call which board endpoint: every endpoint by every kind of caller → status.
+"""Who may call which endpoint: every endpoint by every kind of caller → status.
 
 Each row sends a valid request, so the only reason for a refusal is who is asking.
-The table must name every organization, workspace, project, card-detail, invitation and
-notification endpoint the app registers: a new endpoint without a row fails here.
+The board table names every organization, workspace, project, card-detail, invitation
+and notification endpoint; the scope table every other one. Both have a column per PAT
+scope: the owner's token holding only that scope gets the owner's answer for the one
+scope the route needs and 403 for every other. A new endpoint without a row, or a route
+that forgets its scope check, fails here.
 """
 
 from __future__ import annotations
@@ -16,13 +19,30 @@ from typing import Any
 import httpx
 import pytest
 
-from models import CardLabel, Story
+from models import CardLabel, Participant, Story
 from server.api.registry import APIS
+from services import tokens
 from services.boards import attachments
-from tests.factories import bearer, create_board, jwt_for, poker_room
-from tests.matrix import CALLERS, World, build_world, unique
+from services.poker.folders import create_folder
+from services.poker.stories import add_story
+from services.poker.voting import cast_vote
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    bearer,
+    create_board,
+    guest,
+    jwt_for,
+    poker_room,
+    user_actor,
+)
+from tests.matrix import CALLERS, PAT_CALLERS, PAT_PREFIX, World, build_world, unique
 
 BOARD_PREFIXES = ("/orgs/", "/organizations", "/invitations", "/notifications")
+PROJECTS_READ, PROJECTS_WRITE, NOTIFICATIONS = (
+    "projects:read",
+    "projects:write",
+    "notifications:read",
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +61,23 @@ Prep = Callable[[World, str], Awaitable[Req]]
 class Row:
     prep: Prep
     expected: dict[str, int]
+    # The PAT scope that opens the route ("a+b" when it needs both).
+    scope: str
+
+    def callers(self) -> tuple[str, ...]:
+        both = (PAT_PREFIX + self.scope,) if "+" in self.scope else ()
+        return CALLERS + PAT_CALLERS + both
+
+    def expect(self, caller: str) -> int:
+        if caller.startswith(PAT_PREFIX):
+            return self.expected["owner"] if opens(self.scope, caller) else 403
+        return self.expected[caller]
+
+
+def opens(scope: str, caller: str) -> bool:
+    """Whether the PAT `caller` holds every scope the route needs."""
+    held = set(caller.removeprefix(PAT_PREFIX).split("+"))
+    return set(scope.split("+")) <= held
 
 
 def expect(
@@ -83,12 +120,21 @@ MINE = expect(200, 200, 200, stranger=200, pat_read=403)
 ROWS: dict[tuple[str, str], Row] = {}
 
 
-def row(method: str, path: str, expected: dict[str, int], prep: Prep | None = None) -> None:
+def row(
+    method: str, path: str, expected: dict[str, int], prep: Prep | None = None, *, scope: str = ""
+) -> None:
+    """`scope` defaults to notifications:read for the caller's notifications, and else
+    to projects:read for a GET and projects:write for a change."""
     assert (method, path) not in ROWS, (method, path)
     if "ws_member" not in expected:
         inside_project = "{project_id}" in path
         expected = expected | {"ws_member": 404 if inside_project else expected["member"]}
-    ROWS[(method, path)] = Row(prep or nothing, expected)
+    if not scope:
+        if path.startswith("/notifications"):
+            scope = NOTIFICATIONS
+        else:
+            scope = PROJECTS_READ if method == "GET" else PROJECTS_WRITE
+    ROWS[(method, path)] = Row(prep or nothing, expected, scope)
 
 
 async def nothing(w: World, caller: str) -> Req:
@@ -219,7 +265,8 @@ row("GET", P + "/export", READ)
 row("GET", P + "/members", READ)
 row("POST", P + "/members", ADMIN_CREATE, project_newcomer)
 row("DELETE", P + "/members/{user_id}", ADMIN_WRITE, teammate)
-row("POST", CARD + "/estimate", MEMBER_CREATE, estimate)
+# It puts the card in a poker session as a story: it needs both faces' write scopes.
+row("POST", CARD + "/estimate", MEMBER_CREATE, estimate, scope=PROJECTS_WRITE + "+poker:write")
 
 # Columns and cards
 
@@ -405,7 +452,9 @@ row("PATCH", P + "/scopes/{scope_id}", ADMIN_WRITE, rename_scope)
 row("DELETE", P + "/scopes/{scope_id}", ADMIN_WRITE, scope)
 row("GET", P + "/scopes/{scope_id}/views", READ, scope)
 # Switching the view is how the team looks at a scope, not a change to it.
-row("PATCH", P + "/scopes/{scope_id}/views", MEMBER_WRITE, switch_view)
+# It reads the scope to switch it, so it needs projects:read beside projects:write.
+BOTH = PROJECTS_READ + "+" + PROJECTS_WRITE
+row("PATCH", P + "/scopes/{scope_id}/views", MEMBER_WRITE, switch_view, scope=BOTH)
 
 # Notifications: always the caller's own
 
@@ -418,6 +467,200 @@ row("GET", "/notifications", MINE)
 row("GET", "/notifications/count", MINE)
 row("PATCH", "/notifications/read-all", MINE)
 row("PATCH", "/notifications/{notification_id}/read", MINE, my_notification)
+
+
+# Everything else the registry serves: accounts, tokens and planning poker. A token
+# acts as the owner, so the owner's JWT shows what the scope, once held, opens.
+
+PUBLIC = {
+    ("GET", "/health"),
+    ("GET", "/openapi.json"),
+    ("GET", "/docs"),
+    ("POST", "/auth/register"),
+    ("POST", "/auth/login"),
+}
+# Token management and password changes take a JWT only, so a leaked PAT cannot widen
+# itself or lock the owner out: every PAT gets 403, whatever its scopes.
+JWT_ONLY = "jwt"
+POKER_READ, POKER_WRITE = "poker:read", "poker:write"
+
+
+@dataclass(frozen=True)
+class ScopeRow:
+    prep: Prep
+    scope: str
+    # What the owner's JWT gets for the same request.
+    owner: int
+
+    def expect(self, caller: str) -> int:
+        if caller == "owner":
+            return self.owner
+        return self.owner if opens(self.scope, caller) else 403
+
+
+SCOPE_ROWS: dict[tuple[str, str], ScopeRow] = {}
+
+
+def scoped(method: str, path: str, scope: str, owner: int, prep: Prep | None = None) -> None:
+    assert (method, path) not in SCOPE_ROWS and (method, path) not in ROWS, (method, path)
+    SCOPE_ROWS[(method, path)] = ScopeRow(prep or nothing, scope, owner)
+
+
+async def _session(w: World) -> dict[str, Any]:
+    _, _, session = await poker_room(w.owner)
+    return session
+
+
+async def _story(w: World, code: str, title: str = "Login page") -> str:
+    story = await add_story(actor=user_actor(w.owner), code=code, title=title)
+    return str(story["id"])
+
+
+async def _seat(code: str, user_id: Any) -> int:
+    seat = await Participant.get(session__code=code, user_id=user_id)
+    return int(seat.id)
+
+
+async def session(w: World, caller: str) -> Req:
+    return Req({"code": (await _session(w))["code"]})
+
+
+async def rename_session(w: World, caller: str) -> Req:
+    return Req({"code": (await _session(w))["code"]}, json={"name": "Renamed"})
+
+
+async def join_session(w: World, caller: str) -> Req:
+    return Req({"code": (await _session(w))["code"]}, json={})
+
+
+async def session_with_guest(w: World, caller: str) -> Req:
+    code = (await _session(w))["code"]
+    _, guest_id, _ = await guest(code, "Gus")
+    return Req({"code": code, "participant_id": str(guest_id)}, json={"participant_id": guest_id})
+
+
+async def voting(w: World, caller: str) -> Req:
+    code = (await _session(w))["code"]
+    await _story(w, code)
+    return Req({"code": code}, json={"participant_id": await _seat(code, w.owner.id), "vote": "5"})
+
+
+async def voted(w: World, caller: str) -> Req:
+    code = (await _session(w))["code"]
+    await _story(w, code)
+    await cast_vote(actor=user_actor(w.owner), code=code, value="5")
+    return Req({"code": code})
+
+
+async def new_story(w: World, caller: str) -> Req:
+    return Req({"code": (await _session(w))["code"]}, json={"title": "Checkout"})
+
+
+async def next_story(w: World, caller: str) -> Req:
+    code = (await _session(w))["code"]
+    await _story(w, code)
+    return Req({"story": await _story(w, code, "Checkout")})
+
+
+async def current_story(w: World, caller: str) -> Req:
+    code = (await _session(w))["code"]
+    return Req({"code": code, "story": await _story(w, code)})
+
+
+async def timer(w: World, caller: str) -> Req:
+    return Req({"code": (await _session(w))["code"]}, json={"seconds": 60})
+
+
+async def new_folder(w: World, caller: str) -> Req:
+    return Req(json={"name": "Q3"})
+
+
+async def folder(w: World, caller: str) -> Req:
+    made = await create_folder(actor=user_actor(w.owner), name=unique("Q3"))
+    return Req({"folder_id": str(made["id"])})
+
+
+async def rename_folder(w: World, caller: str) -> Req:
+    return Req((await folder(w, caller)).params, json={"name": "Q4"})
+
+
+async def new_session(w: World, caller: str) -> Req:
+    return Req(json={"name": "Sprint 9"})
+
+
+async def profile_change(w: World, caller: str) -> Req:
+    return Req(json={"name": "Olive"})
+
+
+async def password_change(w: World, caller: str) -> Req:
+    return Req(json={"currentPassword": DEFAULT_PASSWORD, "newPassword": "another-horse-battery"})
+
+
+async def new_token(w: World, caller: str) -> Req:
+    return Req(json={"name": "ci"})
+
+
+async def owners_token(w: World, caller: str) -> Req:
+    row, _ = await tokens.create_token(actor=user_actor(w.owner), name="old")
+    return Req({"id": str(row.id)})
+
+
+scoped("GET", "/auth/me", "account:read", 200)
+scoped("PATCH", "/auth/me", "account:write", 200, profile_change)
+scoped("POST", "/auth/change-password", JWT_ONLY, 200, password_change)
+scoped("POST", "/api-tokens", JWT_ONLY, 201, new_token)
+scoped("GET", "/api-tokens", JWT_ONLY, 200)
+scoped("DELETE", "/api-tokens/{id}", JWT_ONLY, 200, owners_token)
+scoped("POST", "/sessions", POKER_WRITE, 201, new_session)
+scoped("GET", "/sessions", POKER_READ, 200)
+scoped("GET", "/sessions/{code}", POKER_READ, 200, session)
+scoped("PATCH", "/sessions/{code}", POKER_WRITE, 200, rename_session)
+scoped("POST", "/sessions/{code}/join", POKER_WRITE, 200, join_session)
+scoped("GET", "/sessions/{code}/participants", POKER_READ, 200, session)
+scoped("POST", "/sessions/{code}/moderator", POKER_WRITE, 200, session_with_guest)
+scoped(
+    "DELETE", "/sessions/{code}/participants/{participant_id}", POKER_WRITE, 200, session_with_guest
+)
+scoped("POST", "/sessions/{code}/vote", POKER_WRITE, 200, voting)
+scoped("DELETE", "/sessions/{code}/vote", POKER_WRITE, 200, voted)
+scoped("POST", "/sessions/{code}/stories", POKER_WRITE, 201, new_story)
+scoped("GET", "/sessions/{code}/stories", POKER_READ, 200, session)
+scoped("POST", "/stories/{story}/start", POKER_WRITE, 200, next_story)
+scoped("POST", "/stories/{story}/reveal", POKER_WRITE, 200, current_story)
+scoped("POST", "/sessions/{code}/restart", POKER_WRITE, 200, current_story)
+scoped("POST", "/sessions/{code}/timer", POKER_WRITE, 200, timer)
+scoped("POST", "/folders", POKER_WRITE, 201, new_folder)
+scoped("GET", "/folders", POKER_READ, 200)
+scoped("PATCH", "/folders/{folder_id}", POKER_WRITE, 200, rename_folder)
+scoped("DELETE", "/folders/{folder_id}", POKER_WRITE, 200, folder)
+
+
+def test_every_endpoint_in_the_registry_has_a_row() -> None:
+    registered = {(ep.method, ep.path) for api in APIS for ep in api.endpoints}
+    covered = set(ROWS) | set(SCOPE_ROWS) | PUBLIC
+    assert not registered - covered, f"endpoints without a row: {registered - covered}"
+    assert not covered - registered, f"rows for no endpoint: {covered - registered}"
+    public = {(ep.method, ep.path) for api in APIS for ep in api.endpoints if ep.auth == "none"}
+    assert public == PUBLIC
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(SCOPE_ROWS), ids=lambda v: str(v))
+async def test_which_token_scope_opens_it(
+    client: httpx.AsyncClient, method: str, path: str
+) -> None:
+    spec = SCOPE_ROWS[(method, path)]
+    w = await build_world()
+    wrong: list[str] = []
+    for caller in ("owner", *PAT_CALLERS):
+        res = await send(client, w, method, path, caller, await spec.prep(w, caller))
+        want = spec.expect(caller)
+        if res.status_code != want:
+            wrong.append(f"{caller}: expected {want}, got {res.status_code} {res.text[:200]}")
+        elif want == 403:
+            assert "token" in res.text.lower() or "JWT" in res.text, (caller, res.text)
+        if res.is_success and method != "GET":
+            w = await build_world()
+    assert not wrong, f"{method} {path}\n" + "\n".join(wrong)
 
 
 def board_endpoints() -> set[tuple[str, str]]:
@@ -473,9 +716,9 @@ async def test_who_may_call_it(
     spec = ROWS[(method, path)]
     w = await build_world()
     wrong: list[str] = []
-    for caller in CALLERS:
+    for caller in spec.callers():
         res = await send(client, w, method, path, caller, await spec.prep(w, caller))
-        want = spec.expected[caller]
+        want = spec.expect(caller)
         if res.status_code != want:
             wrong.append(f"{caller}: expected {want}, got {res.status_code} {res.text[:200]}")
         elif not res.is_success:
