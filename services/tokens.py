@@ -64,6 +64,9 @@ def _clean_name(name: str) -> str:
         raise invalid_field("name", "must not be empty")
     if len(name) > NAME_MAX:
         raise invalid_field("name", f"must be at most {NAME_MAX} characters")
+    if "\x00" in name:
+        # PostgreSQL text cannot hold NUL; refusing it keeps both backends alike.
+        raise invalid_field("name", "must not contain NUL characters")
     return name
 
 

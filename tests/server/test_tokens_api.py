@@ -257,6 +257,16 @@ async def test_the_live_token_cap_answers_409(client: httpx.AsyncClient) -> None
     )
 
 
+async def test_a_name_with_a_nul_character_is_400_on_every_backend(
+    client: httpx.AsyncClient,
+) -> None:
+    user, headers = await user_with_headers()
+    res = await _create(client, headers, name="CI\x00Pipeline")
+    assert res.status_code == 400, res.text
+    assert res.json()["errors"] == {"name": ["must not contain NUL characters"]}
+    assert await ApiToken.filter(user_id=user.id).count() == 0
+
+
 async def test_openapi_documents_the_token_endpoints(client: httpx.AsyncClient) -> None:
     doc = (await client.get("/api/openapi.json")).json()
     assert set(doc["paths"]["/api/api-tokens"]) == {"get", "post"}
