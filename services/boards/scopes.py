@@ -53,9 +53,22 @@ def _description(text: str) -> str:
     return text
 
 
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
 def _settings(settings: dict[str, Any]) -> dict[str, Any]:
     if len(orjson.dumps(settings)) > SETTINGS_MAX_BYTES:
         raise invalid_field("settings", f"must be at most {SETTINGS_MAX_BYTES} bytes of JSON")
+    if _holds_nul(settings):
+        # PostgreSQL's JSON cannot hold NUL, in a key or a value; SQLite would.
+        raise invalid_field("settings", "must not contain NUL characters")
     return settings
 
 

@@ -92,3 +92,23 @@ async def test_scope_permissions_and_input(client: httpx.AsyncClient) -> None:
         await client.post(f"{board.base}/scopes", json={"name": "R"}, headers=reader)
     ).status_code == 403
     assert (await client.get(f"{board.base}/scopes")).status_code == 401
+
+
+async def test_settings_with_a_nul_character_are_400_on_every_backend(
+    client: httpx.AsyncClient,
+) -> None:
+    board = await create_board()
+    h = bearer(jwt_for(board.owner))
+    scope = (await client.post(f"{board.base}/scopes", json={"name": "S"}, headers=h)).json()
+    for settings in ({"a": "x\x00y"}, {"k\x00": 1}, {"a": [{"b": ["\x00"]}]}):
+        res = await client.post(
+            f"{board.base}/scopes", json={"name": "T", "settings": settings}, headers=h
+        )
+        assert res.status_code == 400, res.text
+        assert res.json()["errors"] == {"settings": ["must not contain NUL characters"]}
+        res = await client.patch(
+            f"{board.base}/scopes/{scope['id']}", json={"settings": settings}, headers=h
+        )
+        assert res.status_code == 400, res.text
+    listed = (await client.get(f"{board.base}/scopes", headers=h)).json()
+    assert [(s["name"], s["settings"]) for s in listed] == [("S", {})]
