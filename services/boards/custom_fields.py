@@ -72,6 +72,9 @@ def check_value(f: CustomField, value: Any) -> Any:
     if f.type == "text":
         if not isinstance(value, str) or len(value) > TEXT_MAX:
             raise bad(f"must be a string of at most {TEXT_MAX} characters")
+        if "\x00" in value:
+            # PostgreSQL's JSON cannot hold NUL; refusing it keeps both backends alike.
+            raise bad("must not contain NUL characters")
         return value
     if f.type == "number":
         if isinstance(value, bool) or not isinstance(value, int | float):

@@ -70,6 +70,20 @@ async def test_values_are_checked_against_their_type(client: httpx.AsyncClient) 
     assert points["id"] not in (await client.get(url, headers=h)).json()["values"]
 
 
+async def test_a_text_value_with_a_nul_character_is_400_on_every_backend(
+    client: httpx.AsyncClient,
+) -> None:
+    board = await create_board()
+    card = await make_card(board)
+    h = bearer(jwt_for(board.owner))
+    note = await _field(client, board.base, h, name="Note", type="text")
+    url = f"{board.base}/cards/{card.id}/custom-fields"
+    res = await client.patch(url, json={note["id"]: "a\x00b"}, headers=h)
+    assert res.status_code == 400, res.text
+    assert res.json()["errors"] == {note["id"]: ["must not contain NUL characters"]}
+    assert (await client.get(url, headers=h)).json()["values"] == {}
+
+
 async def test_definitions_are_validated(client: httpx.AsyncClient) -> None:
     board = await create_board()
     h = bearer(jwt_for(board.owner))
