@@ -127,14 +127,24 @@ async def _project_grant(
     return ProjectAccess(workspace=ws, project=project, role=member.role if member else None)
 
 
+def _lookable(slug: str) -> bool:
+    # PostgreSQL refuses a NUL even in a query parameter; no slug holds one anyway.
+    return "\x00" not in slug
+
+
 async def org_access(actor: Actor, org_slug: str) -> OrgAccess:
     user_id = require_user(actor)
-    return await _org_grant(user_id, await Organization.filter(slug=org_slug).first())
+    org = await Organization.filter(slug=org_slug).first() if _lookable(org_slug) else None
+    return await _org_grant(user_id, org)
 
 
 async def workspace_access(actor: Actor, org_slug: str, ws_slug: str) -> WorkspaceAccess:
     org = await org_access(actor, org_slug)
-    ws = await Workspace.filter(org_id=org.org.id, slug=ws_slug).first()
+    ws = (
+        await Workspace.filter(org_id=org.org.id, slug=ws_slug).first()
+        if _lookable(ws_slug)
+        else None
+    )
     return await _workspace_grant(require_user(actor), org, ws)
 
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from services.boards.access import project_access, project_by_id, valid_slug
+from services.boards.access import (
+    org_access,
+    project_access,
+    project_by_id,
+    valid_slug,
+    workspace_access,
+)
 from services.errors import Forbidden, NotFound
 from tests.factories import add_member, create_board, create_user, user_actor
 
@@ -58,6 +64,15 @@ async def test_personal_access_tokens_need_the_projects_scopes(db: str) -> None:
         await project_access(reader, *args, write=True)
     with pytest.raises(Forbidden):
         await project_access(user_actor(board.owner, frozenset({"poker:read"})), *args)
+
+
+async def test_a_slug_with_a_nul_character_is_not_found_on_every_backend(db: str) -> None:
+    board = await create_board()
+    owner = user_actor(board.owner)
+    with pytest.raises(NotFound):
+        await org_access(owner, board.org.slug + "\x00")
+    with pytest.raises(NotFound):
+        await workspace_access(owner, board.org.slug, "\x00" + board.workspace.slug)
 
 
 def test_slugs_are_lowercase_words_and_hyphens() -> None:
