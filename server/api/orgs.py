@@ -10,6 +10,7 @@ from pydantic import EmailStr, Field
 from server.api.routing import Api, Call
 from server.api.schemas import CamelInput, CamelOutput
 from server.api.shared import Ok, member_id
+from services.auth import require_user
 from services.boards import orgs
 from services.boards.access import READ, WRITE
 
@@ -45,6 +46,14 @@ class OrgPublic(CamelOutput):
     created_at: str
     updated_at: str
     my_role: str | None = None
+
+
+class OrgMemberAdded(CamelOutput):
+    """The same answer whether the address had an account (added now) or not (invited):
+    it must not tell the two apart."""
+
+    email: str
+    role: str
 
 
 class OrgMemberPublic(CamelOutput):
@@ -135,9 +144,12 @@ async def list_members(call: Call) -> Any:
 @api.route(
     "POST",
     "/organizations/{org_slug}/members",
-    summary="Add an existing account to the organization by email (owner or admin)",
+    summary=(
+        "Add someone by email (owner or admin): an account is added and notified, an "
+        "address without one is invited; both answer alike"
+    ),
     body=OrgMemberAdd,
-    response=OrgMemberPublic,
+    response=OrgMemberAdded,
     status=201,
     scope=WRITE,
     errors=(404, 409),
@@ -168,13 +180,15 @@ async def update_member(call: Call) -> Any:
 @api.route(
     "DELETE",
     "/organizations/{org_slug}/members/{user_id}",
-    summary="Remove a member (or leave) with their workspace and project memberships",
+    summary=(
+        "Remove a member with their workspace and project memberships; `me` as the user "
+        "id leaves the organization"
+    ),
     response=Ok,
     scope=WRITE,
     errors=(404,),
 )
 async def remove_member(call: Call) -> Any:
-    await orgs.remove_org_member(
-        actor=call.user, org_slug=call.path["org_slug"], user_id=member_id(call)
-    )
+    user_id = require_user(call.user) if call.path["user_id"] == "me" else member_id(call)
+    await orgs.remove_org_member(actor=call.user, org_slug=call.path["org_slug"], user_id=user_id)
     return {"ok": True}

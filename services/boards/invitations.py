@@ -51,7 +51,7 @@ def invitation_public(inv: Invitation, now: datetime | None = None) -> dict[str,
     }
 
 
-def _clean_email(email: str) -> str:
+def clean_email(email: str) -> str:
     email = email.strip().lower()
     local, _, domain = email.partition("@")
     if not local or "." not in domain or len(email) > EMAIL_MAX or " " in email:
@@ -68,7 +68,7 @@ async def invite(
     actor.require_scope(WRITE)
     access = await workspace_access(actor, org_slug, ws_slug)
     require_ws_admin(access, "invite people")
-    email, role = _clean_email(email), check_role(role, WORKSPACE_ROLES)
+    email, role = clean_email(email), check_role(role, WORKSPACE_ROLES)
     ws = access.workspace
     invitee = await User.filter(email=email).first()
     if invitee and await WorkspaceMember.filter(workspace_id=ws.id, user_id=invitee.id).exists():
@@ -102,6 +102,60 @@ def _email_text(inviter: str, ws_name: str, org_name: str, url: str, inv: Invita
         f"Accept the invitation here:\n{url}\n\n"
         f"Sign in (or create an account) with {inv.email} first. "
         f"The link works once and expires on {iso(inv.expires_at)}.\n"
+    )
+
+
+async def invite_to_org(*, actor: Actor, org: Organization, email: str, role: str) -> None:
+    """An organization's invitation for an address that has no account yet.
+
+    Invitations belong to a workspace, so it is one to the organization's first
+    workspace (joining it also makes the person an organization member). It replaces a
+    pending one to the same address and is emailed when SMTP is set; its token is never
+    shown to the admin, whose answer must not differ from a direct add. An organization
+    without a workspace keeps nothing: the email only asks the person to sign up.
+    """
+    ws = await Workspace.filter(org_id=org.id).order_by("created_at", "id").first()
+    if ws is None:
+        await mailer.send(
+            to=email,
+            subject=f"{actor.name} wants to add you to {org.name} on Roundtable",
+            text=(
+                f"{actor.name} wants to add you to the organization {org.name} on "
+                f"Roundtable.\n\nCreate an account with {email} at "
+                f"{mailer.absolute('/')} and ask them to add you again.\n"
+            ),
+        )
+        return
+    token = new_token(TOKEN_PREFIX)
+    async with in_transaction():
+        await Invitation.filter(
+            workspace_id=ws.id, email=email, accepted_at=None, revoked_at=None
+        ).delete()
+        inv = await Invitation.create(
+            workspace_id=ws.id,
+            email=email,
+            role=role,
+            token_hash=sha256(token),
+            invited_by_id=actor.user_id,
+            expires_at=datetime.now(UTC) + INVITATION_TTL,
+        )
+    await mailer.send(
+        to=email,
+        subject=f"You are invited to {org.name} on Roundtable",
+        text=_email_text(actor.name, ws.name, org.name, mailer.absolute(accept_path(token)), inv),
+    )
+
+
+async def tell_added(*, actor: Actor, org: Organization, email: str, role: str) -> None:
+    """Email someone an admin added to an organization, when SMTP is set."""
+    await mailer.send(
+        to=email,
+        subject=f"You were added to {org.name} on Roundtable",
+        text=(
+            f"{actor.name} added you to the organization {org.name} on Roundtable "
+            f"as {role}.\n\nIf you do not want to be there, leave it from its members "
+            f"list, or with DELETE /api/organizations/{org.slug}/members/me.\n"
+        ),
     )
 
 

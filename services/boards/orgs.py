@@ -46,6 +46,8 @@ NAME_MAX = 100
 MEMBER_ROLES = ("admin", "member")
 OWNER_IS_FIXED = "The owner cannot be changed or removed"
 PERSONAL_WORKSPACE = ("Personal", "personal")
+# The notification an account gets when an admin adds it to an organization.
+ADDED_TO_ORG = "org_member_added"
 
 
 def clean_name(name: str, field: str = "name") -> str:
@@ -224,21 +226,44 @@ async def list_org_members(*, actor: Actor, org_slug: str) -> list[dict[str, Any
 async def add_org_member(
     *, actor: Actor, org_slug: str, email: str, role: str = "member"
 ) -> dict[str, Any]:
-    """Add an existing account by its email."""
+    """Add the account that uses `email`, or invite the address when none does.
+
+    Anyone may create an organization, so this must not tell whether an address has an
+    account: both cases answer the same `{email, role}`, without the person's id or
+    name. The person added is notified (and emailed when SMTP is set) and may leave.
+    """
+    # Invitations build on organizations, so they are imported when needed.
+    from services.boards import invitations
+
     actor.require_scope(WRITE)
     access = await org_access(actor, org_slug)
     _require_admin(access, "manage members")
     check_role(role)
-    user = await User.filter(email=email.strip().lower()).first()
+    email = invitations.clean_email(email)
+    user = await User.filter(email=email).first()
     if user is None:
-        raise NotFound("No account with this email")
+        await invitations.invite_to_org(actor=actor, org=access.org, email=email, role=role)
+        return {"email": email, "role": role}
     if await OrgMember.filter(org_id=access.org.id, user_id=user.id).exists():
         raise Conflict("This person is already a member")
     try:
-        member = await OrgMember.create(org_id=access.org.id, user_id=user.id, role=role)
+        async with in_transaction():
+            await OrgMember.create(org_id=access.org.id, user_id=user.id, role=role)
+            notice = await Notification.create(
+                user_id=user.id,
+                type=ADDED_TO_ORG,
+                actor_id=actor.user_id,
+                meta={
+                    "organizationSlug": access.org.slug,
+                    "organizationName": access.org.name,
+                    "role": role,
+                },
+            )
     except IntegrityError:
         raise Conflict("This person is already a member") from None
-    return _member_public(member, user)
+    await notify.deliver([notice])
+    await invitations.tell_added(actor=actor, org=access.org, email=email, role=role)
+    return {"email": email, "role": role}
 
 
 async def _target(access: OrgAccess, user_id: uuid.UUID) -> tuple[OrgMember, User]:

@@ -156,6 +156,46 @@ async def test_the_invitation_email_arrives_with_the_accept_link(
     assert res.status_code == 200 and res.json()["myRole"] == "admin"
 
 
+async def _mail_to(handler: _Inbox, address: str) -> email.message.Message:
+    for _ in range(100):
+        for envelope, message in handler.messages:
+            if envelope.rcpt_tos == [address]:
+                return message
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no email to {address}")
+
+
+async def test_adding_by_email_mails_an_invitation_or_a_notice_alike(
+    mailing_client: httpx.AsyncClient, inbox: tuple[_Inbox, int]
+) -> None:
+    """An address without an account is invited by email, through a link that works;
+    an account that was added directly is told so by email. The admin sees one answer."""
+    handler, _ = inbox
+    board = await create_board()
+    await create_user(email="kim@acme.com")
+    url = f"/api/organizations/{board.org.slug}/members"
+    for address in ("kim@acme.com", "ghost@acme.com"):
+        res = await mailing_client.post(
+            url, json={"email": address, "role": "member"}, headers=_h(board.owner)
+        )
+        assert res.status_code == 201
+        assert res.json() == {"email": address, "role": "member"}
+    notice = await _mail_to(handler, "kim@acme.com")
+    assert board.org.name in notice["Subject"]
+    assert f"/api/organizations/{board.org.slug}/members/me" in notice.get_payload()
+    invitation = await _mail_to(handler, "ghost@acme.com")
+    assert board.org.name in invitation["Subject"]
+    text = invitation.get_payload(decode=True).decode()
+    link = next(w for w in text.split() if w.startswith("https://boards.example.com/invitations/"))
+    token = link.rsplit("/", 1)[1]
+    ghost = await create_user(email="ghost@acme.com")
+    accepted = await mailing_client.post(f"/api/invitations/{token}/accept", headers=_h(ghost))
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["organizationSlug"] == board.org.slug
+    orgs = (await mailing_client.get("/api/organizations", headers=_h(ghost))).json()
+    assert [(o["slug"], o["myRole"]) for o in orgs] == [(board.org.slug, "member")]
+
+
 async def test_an_unreachable_smtp_server_keeps_the_invitation(
     client: httpx.AsyncClient,
 ) -> None:

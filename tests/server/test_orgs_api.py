@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from models import ApiToken, User
+from models import ApiToken, Invitation, OrgMember, User
 from services.security import PAT_PREFIX, new_token, sha256
 from tests.factories import Board, add_member, bearer, create_board, create_user, jwt_for
 
@@ -209,17 +209,14 @@ async def test_adding_a_member(client: httpx.AsyncClient, who: str, status: int)
     )
     assert res.status_code == status, res.text
     if status == 201:
-        assert res.json()["userId"] == str(newcomer.id)
-        assert res.json()["role"] == "member"
+        assert res.json() == {"email": "new-member@acme.com", "role": "member"}
+        members = await OrgMember.filter(org_id=board.org.id, user_id=newcomer.id)
+        assert [m.role for m in members] == ["member"]
 
 
-async def test_adding_an_unknown_or_existing_member(client: httpx.AsyncClient) -> None:
+async def test_adding_an_existing_member_or_a_bad_body(client: httpx.AsyncClient) -> None:
     board = await create_board()
     url = f"/api/organizations/{board.org.slug}/members"
-    res = await client.post(
-        url, json={"email": "ghost@acme.com", "role": "member"}, headers=_h(board.owner)
-    )
-    assert res.json() == _error(404, "No account with this email", "Not Found")
     res = await client.post(
         url, json={"email": board.owner.email, "role": "admin"}, headers=_h(board.owner)
     )
@@ -233,6 +230,102 @@ async def test_adding_an_unknown_or_existing_member(client: httpx.AsyncClient) -
     ):
         res = await client.post(url, json=body, headers=_h(board.owner))
         assert res.status_code == 400, body
+
+
+async def test_a_known_and_an_unknown_address_get_the_same_answer(
+    client: httpx.AsyncClient,
+) -> None:
+    """Anyone can create an organization, so adding by email must not tell whether an
+    address has an account: same status, same body, nothing of the person in it."""
+    board = await create_board()
+    known = await create_user(email="kim@acme.com", name="Kim Known")
+    url = f"/api/organizations/{board.org.slug}/members"
+    answers = {}
+    for address in ("Kim@Acme.com", "ghost@acme.com"):
+        res = await client.post(
+            url, json={"email": address, "role": "member"}, headers=_h(board.owner)
+        )
+        answers[address.lower()] = res
+    assert {a: r.status_code for a, r in answers.items()} == {
+        "kim@acme.com": 201,
+        "ghost@acme.com": 201,
+    }
+    for address, res in answers.items():
+        assert res.json() == {"email": address, "role": "member"}
+        assert sorted(res.headers) == sorted(answers["kim@acme.com"].headers)
+    assert str(known.id) not in answers["kim@acme.com"].text
+    assert "Kim Known" not in answers["kim@acme.com"].text
+    # The account was added; the address without one waits as an invitation, whose
+    # token only its email carries.
+    members = (await client.get(url, headers=_h(board.owner))).json()
+    assert "kim@acme.com" in [m["email"] for m in members]
+    assert "ghost@acme.com" not in [m["email"] for m in members]
+    ws = f"/api/orgs/{board.org.slug}/workspaces/{board.workspace.slug}"
+    pending = (await client.get(f"{ws}/invitations", headers=_h(board.owner))).json()
+    assert [(i["email"], i["status"]) for i in pending] == [("ghost@acme.com", "pending")]
+    assert "token" not in pending[0]
+
+
+async def test_adding_an_unknown_address_twice_keeps_one_invitation(
+    client: httpx.AsyncClient,
+) -> None:
+    board = await create_board()
+    url = f"/api/organizations/{board.org.slug}/members"
+    for role in ("member", "admin"):
+        res = await client.post(
+            url, json={"email": "ghost@acme.com", "role": role}, headers=_h(board.owner)
+        )
+        assert res.status_code == 201
+    invitations = await Invitation.filter(email="ghost@acme.com")
+    assert [(i.role, i.workspace_id) for i in invitations] == [("admin", board.workspace.id)]
+
+
+async def test_an_organization_without_a_workspace_keeps_nothing_for_an_unknown_address(
+    client: httpx.AsyncClient,
+) -> None:
+    owner = await create_user()
+    made = await client.post(
+        "/api/organizations", json={"name": "Bare", "slug": "bare"}, headers=_h(owner)
+    )
+    assert made.status_code == 201
+    res = await client.post(
+        "/api/organizations/bare/members",
+        json={"email": "ghost@acme.com", "role": "member"},
+        headers=_h(owner),
+    )
+    assert res.status_code == 201
+    assert res.json() == {"email": "ghost@acme.com", "role": "member"}
+    assert await Invitation.all().count() == 0
+
+
+async def test_the_person_added_is_notified_and_can_leave(client: httpx.AsyncClient) -> None:
+    board = await create_board()
+    kim = await create_user(email="kim@acme.com", name="Kim")
+    res = await client.post(
+        f"/api/organizations/{board.org.slug}/members",
+        json={"email": "kim@acme.com", "role": "admin"},
+        headers=_h(board.owner),
+    )
+    assert res.status_code == 201
+    [notice] = (await client.get("/api/notifications", headers=_h(kim))).json()
+    assert notice["readAt"] is None
+    assert notice["activity"]["type"] == "org_member_added"
+    assert notice["activity"]["actorId"] == str(board.owner.id)
+    assert notice["activity"]["meta"] == {
+        "organizationSlug": board.org.slug,
+        "organizationName": board.org.name,
+        "role": "admin",
+    }
+    listed = (await client.get("/api/organizations", headers=_h(kim))).json()
+    assert [o["slug"] for o in listed] == [board.org.slug]
+    left = await client.delete(f"/api/organizations/{board.org.slug}/members/me", headers=_h(kim))
+    assert left.json() == {"ok": True}
+    assert (await client.get("/api/organizations", headers=_h(kim))).json() == []
+    # The owner cannot leave their own organization.
+    stays = await client.delete(
+        f"/api/organizations/{board.org.slug}/members/me", headers=_h(board.owner)
+    )
+    assert stays.json() == _error(403, "The owner cannot be changed or removed", "Forbidden")
 
 
 @pytest.mark.parametrize(
