@@ -37,6 +37,16 @@ def _origins(raw: str | None, host: str, port: int) -> list[str]:
     return sorted(f"http://{h}:{port}" for h in hosts)
 
 
+def _register_limit(text: str) -> str:
+    from limits import parse
+
+    try:
+        parse(text)
+    except ValueError:
+        raise SystemExit(f"REGISTER_RATE_LIMIT must look like 30/hour, not {text!r}") from None
+    return text
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -46,6 +56,8 @@ class Settings:
     secret_key: str = field(default="", repr=False)
     allowed_origins: list[str] = field(default_factory=list)
     rate_limit: str = "60/minute"
+    # Sign-ups per client IP: register's 409 says whether an address has an account.
+    register_rate_limit: str = "30/hour"
     serializer: str = "msgpack"
     # Several workers without sticky sessions need websocket-only transport.
     transports: tuple[str, ...] = ("polling", "websocket")
@@ -87,6 +99,7 @@ class Settings:
             secret_key=_secret_key(data_dir),
             allowed_origins=_origins(env.get("ALLOWED_ORIGINS"), host, port),
             rate_limit=env.get("RATE_LIMIT", "60/minute"),
+            register_rate_limit=_register_limit(env.get("REGISTER_RATE_LIMIT", "30/hour")),
             serializer=serializer,
             transports=transports,
             jwt_ttl_seconds=int(env.get("JWT_TTL_SECONDS", str(7 * 24 * 3600))),

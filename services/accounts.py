@@ -12,7 +12,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models import User, WorkspaceMember
-from services import security
+from services import security, throttle
 from services.actors import Actor
 from services.auth import require_jwt, require_user
 from services.boards.orgs import create_personal_space
@@ -20,6 +20,7 @@ from services.errors import (
     Conflict,
     Forbidden,
     NotFound,
+    RateLimited,
     Unauthorized,
     invalid_field,
 )
@@ -74,8 +75,23 @@ async def _decoy_hash() -> str:
     return _decoy[0]
 
 
-async def register(*, email: str, password: str, name: str = "") -> tuple[User, str]:
-    """Create an account; returns it with a fresh JWT."""
+async def register(
+    *,
+    email: str,
+    password: str,
+    name: str = "",
+    client_ip: str | None = None,
+    per_ip_limit: str = "30/hour",
+) -> tuple[User, str]:
+    """Create an account; returns it with a fresh JWT.
+
+    The 409 for a taken address is the seed's contract, and it tells whether an address
+    has an account: attempts from one `client_ip` are limited, whatever their outcome.
+    """
+    if client_ip is not None:
+        window = await throttle.current().hit(throttle.limit(per_ip_limit), "register", client_ip)
+        if not window.allowed:
+            raise RateLimited("Too many sign-ups from this address; try again later")
     email = _clean_email(email)
     _check_password(password)
     name = _clean_name(name)

@@ -92,11 +92,18 @@ async def _profile(user: User) -> UserProfile:
     response=Registered,
     status=201,
     auth="none",
-    errors=(409,),
+    errors=(409, 429),
 )
 async def register(call: Call) -> Any:
     body: UserRegister = call.body
-    user, token = await accounts.register(email=body.email, password=body.password, name=body.name)
+    client = call.request.client
+    user, token = await accounts.register(
+        email=body.email,
+        password=body.password,
+        name=body.name,
+        client_ip=client.host if client else "unknown",
+        per_ip_limit=call.request.app.state.settings.register_rate_limit,
+    )
     return Registered(access_token=token, user=UserPublic.model_validate(user))
 
 

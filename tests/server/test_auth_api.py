@@ -11,7 +11,8 @@ import jwt
 import pytest
 
 from models import User
-from tests.conftest import TEST_SECRET
+from server.config import Settings
+from tests.conftest import TEST_SECRET, settings_for
 from tests.factories import DEFAULT_PASSWORD, bearer, create_user, jwt_for, user_with_headers
 
 PASSWORD = "secure-pass-123"
@@ -60,6 +61,55 @@ async def test_register_answers_201_with_a_jwt_and_the_user(client: httpx.AsyncC
     assert set(body["user"]) == {"id", "email", "name"}
     me = await client.get("/api/auth/me", headers=bearer(body["access_token"]))
     assert me.json()["user"]["id"] == body["user"]["id"]
+
+
+@pytest.fixture
+async def strict_app(db: str) -> Any:
+    """The app with a register limit of 3 an hour per client address."""
+    from server.app import create_app
+
+    return create_app(settings_for(db, register_rate_limit="3/hour"), manage_db=False)
+
+
+def _from(app: Any, ip: str) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(ip, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def test_sign_ups_are_limited_per_client_address(strict_app: Any) -> None:
+    """Taken addresses answer 409 (the seed's contract), so every attempt counts."""
+    # An address no other test shares: the counters live as long as the process.
+    ip = f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"
+    async with _from(strict_app, ip) as client:
+        assert (await _register(client, email="a@example.com")).status_code == 201
+        taken = await _register(client, email="a@example.com")
+        assert taken.json() == _error(409, "An account with this email already exists", "Conflict")
+        assert (await _register(client, email="b@example.com")).status_code == 201
+        refused = await _register(client, email="c@example.com")
+        assert refused.status_code == 429
+        assert refused.json() == _error(
+            429, "Too many sign-ups from this address; try again later", "Too Many Requests"
+        )
+        # Refused before any lookup: neither an account nor a 409 for a taken address.
+        again = await _register(client, email="a@example.com")
+        assert again.status_code == 429
+    assert not await User.filter(email="c@example.com").exists()
+    async with _from(strict_app, ip + "1") as elsewhere:
+        assert (await _register(elsewhere, email="c@example.com")).status_code == 201
+
+
+def test_the_register_limit_is_read_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.setenv("SECRET_KEY", TEST_SECRET)
+    monkeypatch.setenv("ROUNDTABLE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("REGISTER_RATE_LIMIT", raising=False)
+    assert Settings.from_env().register_rate_limit == "30/hour"
+    monkeypatch.setenv("REGISTER_RATE_LIMIT", "500/day")
+    assert Settings.from_env().register_rate_limit == "500/day"
+    monkeypatch.setenv("REGISTER_RATE_LIMIT", "plenty")
+    with pytest.raises(SystemExit, match="REGISTER_RATE_LIMIT"):
+        Settings.from_env()
 
 
 async def test_register_without_a_name_is_allowed(client: httpx.AsyncClient) -> None:
