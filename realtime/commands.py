@@ -160,7 +160,11 @@ async def dispatch(
     return ack
 
 
-def unknown(name: str, *, namespace: str) -> Ack:
+def unknown(name: Any, *, namespace: str) -> Ack:
+    """The ack for an event that is no command: any name a client sends, of any type."""
+    if not isinstance(name, str):
+        log.info("socket", namespace=namespace, command=None, ok=False, error="invalid")
+        return error("invalid", "A command's name must be a string")
     name = name[:64]
     log.info("socket", namespace=namespace, command=name, ok=False, error="invalid")
     return error("invalid", f"Unknown command '{name}'")

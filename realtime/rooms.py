@@ -86,7 +86,7 @@ class RoomNamespace(socketio.AsyncNamespace, Generic[C]):  # type: ignore[misc]
     def presence_changed(self, room: str) -> None:
         self._broadcaster.changed(room)
 
-    async def trigger_event(self, event: str, *args: Any) -> Any:
+    async def trigger_event(self, event: Any, *args: Any) -> Any:
         sid: str = args[0]
         # A client may name its event "connect" or "disconnect"; the server's own calls
         # come while the socket is half-open, a client's only once it is connected.
@@ -97,7 +97,8 @@ class RoomNamespace(socketio.AsyncNamespace, Generic[C]):  # type: ignore[misc]
             else:
                 await self._disconnect(sid)
             return None
-        cmd = self.commands.get(event)
+        # A msgpack client can name an event with a number, a list or a map.
+        cmd = self.commands.get(event) if isinstance(event, str) else None
         if cmd is None:
             return unknown(event, namespace=self.namespace)
         return await dispatch(cmd, lambda: self._caller(sid), args[1:], namespace=self.namespace)
