@@ -2,12 +2,14 @@
 
 The ack is `{"ok": true, "data": ...}` or `{"ok": false, "error": {"code", "message"}}`.
 A DomainError keeps its code, a payload that does not fit its model is `invalid`, and
-anything unexpected is logged and answered `internal`, never with a traceback.
+anything unexpected is logged and answered `internal`, never with a traceback. A socket
+or a user over its command limits is answered `rate_limited` before any work is done.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, Protocol, TypeVar
@@ -16,13 +18,54 @@ import structlog
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from realtime.publisher import published_seqs
+from services import throttle
 from services.actors import Actor
 from services.availability import is_outage
-from services.errors import DomainError, Unavailable, ValidationFailed
+from services.errors import DomainError, RateLimited, Unavailable, ValidationFailed
 
 log = structlog.get_logger("roundtable.socket")
 
 Ack = dict[str, Any]
+
+# Command limits. A person sends a few commands a minute and seldom has more than two
+# awaiting their acks; the benchmark in bench/ sends at most 5,000 commands from one
+# socket, one at a time. Past IN_FLIGHT a socket's commands are refused at once, so one
+# busy socket holds at most that many database transactions and cannot starve the
+# others; the moving windows bound what it, or its user across sockets and workers, can
+# send in a minute.
+IN_FLIGHT_PER_SOCKET = 10
+PER_SOCKET_PER_MINUTE = 6_000
+PER_USER = throttle.limit("12000/minute")
+
+
+class Budget:
+    """One socket's command allowance: how many may run at once, and how many it may
+    send in a moving minute. Counted in memory: a socket lives on one worker."""
+
+    def __init__(
+        self,
+        *,
+        in_flight: int = IN_FLIGHT_PER_SOCKET,
+        per_minute: int = PER_SOCKET_PER_MINUTE,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._clock = clock
+        self._max_in_flight = in_flight
+        self._in_flight = 0
+        self._sent: deque[float] = deque(maxlen=per_minute)
+
+    def take(self) -> None:
+        """Count one more command, running until `release`; RateLimited when over."""
+        if self._in_flight >= self._max_in_flight:
+            raise RateLimited("Too many commands at once; wait for their answers")
+        now = self._clock()
+        if len(self._sent) == self._sent.maxlen and now - self._sent[0] < 60.0:
+            raise RateLimited("Too many commands this minute; slow down")
+        self._sent.append(now)
+        self._in_flight += 1
+
+    def release(self) -> None:
+        self._in_flight -= 1
 
 
 class Caller(Protocol):
@@ -113,16 +156,22 @@ async def dispatch(
     args: tuple[Any, ...],
     *,
     namespace: str,
+    budget: Budget | None = None,
 ) -> Ack:
     """Run one command for one socket and render its ack; logs one line."""
     started = time.perf_counter()
     caller: C | None = None
     failure: str | None = None
+    taken = False
     with published_seqs() as seqs:
         try:
+            if budget is not None:
+                budget.take()
+                taken = True
             caller = await resolve()
             if cmd.scope is not None:
                 caller.actor.require_scope(cmd.scope)
+            await _count_for_user(caller.actor)
             body = parse(cmd.payload, args)
             ack = ok(await cmd.run(caller, body))
         except DomainError as exc:
@@ -146,6 +195,9 @@ async def dispatch(
                     actor=caller.actor.id if caller else None,
                 )
                 ack = error("internal", "Internal error")
+        finally:
+            if taken and budget is not None:
+                budget.release()
     log.info(
         "socket",
         namespace=namespace,
@@ -158,6 +210,13 @@ async def dispatch(
         ms=round((time.perf_counter() - started) * 1000, 1),
     )
     return ack
+
+
+async def _count_for_user(actor: Actor) -> None:
+    """One more command from this user, counted across their sockets and the workers."""
+    window = await throttle.current().hit(PER_USER, "socket-commands", actor.id)
+    if not window.allowed:
+        raise RateLimited("Too many commands this minute; slow down")
 
 
 def unknown(name: Any, *, namespace: str) -> Ack:

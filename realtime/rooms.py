@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 import socketio
 import structlog
 
-from realtime.commands import Caller, Command, dispatch, unknown
+from realtime.commands import Budget, Caller, Command, dispatch, unknown
 from realtime.connections import Connection, Connections, Sockets
 from realtime.presence import PresenceBroadcaster
 from realtime.publisher import RoomGate
@@ -56,6 +56,7 @@ class RoomNamespace(socketio.AsyncNamespace, Generic[C]):  # type: ignore[misc]
         self.connections = Connections()
         self._broadcaster = PresenceBroadcaster(self._send_presence, self.presence_body)
         self._sockets: Sockets | None = None
+        self._budgets: dict[str, Budget] = {}
 
     # What each namespace supplies.
 
@@ -95,13 +96,20 @@ class RoomNamespace(socketio.AsyncNamespace, Generic[C]):  # type: ignore[misc]
             if event == "connect":
                 await self._connect(sid, args[2] if len(args) > 2 else None)
             else:
+                self._budgets.pop(sid, None)
                 await self._disconnect(sid)
             return None
         # A msgpack client can name an event with a number, a list or a map.
         cmd = self.commands.get(event) if isinstance(event, str) else None
         if cmd is None:
             return unknown(event, namespace=self.namespace)
-        return await dispatch(cmd, lambda: self._caller(sid), args[1:], namespace=self.namespace)
+        budget = self._budgets.get(sid)
+        if budget is None and self.connections.get(sid) is not None:
+            # Made on the first command of an admitted socket, dropped on its disconnect.
+            budget = self._budgets[sid] = Budget()
+        return await dispatch(
+            cmd, lambda: self._caller(sid), args[1:], namespace=self.namespace, budget=budget
+        )
 
     async def _caller(self, sid: str) -> C:
         conn = self.connections.get(sid)
