@@ -187,7 +187,7 @@ class PokerNamespace(RoomNamespace[PokerCaller]):
         token, code = _credentials(auth)
         actor = await authenticate(token)
         actor.require_scope(READ)
-        session = await access.session_by_code(code)
+        session = await access.guarded_session(code, client=self.client_address(sid), actor=actor)
         if await access.participant_of(actor, session) is None:
             # A signed-in user who is not in the room yet takes a seat.
             actor.require_scope(WRITE)

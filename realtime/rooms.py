@@ -111,6 +111,13 @@ class RoomNamespace(socketio.AsyncNamespace, Generic[C]):  # type: ignore[misc]
             cmd, lambda: self._caller(sid), args[1:], namespace=self.namespace, budget=budget
         )
 
+    def client_address(self, sid: str) -> str:
+        """The socket's client IP, after the trusted proxies. Read from the ASGI scope:
+        Engine.IO's ASGI driver sets REMOTE_ADDR to 127.0.0.1 for every client."""
+        environ = self.server.get_environ(sid, namespace=self.namespace) or {}
+        client = (environ.get("asgi.scope") or {}).get("client")
+        return str(client[0]) if client else "unknown"
+
     async def _caller(self, sid: str) -> C:
         conn = self.connections.get(sid)
         if conn is None:

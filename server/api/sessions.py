@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from server.api.poker_schemas import (
@@ -17,12 +18,27 @@ from server.api.poker_schemas import (
     SessionUpdate,
     path_id,
 )
-from server.api.routing import Api, Call
-from services.poker import sessions
+from server.api.routing import Api, Call, Handler
+from services.poker import access, sessions
 
 api = Api("poker-sessions")
 
 READ, WRITE = "poker:read", "poker:write"
+
+
+def code_checked(handler: Handler) -> Handler:
+    """For routes named by a join code: the code is looked up through the guard against
+    guessing before the handler runs."""
+
+    @functools.wraps(handler)
+    async def run(call: Call) -> Any:
+        client = call.request.client
+        await access.guarded_session(
+            call.path["code"], client=client.host if client else None, actor=call.actor
+        )
+        return await handler(call)
+
+    return run
 
 
 @api.route(
@@ -64,6 +80,7 @@ async def list_sessions(call: Call) -> Any:
     scope=READ,
     errors=(401, 403, 404),
 )
+@code_checked
 async def get_session(call: Call) -> Any:
     return {"success": True, "session": await sessions.get_session(code=call.path["code"])}
 
@@ -77,6 +94,7 @@ async def get_session(call: Call) -> Any:
     scope=WRITE,
     errors=(404,),
 )
+@code_checked
 async def update_session(call: Call) -> Any:
     body: SessionUpdate = call.body
     session = await sessions.update_session(
@@ -95,6 +113,7 @@ async def update_session(call: Call) -> Any:
     scope=WRITE,
     errors=(401, 403, 404, 409),
 )
+@code_checked
 async def join_session(call: Call) -> Any:
     body: JoinRequest = call.body
     participant, session, token = await sessions.join_session(
@@ -112,6 +131,7 @@ async def join_session(call: Call) -> Any:
     scope=READ,
     errors=(401, 403, 404),
 )
+@code_checked
 async def list_participants(call: Call) -> Any:
     people = await sessions.list_participants(code=call.path["code"])
     return {"success": True, "participants": people}
@@ -127,6 +147,7 @@ async def list_participants(call: Call) -> Any:
     scope=WRITE,
     errors=(404,),
 )
+@code_checked
 async def set_moderator(call: Call) -> Any:
     body: ModeratorRequest = call.body
     session = await sessions.set_moderator(
@@ -144,6 +165,7 @@ async def set_moderator(call: Call) -> Any:
     scope=WRITE,
     errors=(404,),
 )
+@code_checked
 async def remove_participant(call: Call) -> Any:
     participant_id = path_id(call.path["participant_id"], "No such participant in this session")
     await sessions.remove_participant(

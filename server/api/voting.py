@@ -20,6 +20,7 @@ from server.api.poker_schemas import (
     VoteResponse,
 )
 from server.api.routing import Api, Call
+from server.api.sessions import code_checked
 from services.poker import stories, voting
 
 api = Api("poker-voting")
@@ -37,6 +38,7 @@ READ, WRITE = "poker:read", "poker:write"
     scope=WRITE,
     errors=(404, 409),
 )
+@code_checked
 async def cast_vote(call: Call) -> Any:
     body: VoteRequest = call.body
     result = await voting.cast_vote(
@@ -59,6 +61,7 @@ async def cast_vote(call: Call) -> Any:
     scope=WRITE,
     errors=(404, 409),
 )
+@code_checked
 async def retract_vote(call: Call) -> Any:
     query: RetractQuery = call.query
     result = await voting.retract_vote(
@@ -78,6 +81,7 @@ async def retract_vote(call: Call) -> Any:
     scope=WRITE,
     errors=(404, 409),
 )
+@code_checked
 async def add_story(call: Call) -> Any:
     body: StoryCreate = call.body
     story = await stories.add_story(actor=call.user, code=call.path["code"], **body.model_dump())
@@ -93,6 +97,7 @@ async def add_story(call: Call) -> Any:
     scope=READ,
     errors=(401, 403, 404),
 )
+@code_checked
 async def list_stories(call: Call) -> Any:
     rows = await stories.list_session_stories(code=call.path["code"])
     return {"success": True, "stories": rows}
@@ -135,6 +140,7 @@ async def reveal(call: Call) -> Any:
     scope=WRITE,
     errors=(404, 409),
 )
+@code_checked
 async def restart_round(call: Call) -> Any:
     story = await stories.restart_round(actor=call.user, code=call.path["code"])
     return {"success": True, "story": story}
@@ -150,6 +156,7 @@ async def restart_round(call: Call) -> Any:
     scope=WRITE,
     errors=(404, 409),
 )
+@code_checked
 async def start_timer(call: Call) -> Any:
     body: TimerRequest = call.body
     timer = await stories.start_timer(actor=call.user, code=call.path["code"], seconds=body.seconds)
