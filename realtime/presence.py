@@ -22,6 +22,9 @@ log = structlog.get_logger("roundtable.presence")
 
 # Joins and leaves within this window reach the room as one `presence` message.
 COALESCE_SECONDS = 0.05
+# And a worker sends a room at most one list per this interval: in a reconnect storm a
+# room of N people would otherwise get N lists, each sent to N sockets.
+MIN_INTERVAL_SECONDS = 0.5
 
 _tick = itertools.count(1)
 
@@ -159,9 +162,12 @@ class PresenceBroadcaster:
         send: Callable[[str, dict[str, Any]], Awaitable[None]],
         render: Callable[[str], Awaitable[dict[str, Any]]],
         delay: float = COALESCE_SECONDS,
+        min_interval: float = MIN_INTERVAL_SECONDS,
     ) -> None:
         self._send = send
         self._delay = delay
+        self._min_interval = min_interval
+        self._last_sent: dict[str, float] = {}
         self._render = render
         self._pending: dict[str, asyncio.Task[None]] = {}
         # One render-and-send at a time per room, so the list sent last is the freshest:
@@ -174,9 +180,14 @@ class PresenceBroadcaster:
 
     async def _flush(self, room: str) -> None:
         try:
-            await asyncio.sleep(self._delay)
+            since = time.monotonic() - self._last_sent.get(room, 0.0)
+            await asyncio.sleep(max(self._delay, self._min_interval - since))
         finally:
             self._pending.pop(room, None)
+        now = time.monotonic()
+        self._last_sent[room] = now
+        for quiet in [r for r, t in self._last_sent.items() if now - t > 10 * self._min_interval]:
+            del self._last_sent[quiet]
         lock, users = self._locks.get(room, (asyncio.Lock(), 0))
         self._locks[room] = (lock, users + 1)
         try:

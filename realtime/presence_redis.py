@@ -72,37 +72,46 @@ class RedisPresence:
         # Set when a write may have been lost: the next heartbeat rewrites this worker's
         # sockets and drops what it no longer has.
         self._resync = False
+        self._order = asyncio.Lock()
 
     # The store.
 
+    # Every change is made here and in Redis under one lock, so Redis sees this worker's
+    # changes in the order they happened: a leave written before its join would leave
+    # a ghost behind.
+
     async def add(self, room: str, sid: str, person: Person) -> None:
-        await self._local.add(room, sid, person)
-        await self._write(room, [sid])
+        async with self._order:
+            await self._local.add(room, sid, person)
+            await self._write(room, [sid])
 
     async def remove(self, room: str, sid: str) -> None:
-        await self._local.remove(room, sid)
-        gone = room not in self._local.local_rooms()
-        try:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.hdel(room_key(room), self._field(sid))
-                if gone:
-                    pipe.srem(worker_rooms_key(self.worker), room)
-                await pipe.execute()
-        except UNREACHABLE as exc:
-            self._unreachable(exc)
+        async with self._order:
+            await self._local.remove(room, sid)
+            gone = room not in self._local.local_rooms()
+            try:
+                async with self._redis.pipeline(transaction=True) as pipe:
+                    pipe.hdel(room_key(room), self._field(sid))
+                    if gone:
+                        pipe.srem(worker_rooms_key(self.worker), room)
+                    await pipe.execute()
+            except UNREACHABLE as exc:
+                self._unreachable(exc)
 
     async def set_focus(self, room: str, sid: str, focus: dict[str, Any] | None) -> bool:
-        if not await self._local.set_focus(room, sid, focus):
-            return False
-        await self._write(room, [sid])
-        return True
+        async with self._order:
+            if not await self._local.set_focus(room, sid, focus):
+                return False
+            await self._write(room, [sid])
+            return True
 
     async def rename(self, room: str, person: Person) -> bool:
-        if not await self._local.rename(room, person):
-            return False
-        mine = [sid for sid, tab in self._local.tabs(room).items() if tab.person.key == person.key]
-        await self._write(room, mine)
-        return True
+        async with self._order:
+            if not await self._local.rename(room, person):
+                return False
+            tabs = self._local.tabs(room).items()
+            await self._write(room, [sid for sid, tab in tabs if tab.person.key == person.key])
+            return True
 
     async def people(self, room: str) -> list[Here]:
         mine = self._local.tabs(room)
@@ -134,7 +143,7 @@ class RedisPresence:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
         try:
-            async with self._redis.pipeline(transaction=True) as pipe:
+            async with self._order, self._redis.pipeline(transaction=True) as pipe:
                 for room in self._local.local_rooms():
                     fields = [self._field(sid) for sid in self._local.tabs(room)]
                     if fields:
@@ -166,7 +175,8 @@ class RedisPresence:
         self._reached()
         if had is None or self._resync:
             self._resync = False
-            rooms = await self._rewrite()
+            async with self._order:
+                rooms = await self._rewrite()
             if rooms:
                 log.info("presence written again", worker=self.worker, rooms=len(rooms))
                 self._on_rooms_changed(rooms)
