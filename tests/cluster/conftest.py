@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 import redis.asyncio as aioredis
 
@@ -160,11 +161,18 @@ async def poker_room(cluster: Cluster, guests: list[str]) -> PokerRoom:
         )
     )["story"]
     await rest_ok(url, "POST", f"/stories/{story['id']}/start", token=owner)
-    joined = []
-    for i, name in enumerate(guests):
-        body = await rest_ok(cluster.url(i), "POST", f"/sessions/{code}/join", json={"name": name})
-        joined.append((name, int(body["participant"]["id"]), str(body["token"])))
-    return PokerRoom(code=code, owner_token=owner, story_id=story["id"], guests=joined)
+    gate = asyncio.Semaphore(8)
+
+    async def join(http: httpx.AsyncClient, i: int, name: str) -> tuple[str, int, str]:
+        async with gate:
+            res = await http.post(f"{cluster.url(i)}/api/sessions/{code}/join", json={"name": name})
+        assert res.status_code == 200, res.text
+        body = res.json()
+        return name, int(body["participant"]["id"]), str(body["token"])
+
+    async with httpx.AsyncClient(timeout=30) as http:
+        joined = await asyncio.gather(*(join(http, i, n) for i, n in enumerate(guests)))
+    return PokerRoom(code=code, owner_token=owner, story_id=story["id"], guests=list(joined))
 
 
 def guest_follower(room: PokerRoom, i: int) -> Follower:

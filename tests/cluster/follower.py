@@ -14,6 +14,8 @@ import httpx
 import socketio
 
 TIMEOUT = 10.0
+# A reconnect storm on a busy 2-core machine: connects may queue for a while.
+CONNECT_TIMEOUT = 45.0
 
 
 class Follower:
@@ -58,9 +60,9 @@ class Follower:
                 namespaces=[self.namespace],
                 auth=self.auth,
                 transports=["websocket"],
-                wait_timeout=TIMEOUT,
+                wait_timeout=CONNECT_TIMEOUT,
             ),
-            TIMEOUT + 2,
+            CONNECT_TIMEOUT + 5,
         )
         if not first:
             await self.sync()

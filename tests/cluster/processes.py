@@ -241,6 +241,7 @@ def worker_env(database_url: str, redis_url: str, data_dir: Path) -> dict[str, s
         SECRET_KEY=TEST_SECRET,
         SOCKETIO_TRANSPORTS="websocket",
         RATE_LIMIT="1000000/minute",
+        REGISTER_RATE_LIMIT="100000/hour",
         ROUNDTABLE_DATA_DIR=str(data_dir),
         LOG_LEVEL="info",
     )
