@@ -111,6 +111,7 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
         "secret_key": TEST_SECRET,
         "allowed_origins": ["http://testserver"],
         "rate_limit": "100000/minute",
+        "register_rate_limit": "100000/hour",
         "jwt_ttl_seconds": 3600,
     }
     values.update(overrides)

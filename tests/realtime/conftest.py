@@ -73,6 +73,7 @@ async def live_server(database: str, tmp_path_factory: Any) -> AsyncIterator[Liv
         DATABASE_URL=database,
         SECRET_KEY=TEST_SECRET,
         RATE_LIMIT="100000/minute",
+        REGISTER_RATE_LIMIT="100000/hour",
         ROUNDTABLE_DATA_DIR=str(data_dir),
         LOG_LEVEL="info",
     )
