@@ -60,7 +60,7 @@ async def test_300_clients_reconnecting_at_once_miss_nothing(cluster: Cluster) -
             f.assert_no_gap_or_duplicate(starts[id(f)], head)
         everyone = sorted(name for name, _, _ in room.guests)
 
-        async def exact(f: Follower = members[0]) -> bool:
+        async def exact(f: Follower = members[0], everyone: list[str] = everyone) -> bool:
             return names_here(f) == everyone
 
         await wait_until(exact, f"presence of {room.code} lists all {PER_ROOM}", 20)
