@@ -132,17 +132,13 @@ class PokerRoom:
         return f"poker:{self.code}"
 
 
-async def register(url: str, name: str) -> str:
-    n = next(_names)
+async def register(url: str, name: str, email: str | None = None) -> str:
+    email = email or f"user{next(_names)}-{os.getpid()}@example.com"
     body = await rest_ok(
         url,
         "POST",
         "/auth/register",
-        json={
-            "email": f"user{n}-{os.getpid()}@example.com",
-            "password": "s3cret-pass!",
-            "name": name,
-        },
+        json={"email": email, "password": "s3cret-pass!", "name": name},
     )
     token: str = body["access_token"]
     return token
@@ -188,6 +184,8 @@ def names_here(follower: Follower) -> list[str]:
 
 @dataclass
 class Board:
+    org: str
+    ws: str
     token: str
     project_id: str
     base: str
@@ -221,4 +219,29 @@ async def board(cluster: Cluster, cards: int) -> Board:
             url, "POST", f"{base}/columns/{columns[0]}/cards", token=token, json={"title": f"C{n}"}
         )
         made.append(card["id"])
-    return Board(token=token, project_id=project["id"], base=base, columns=columns, cards=made)
+    return Board(
+        org=org,
+        ws=ws,
+        token=token,
+        project_id=project["id"],
+        base=base,
+        columns=columns,
+        cards=made,
+    )
+
+
+async def board_member(cluster: Cluster, b: Board, name: str) -> str:
+    """A second person on the board: invited to the workspace, then to the project."""
+    url = cluster.url(0)
+    email = f"{name.lower()}{next(_names)}-{os.getpid()}@example.com"
+    token = await register(url, name, email)
+    invite = await rest_ok(
+        url,
+        "POST",
+        f"/orgs/{b.org}/workspaces/{b.ws}/members/invite",
+        token=b.token,
+        json={"email": email},
+    )
+    await rest_ok(url, "POST", f"/invitations/{invite['token']}/accept", token=token)
+    await rest_ok(url, "POST", f"{b.base}/members", token=b.token, json={"email": email})
+    return token

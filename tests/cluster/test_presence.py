@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from tests.cluster.conftest import Cluster, guest_follower, names_here, poker_room
+from typing import Any
+
+from tests.cluster.conftest import (
+    Cluster,
+    board,
+    board_member,
+    guest_follower,
+    names_here,
+    poker_room,
+)
+from tests.cluster.follower import Follower
 from tests.cluster.processes import wait_until
 
 # The promise: a dead worker's people are gone within 30 s.
@@ -78,3 +88,40 @@ async def test_a_second_tab_on_another_worker_keeps_a_person_present(cluster: Cl
 
     await wait_until(eve_left, "Eve leaves once her last tab closes", 10)
     await fay.close()
+
+
+def _members(f: Follower) -> list[dict[str, Any]]:
+    return list(f.presence["members"]) if f.presence else []
+
+
+async def test_board_presence_and_focus_span_workers_and_a_killed_workers_people_leave(
+    cluster: Cluster,
+) -> None:
+    b = await board(cluster, cards=2)
+    bob_token = await board_member(cluster, b, "Bob")
+    owner = Follower("/board", {"token": b.token, "project": b.project_id}, name="owner")
+    owner_second = Follower("/board", {"token": b.token, "project": b.project_id}, name="owner 2")
+    bob = Follower("/board", {"token": bob_token, "project": b.project_id}, name="bob")
+    await owner.connect(cluster.url(0))
+    await bob.connect(cluster.url(1))
+    await owner_second.connect(cluster.url(2))
+    ack = await bob.call("focus_card", {"card_id": b.cards[0], "mode": "editing"})
+    assert ack["ok"], ack
+
+    async def bob_editing_seen_everywhere() -> bool:
+        for f in (owner, owner_second):
+            people = {m["name"]: m["focus"] for m in _members(f)}
+            if people != {"Bo Board": None, "Bob": {"cardId": b.cards[0], "mode": "editing"}}:
+                return False
+        return True
+
+    await wait_until(bob_editing_seen_everywhere, "Bob's focus on the other workers", 15)
+
+    cluster.workers[1].kill()
+
+    async def bob_gone() -> bool:
+        return all([m["name"] for m in _members(f)] == ["Bo Board"] for f in (owner, owner_second))
+
+    await wait_until(bob_gone, "Bob leaves the board's presence", GHOST_LIMIT)
+    await owner.close()
+    await owner_second.close()
