@@ -54,6 +54,9 @@ def _clean_name(name: str) -> str:
     name = name.strip()
     if len(name) > NAME_MAX:
         raise invalid_field("name", f"must be at most {NAME_MAX} characters")
+    if "\x00" in name:
+        # PostgreSQL cannot store NUL in text.
+        raise invalid_field("name", "must not contain NUL characters")
     return name
 
 

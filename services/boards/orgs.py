@@ -54,6 +54,9 @@ def clean_name(name: str, field: str = "name") -> str:
     name = name.strip()
     if not 1 <= len(name) <= NAME_MAX:
         raise invalid_field(field, f"must be 1 to {NAME_MAX} characters")
+    if "\x00" in name:
+        # PostgreSQL cannot store NUL in text.
+        raise invalid_field(field, "must not contain NUL characters")
     return name
 
 

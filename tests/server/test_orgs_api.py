@@ -438,3 +438,29 @@ async def test_the_schema_documents_the_organization_endpoints(client: httpx.Asy
         "/api/organizations/{org_slug}/members",
         "/api/organizations/{org_slug}/members/{user_id}",
     } <= set(doc["paths"])
+
+
+async def test_names_with_a_nul_character_are_refused_on_every_account_and_org_path(
+    client: httpx.AsyncClient,
+) -> None:
+    # PostgreSQL cannot store NUL; it is refused up front on both backends.
+    board = await create_board()
+    owner = _h(board.owner)
+    org, ws = board.org.slug, board.workspace.slug
+    cases = [
+        (
+            "POST",
+            "/api/auth/register",
+            {"email": "nul@example.com", "password": "longenough1", "name": "a\x00b"},
+            None,
+        ),
+        ("PATCH", "/api/auth/me", {"name": "a\x00b"}, owner),
+        ("POST", "/api/organizations", {"name": "a\x00b", "slug": "nul-org"}, owner),
+        ("PATCH", f"/api/organizations/{org}", {"name": "a\x00b"}, owner),
+        ("POST", f"/api/orgs/{org}/workspaces", {"name": "a\x00b", "slug": "nul-ws"}, owner),
+        ("PATCH", f"/api/orgs/{org}/workspaces/{ws}", {"name": "a\x00b"}, owner),
+    ]
+    for method, path, body, headers in cases:
+        res = await client.request(method, path, json=body, headers=headers)
+        assert res.status_code == 400, (path, res.status_code, res.text)
+        assert "NUL" in res.json()["message"], res.text
