@@ -214,8 +214,7 @@ async def dispatch(
 
 async def _count_for_user(actor: Actor) -> None:
     """One more command from this user, counted across their sockets and the workers."""
-    window = await throttle.current().hit(PER_USER, "socket-commands", actor.id)
-    if not window.allowed:
+    if not await throttle.current().allow(PER_USER, "socket-commands", actor.id):
         raise RateLimited("Too many commands this minute; slow down")
 
 

@@ -20,6 +20,9 @@ are believed. Unset trusts no one: the client is the peer of the TCP connection,
 nobody picks their own address for the rate limits."""
 
 
+GRACEFUL_SHUTDOWN_SECONDS = 10
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m server",
@@ -83,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         forwarded_allow_ips=trusted,
         log_level=settings.log_level,
         access_log=False,
+        # Open sockets and long-polls are closed after this long on SIGTERM, so a
+        # rolling restart never hangs on one client.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
     return 0
 

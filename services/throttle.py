@@ -91,6 +91,22 @@ class Throttle:
             log.info("redis reachable again; rate limits are shared across workers")
         return Window(allowed, item.amount, max(remaining, 0), reset)
 
+    async def allow(self, item: RateLimitItem, *keys: str, cost: int = 1) -> bool:
+        """Count one request and say whether it may pass: one storage call, for paths
+        that need no window figures."""
+        limiter, shared = self._limiter()
+        try:
+            allowed = await limiter.hit(item, *keys, cost=cost)
+        except (StorageError, RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            if not shared:
+                raise
+            self._failed(exc)
+            return await self._memory.hit(item, *keys, cost=cost)
+        if shared and self.degraded:
+            self.degraded = False
+            log.info("redis reachable again; rate limits are shared across workers")
+        return allowed
+
     async def test(self, item: RateLimitItem, *keys: str) -> bool:
         """Whether one more hit would pass, without counting it."""
         limiter, shared = self._limiter()

@@ -81,7 +81,7 @@ async def guarded_session(code: str, *, client: str | None, actor: Actor | None)
             # A malformed code cannot name a room: refusing it reveals nothing.
             if normalize(code) is not None:
                 for key in keys:
-                    await limiter.hit(CODE_MISSES, "code-miss", *key)
+                    await limiter.allow(CODE_MISSES, "code-miss", *key)
             raise
 
 
