@@ -304,6 +304,7 @@ class BoardNamespace(RoomNamespace[BoardCaller]):
             self.enter_rooms(sid, room, actor)
             self.sockets.enter_room(sid, user_room(actor.user_id))
             await self.sockets.send(sid, "state", state)
+            self.state_sent(room, int(state["seq"]))
         return room
 
     async def left(self, conn: Connection) -> None:

@@ -54,9 +54,8 @@ class SeqWatch:
             del self._delivered[gone]
         heads = await current_seqs(sorted(rooms))
         for room, head in heads.items():
-            if room not in self._heads:
-                # A room new to this worker: its sockets started from a `state` at
-                # about this head.
+            if room not in self._delivered:
+                # Sockets whose `state` was not recorded start from about this head.
                 self.saw(room, head)
         behind = [
             room

@@ -216,6 +216,7 @@ class PokerNamespace(RoomNamespace[PokerCaller]):
             state["presence"] = presence_payload(await self.presence.people(room))
             self.enter_rooms(sid, room, actor)
             await self.sockets.send(sid, "state", state)
+            self.state_sent(room, int(state["seq"]))
         return room
 
     async def left(self, conn: Connection) -> None:

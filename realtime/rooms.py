@@ -9,6 +9,7 @@ its presence (`left`, `presence_body`) and what its room events mean for the soc
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import socketio
@@ -56,6 +57,7 @@ class RoomNamespace(socketio.AsyncNamespace, Generic[C]):  # type: ignore[misc]
         self.connections = Connections()
         self._broadcaster = PresenceBroadcaster(self._send_presence, self.presence_body)
         self._sockets: Sockets | None = None
+        self.on_state_sent: Callable[[str, int], None] | None = None
         self._budgets: dict[str, Budget] = {}
 
     # What each namespace supplies.
@@ -83,6 +85,11 @@ class RoomNamespace(socketio.AsyncNamespace, Generic[C]):  # type: ignore[misc]
         if self._sockets is None:
             self._sockets = Sockets(self.server, self.namespace)
         return self._sockets
+
+    def state_sent(self, room: str, seq: int) -> None:
+        """A socket here starts from `seq`; the seq heartbeat counts from it."""
+        if self.on_state_sent is not None:
+            self.on_state_sent(room, seq)
 
     def presence_changed(self, room: str) -> None:
         self._broadcaster.changed(room)

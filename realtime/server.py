@@ -378,6 +378,7 @@ def register_namespaces(sio: Any, *, redis_url: str | None = None) -> Realtime:
         manager.delivery_hooks.append(ns.delivered)
     watch = SeqWatch(sio, rooms=lambda: poker.connections.rooms() | board.connections.rooms())
     manager.delivery_hooks.append(watch.delivered)
+    poker.on_state_sent = board.on_state_sent = watch.saw
     return Realtime(
         publisher=RoomPublisher(sio, gate),
         poker=poker,

@@ -29,6 +29,8 @@ class Follower:
         self.events: list[dict[str, Any]] = []
         self.presence: dict[str, Any] | None = None
         self.presence_count = 0
+        self.heartbeats = 0
+        self.heartbeats = 0
         self.state: dict[str, Any] | None = None
         self.snapshots = 0
         self.disconnected = asyncio.Event()
@@ -120,6 +122,7 @@ class Follower:
         await self._catch_up()
 
     async def _on_heartbeat(self, data: dict[str, Any]) -> None:
+        self.heartbeats += 1
         if int(data["seq"]) > self.seq:
             await self._catch_up()
 

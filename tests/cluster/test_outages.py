@@ -22,6 +22,9 @@ async def test_a_redis_outage_fails_no_request_and_heals_by_itself(cluster: Clus
     for i, f in enumerate(followers):
         await f.connect(cluster.url(i))
     start = max(f.seq for f in followers)
+    quiet = await poker_room(cluster, ["Quinn", "Ray"])
+    listener = guest_follower(quiet, 1)
+    await listener.connect(cluster.url(2))
     statuses: list[tuple[str, int]] = []
     socket_acks: list[dict[str, object]] = []
     last_rest_vote: dict[int, str] = {}
@@ -64,7 +67,20 @@ async def test_a_redis_outage_fails_no_request_and_heals_by_itself(cluster: Clus
     await cluster.backing.redis.stop()
     outage_began = time.monotonic()
     outage_statuses = len(statuses)
-    await asyncio.sleep(REDIS_OUTAGE_SECONDS)
+    # Nothing crosses workers now, yet in a quiet room a client on another worker
+    # notices within seconds that the room moved on (a heartbeat carrying the room's
+    # seq) and catches up by `sync`.
+    _, quiet_pid, quiet_token = quiet.guests[0]
+    await rest_ok(
+        cluster.url(0),
+        "POST",
+        f"/sessions/{quiet.code}/vote",
+        token=quiet_token,
+        json={"participant_id": quiet_pid, "vote": "3"},
+    )
+    await listener.wait_seq(await cluster.room_head(quiet.room), within=REDIS_OUTAGE_SECONDS - 2)
+    assert listener.heartbeats >= 1 and listener.events[-1]["type"] == "vote_cast"
+    await asyncio.sleep(REDIS_OUTAGE_SECONDS - (time.monotonic() - outage_began))
     await cluster.backing.redis.start()
     await asyncio.sleep(3.0)
     stop.set()
@@ -105,7 +121,7 @@ async def test_a_redis_outage_fails_no_request_and_heals_by_itself(cluster: Clus
     async with httpx.AsyncClient(base_url=cluster.url(1), timeout=5) as http:
         assert (await http.get("/api/health")).json()["status"] == "ok"
     assert await cluster.backing.redis_keys("LIMITS*"), "rate limits are not shared again"
-    for f in followers:
+    for f in [*followers, listener]:
         await f.close()
 
 
