@@ -55,8 +55,9 @@ format: deps  ## apply ruff's formatting and fixes
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: deps  ## run the benchmarks and print the report
-	$(BIN)/python -m bench
+# QUICK=1 runs a smaller room and fewer commands, for a check in about a minute.
+bench: deps  ## run the benchmarks and print the report (QUICK=1 for a short run)
+	$(BIN)/python -m bench $(if $(QUICK),--room-size 20 --commands 100,)
 
 migrate: deps  ## apply database migrations
 	$(BIN)/python -m server migrate
