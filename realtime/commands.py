@@ -33,7 +33,7 @@ Ack = dict[str, Any]
 # busy socket holds at most that many database transactions and cannot starve the
 # others; the moving windows bound what it, or its user across sockets and workers, can
 # send in a minute.
-IN_FLIGHT_PER_SOCKET = 10
+IN_FLIGHT_PER_SOCKET = 32
 PER_SOCKET_PER_MINUTE = 6_000
 PER_USER = throttle.limit("12000/minute")
 
