@@ -1,8 +1,8 @@
 """Three workers started the Procfile's way, on a private PostgreSQL cluster and a
 private Redis that the tests really stop, restart and kill.
 
-PostgreSQL and Redis are started once per module; every test gets three fresh
-workers on an empty Redis, and its final state is checked against the database.
+PostgreSQL and Redis are started once per run; every test gets three fresh workers on
+an empty Redis, and its final state is checked against the database.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class Cluster:
         return "".join(w.log.read_text(errors="replace") for w in self.workers)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def backing(tmp_path_factory: Any) -> AsyncIterator[Backing]:
     reason = missing_tools()
     if reason is not None:

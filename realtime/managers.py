@@ -1,0 +1,122 @@
+"""The Socket.IO client managers: in-process, or Redis pub/sub across workers; both
+call hooks after each emit they deliver to this process's sockets."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import socketio
+import structlog
+
+from realtime import redis_client
+
+log = structlog.get_logger("roundtable.socket")
+
+# After losing Redis, the pub/sub listener tries again after these delays, doubling.
+RESUBSCRIBE_FIRST_SECONDS = 0.5
+RESUBSCRIBE_MAX_SECONDS = 2.0
+
+# (event, data, namespace, room) of an emit this process has just delivered.
+DeliveryHook = Callable[[str, Any, str, Any], Awaitable[None]]
+
+
+class DeliveryHooks(socketio.AsyncManager):  # type: ignore[misc]
+    """Calls hooks after each emit is delivered to this process's own sockets.
+
+    It sits directly above AsyncManager, whose `emit` is the local delivery: the Redis
+    manager reaches it both for its own emits and for those from other workers, so a
+    hook sees every event once per worker wherever it was published.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.delivery_hooks: list[DeliveryHook] = []
+
+    async def emit(
+        self,
+        event: str,
+        data: Any,
+        namespace: str,
+        room: Any = None,
+        skip_sid: Any = None,
+        callback: Any = None,
+        to: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        await super().emit(
+            event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, to=to, **kwargs
+        )
+        for hook in list(self.delivery_hooks):
+            try:
+                await hook(event, data, namespace, to or room)
+            except Exception:
+                log.exception("delivery hook failed", socket_event=event, namespace=namespace)
+
+
+class LocalManager(DeliveryHooks):
+    """One process: emits go straight to its sockets."""
+
+
+class RedisManager(socketio.AsyncRedisManager, DeliveryHooks):  # type: ignore[misc]
+    """Several workers: emits fan out through Redis pub/sub.
+
+    Redis is the fast path only. While it is down, publishes are dropped (the room log
+    and `sync` make that safe) and the listener resubscribes every few seconds, so
+    delivery resumes by itself soon after Redis returns; each outage logs one line.
+    """
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url, redis_options=redis_client.options(pubsub=True))
+        self.connected: bool = False
+        self._outage = False
+
+    def _lost(self, exc: BaseException, doing: str) -> None:
+        if not self._outage:
+            self._outage = True
+            log.warning(
+                "redis unreachable; live delivery paused, clients catch up with sync",
+                doing=doing,
+                error=type(exc).__name__,
+            )
+
+    def _back(self) -> None:
+        if self._outage:
+            self._outage = False
+            log.info("redis reachable again; live delivery resumed")
+
+    async def _publish(self, data: Any) -> Any:
+        for attempt in (1, 2):
+            try:
+                if not self.connected:
+                    self._redis_connect()
+                result = await self.redis.publish(self.channel, self.json.dumps(data))
+                self._back()
+                return result
+            except Exception as exc:
+                # A pooled connection Redis closed: reconnect once, then give up.
+                self.connected = False
+                if attempt == 2:
+                    self._lost(exc, "publish")
+        return None
+
+    async def _redis_listen_with_retries(self) -> AsyncIterator[Any]:
+        delay = RESUBSCRIBE_FIRST_SECONDS
+        subscribed = False
+        while True:
+            try:
+                if not subscribed:
+                    self._redis_connect()
+                    await self.pubsub.subscribe(self.channel)
+                    subscribed = True
+                    delay = RESUBSCRIBE_FIRST_SECONDS
+                    self._back()
+                async for message in self.pubsub.listen():
+                    yield message
+            except Exception as exc:
+                self._lost(exc, "listen")
+                subscribed = False
+                self.connected = False
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RESUBSCRIBE_MAX_SECONDS)
