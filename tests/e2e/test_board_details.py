@@ -138,8 +138,12 @@ async def test_move_up_and_down_and_alt_arrows_reorder_a_column(
     assert await setup.rest_titles(0) == ["Three", "One", "Two"]
     # A save after the moves is not a conflict: the drawer kept up with the version.
     await drawer.get_by_label("Title").fill("Three!")
-    await drawer.get_by_role("button", name="Save", exact=True).click()
+    save = drawer.get_by_role("button", name="Save", exact=True)
+    await save.click()
     await expect(column_titles(b, setup, 0)).to_have_text(["Three!", "One", "Two"])
+    # The other screen can show the change before this one has its ack; until then the
+    # drawer rightly holds an unsaved edit.
+    await expect(save).not_to_have_attribute("aria-busy", "true")
     await a.keyboard.press("Escape")
     await expect(drawer).to_be_hidden()
 
