@@ -3,11 +3,7 @@ and a code someone sends is looked up through `guarded_session`, which stops gue
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from models import Participant, PokerSession, Story
@@ -39,50 +35,32 @@ async def session_by_code(code: str) -> PokerSession:
     return session
 
 
-class _OneAtATime:
-    """Per key, one lookup at a time in this process: a burst of guesses sent together
-    is counted one by one, instead of all passing the check before the first counts."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._holders: Counter[str] = Counter()
-
-    @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._holders[key] += 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._holders[key] -= 1
-            if not self._holders[key]:
-                del self._holders[key], self._locks[key]
-
-
-_lookups = _OneAtATime()
-
-
 async def guarded_session(code: str, *, client: str | None, actor: Actor | None) -> PokerSession:
     """`session_by_code` for a code a client sent, on any face. Failed lookups count per
     client IP and per user; past the limit every lookup is refused alike, whether the
-    code exists or not, so the refusal tells a guesser nothing."""
+    code exists or not, so the refusal tells a guesser nothing.
+
+    A miss is counted and judged in one atomic step of the limiter, so a burst of guesses
+    sent together gets at most the limit's worth of answers, with no lock that would
+    make the lookups of one address (or of everyone behind one proxy) wait in line.
+    """
     keys = [("ip", client)] if client else []
     if actor is not None:
         keys.append(("user", actor.id))
     limiter = throttle.current()
-    async with _lookups.hold(client or (actor.id if actor else "")):
-        for key in keys:
-            if not await limiter.test(CODE_MISSES, "code-miss", *key):
-                raise RateLimited(TOO_MANY_MISSES)
-        try:
-            return await session_by_code(code)
-        except NotFound:
-            # A malformed code cannot name a room: refusing it reveals nothing.
-            if normalize(code) is not None:
-                for key in keys:
-                    await limiter.allow(CODE_MISSES, "code-miss", *key)
-            raise
+    try:
+        session = await session_by_code(code)
+    except NotFound:
+        # A malformed code cannot name a room: refusing it reveals nothing.
+        if normalize(code) is not None:
+            allowed = [await limiter.allow(CODE_MISSES, "code-miss", *key) for key in keys]
+            if not all(allowed):
+                raise RateLimited(TOO_MANY_MISSES) from None
+        raise
+    for key in keys:
+        if not await limiter.test(CODE_MISSES, "code-miss", *key):
+            raise RateLimited(TOO_MANY_MISSES)
+    return session
 
 
 async def locked_session(uow: UnitOfWork, code: str) -> PokerSession:

@@ -3,7 +3,9 @@ count per client IP and per user, and past the limit every code is refused alike
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -114,3 +116,13 @@ async def test_malformed_codes_and_other_misses_do_not_count(app: Any, db: str) 
             assert res.json()["code"] == "not_found"
         res = await http.get(f"/api/sessions/{session['code']}")
         assert res.status_code == 200
+
+
+async def test_a_burst_of_guesses_sent_together_gets_no_more_answers_than_the_limit(
+    app: Any, db: str
+) -> None:
+    _, _, session = await poker_room(name="Sprint 11")
+    codes = _unknown_codes(LIMIT * 2, session["code"])
+    async with _from(app, _address()) as http:
+        answers = await asyncio.gather(*(http.get(f"/api/sessions/{c}") for c in codes))
+    assert Counter(a.status_code for a in answers) == {404: LIMIT, 429: LIMIT}
