@@ -93,6 +93,14 @@ class _EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
         for pkt in packets:
             await self.receive(pkt)
 
+    async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
+        was_open = not self.closed and not self.closing
+        await super().close(wait=wait, abort=abort, reason=reason)
+        if abort and was_open and not self.upgraded:
+            # The client closed the session itself: answer the poll it still has pending
+            # at once instead of at the ping timeout, 15 s later.
+            self.queue.put_nowait(None)
+
     async def _websocket_handler(self, ws: Any) -> None:
         await super()._websocket_handler(_CheckedFrames(ws, self))
 
