@@ -27,10 +27,10 @@ from tests.cluster.processes import (
     PrivatePostgres,
     PrivateRedis,
     Worker,
-    free_port,
     missing_tools,
     worker_env,
 )
+from tests.servers import free_port
 from tests.support import ON_CI, ROOT, SKIPPED
 
 WORKERS = 3

@@ -18,17 +18,10 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import TEST_SECRET
+from tests.servers import free_port, server_env
 from tests.support import ROOT
 
 START_TIMEOUT = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _port_open(port: int) -> bool:
@@ -230,19 +223,9 @@ class Worker:
 
 def worker_env(database_url: str, redis_url: str, data_dir: Path) -> dict[str, str]:
     """The Procfile's environment: websocket-only, one database, one Redis."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("ALLOWED_ORIGINS", "HOST", "PORT", "SOCKETIO_SERIALIZER")
-    }
-    env.update(
-        DATABASE_URL=database_url,
-        REDIS_URL=redis_url,
-        SECRET_KEY=TEST_SECRET,
+    return server_env(
+        database_url=database_url,
+        data_dir=data_dir,
+        redis_url=redis_url,
         SOCKETIO_TRANSPORTS="websocket",
-        RATE_LIMIT="1000000/minute",
-        REGISTER_RATE_LIMIT="100000/hour",
-        ROUNDTABLE_DATA_DIR=str(data_dir),
-        LOG_LEVEL="info",
     )
-    return env

@@ -7,53 +7,19 @@ shares the database, so it builds users and sessions through the services.
 
 from __future__ import annotations
 
-import asyncio
-import os
-import socket
-import sys
-import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from services.actors import Actor
 from services.poker.stories import add_story
-from tests.conftest import TEST_SECRET
 from tests.factories import create_user, jwt_for, poker_room
 from tests.realtime.clients import LiveServer, Tab
-from tests.support import REDIS_URL, ROOT, require
-
-START_TIMEOUT = 30.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _read(log: Path) -> str:
-    return log.read_text(errors="replace")
-
-
-async def _wait_healthy(url: str, proc: asyncio.subprocess.Process, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    async with httpx.AsyncClient(timeout=2.0) as http:
-        while time.monotonic() < deadline:
-            if proc.returncode is not None:
-                raise RuntimeError(f"server exited with {proc.returncode}:\n{_read(log)}")
-            try:
-                if (await http.get(f"{url}/api/health")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"server did not become healthy:\n{_read(log)}")
+from tests.servers import running_server, server_env
+from tests.support import REDIS_URL, require
 
 
 @pytest.fixture(scope="session")
@@ -62,47 +28,10 @@ async def live_server(database: str, tmp_path_factory: Any) -> AsyncIterator[Liv
     if database.startswith("postgres"):
         require("redis")
         redis_url = REDIS_URL
-    port = _free_port()
     data_dir: Path = tmp_path_factory.mktemp("live")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("REDIS_URL", "SOCKETIO_SERIALIZER", "ALLOWED_ORIGINS", "HOST", "PORT")
-    }
-    env.update(
-        DATABASE_URL=database,
-        SECRET_KEY=TEST_SECRET,
-        RATE_LIMIT="100000/minute",
-        REGISTER_RATE_LIMIT="100000/hour",
-        ROUNDTABLE_DATA_DIR=str(data_dir),
-        LOG_LEVEL="info",
-    )
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    log = data_dir / "server.log"
-    with log.open("wb") as out:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "server",
-            "--port",
-            str(port),
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        await _wait_healthy(url, proc, log)
-        yield LiveServer(url=url, database_url=database, redis_url=redis_url, log=log)
-    finally:
-        proc.terminate()
-        try:
-            await asyncio.wait_for(proc.wait(), 10)
-        except TimeoutError:
-            proc.kill()
-            await asyncio.wait_for(proc.wait(), 5)
+    env = server_env(database_url=database, data_dir=data_dir, redis_url=redis_url)
+    async with running_server(env, data_dir / "server.log") as server:
+        yield LiveServer(url=server.url, database_url=database, redis_url=redis_url, log=server.log)
 
 
 @dataclass(frozen=True)

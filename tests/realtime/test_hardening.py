@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -19,10 +17,9 @@ import aiohttp
 import pytest
 import socketio
 
-from tests.conftest import TEST_SECRET
 from tests.realtime.clients import LiveServer, SocketTab, Tab
-from tests.realtime.conftest import Room, _free_port, _wait_healthy
-from tests.support import ROOT
+from tests.realtime.conftest import Room
+from tests.servers import running_server, server_env
 
 Tabs = Callable[[], Tab]
 ANSWER_WITHIN = 5.0
@@ -109,38 +106,9 @@ async def test_every_bad_polling_post_is_answered_and_closes_its_session(
 @asynccontextmanager
 async def _own_server(database: str, redis_url: str | None, data_dir: Path) -> AsyncIterator[Any]:
     """A server of this test's own, to stop; the suite's is shared."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "HOST", "PORT")}
-    env.update(
-        DATABASE_URL=database,
-        SECRET_KEY=TEST_SECRET,
-        RATE_LIMIT="100000/minute",
-        ROUNDTABLE_DATA_DIR=str(data_dir),
-        LOG_LEVEL="info",
-    )
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    log = data_dir / "server.log"
-    with log.open("wb") as out:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "server",
-            "--port",
-            str(port),
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        await _wait_healthy(url, proc, log)
-        yield url, proc
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+    env = server_env(database_url=database, data_dir=data_dir, redis_url=redis_url)
+    async with running_server(env, data_dir / "server.log") as server:
+        yield server.url, server.proc
 
 
 async def test_the_server_stops_promptly_after_a_flood_of_bad_packets(

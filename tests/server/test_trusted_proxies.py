@@ -6,11 +6,7 @@ its own host would let that client choose a fresh address for every request.
 
 from __future__ import annotations
 
-import asyncio
-import os
-import socket
-import sys
-import time
+import itertools
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -19,84 +15,32 @@ import httpx
 import pytest
 
 from server.__main__ import _parser
-from tests.conftest import TEST_SECRET
-from tests.support import ROOT
+from tests.servers import running_server, server_env
 
-START_TIMEOUT = 60.0
 LIMIT = 3
 
 Serve = Callable[..., AbstractAsyncContextManager[str]]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def serve(tmp_path: Path) -> Serve:
+    counter = itertools.count()
+
     @asynccontextmanager
     async def run(**extra_env: str) -> AsyncIterator[str]:
-        port = _free_port()
-        data = tmp_path / f"data-{port}"
+        data = tmp_path / f"data-{next(counter)}"
         data.mkdir()
-        env = {k: v for k, v in os.environ.items() if k not in ("FORWARDED_ALLOW_IPS", "REDIS_URL")}
-        env.update(
-            DATABASE_URL=f"sqlite://{data}/db.sqlite3",
-            SECRET_KEY=TEST_SECRET,
+        env = server_env(
+            database_url=f"sqlite://{data}/db.sqlite3",
+            data_dir=data,
             RATE_LIMIT=f"{LIMIT}/minute",
-            ROUNDTABLE_DATA_DIR=str(data),
             LOG_LEVEL="warning",
             **extra_env,
         )
-        log = data / "server.log"
-        with log.open("wb") as out:
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "server",
-                "--migrate",
-                "--port",
-                str(port),
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=asyncio.subprocess.STDOUT,
-            )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            await _wait_healthy(url, proc, log)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                await asyncio.wait_for(proc.wait(), 15)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
+        async with running_server(env, data / "server.log", args=("--migrate",)) as server:
+            yield server.url
 
     return run
-
-
-def _read(log: Path) -> str:
-    return log.read_text(errors="replace")
-
-
-async def _wait_healthy(url: str, proc: asyncio.subprocess.Process, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    async with httpx.AsyncClient(timeout=2.0) as http:
-        while time.monotonic() < deadline:
-            if proc.returncode is not None:
-                raise RuntimeError(f"server exited with {proc.returncode}:\n{_read(log)}")
-            try:
-                if (await http.get(f"{url}/api/health")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"server did not become healthy:\n{_read(log)}")
 
 
 async def _from(http: httpx.AsyncClient, url: str, forged: str) -> httpx.Response:
