@@ -73,6 +73,20 @@ async def invite(
     invitee = await User.filter(email=email).first()
     if invitee and await WorkspaceMember.filter(workspace_id=ws.id, user_id=invitee.id).exists():
         raise Conflict("This person is already a member of the workspace")
+    inv, token = await _replace_pending(actor=actor, ws=ws, email=email, role=role)
+    link = accept_path(token)
+    sent = await mailer.send(
+        to=email,
+        subject=f"You are invited to {ws.name} on Roundtable",
+        text=_email_text(actor.name, ws.name, access.org.org.name, mailer.absolute(link), inv),
+    )
+    return invitation_public(inv) | {"token": token, "link": link, "emailSent": sent}
+
+
+async def _replace_pending(
+    *, actor: Actor, ws: Workspace, email: str, role: str
+) -> tuple[Invitation, str]:
+    """A new invitation of `email` to `ws`, replacing a pending one; it and its token."""
     token = new_token(TOKEN_PREFIX)
     async with in_transaction():
         await Invitation.filter(
@@ -86,13 +100,7 @@ async def invite(
             invited_by_id=actor.user_id,
             expires_at=datetime.now(UTC) + INVITATION_TTL,
         )
-    link = accept_path(token)
-    sent = await mailer.send(
-        to=email,
-        subject=f"You are invited to {ws.name} on Roundtable",
-        text=_email_text(actor.name, ws.name, access.org.org.name, mailer.absolute(link), inv),
-    )
-    return invitation_public(inv) | {"token": token, "link": link, "emailSent": sent}
+    return inv, token
 
 
 def _email_text(inviter: str, ws_name: str, org_name: str, url: str, inv: Invitation) -> str:
@@ -126,19 +134,7 @@ async def invite_to_org(*, actor: Actor, org: Organization, email: str, role: st
             ),
         )
         return
-    token = new_token(TOKEN_PREFIX)
-    async with in_transaction():
-        await Invitation.filter(
-            workspace_id=ws.id, email=email, accepted_at=None, revoked_at=None
-        ).delete()
-        inv = await Invitation.create(
-            workspace_id=ws.id,
-            email=email,
-            role=role,
-            token_hash=sha256(token),
-            invited_by_id=actor.user_id,
-            expires_at=datetime.now(UTC) + INVITATION_TTL,
-        )
+    inv, token = await _replace_pending(actor=actor, ws=ws, email=email, role=role)
     await mailer.send(
         to=email,
         subject=f"You are invited to {org.name} on Roundtable",
