@@ -1,0 +1,92 @@
+"""Round trips on the hot paths. A vote and a card move, each as a socket command runs
+it (authenticate the token, then the service), make a fixed number of database
+statements; one more fails here. Lower the bounds as the paths get cheaper."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from tortoise import connections
+
+from services.auth import authenticate
+from services.boards import cards
+from services.boards.locate import ProjectRef
+from services.poker import stories, voting
+from tests.factories import create_board, guest, jwt_for, poker_room, user_actor
+
+# Statements today (reads, writes and BEGIN; the commit is not an execute call), the same
+# on SQLite and PostgreSQL.
+VOTE_MAX = 13
+MOVE_MAX = 22
+
+_STATEMENTS = (
+    "execute_query",
+    "execute_query_dict",
+    "execute_insert",
+    "execute_many",
+    "execute_script",
+    "begin",
+    "commit",
+)
+
+
+@contextmanager
+def statements(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every statement sent to the database, in or out of a transaction."""
+    seen: list[str] = []
+    client = type(connections.get("default"))
+    # Transactions run on subclasses of the connection's class.
+    for cls in (client, *client.__subclasses__()):
+        for name in _STATEMENTS:
+            real = vars(cls).get(name)
+            if real is None:
+                continue
+
+            def counted(real: Any = real, name: str = name) -> Any:
+                async def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+                    seen.append(f"{name} {str(args[0])[:70] if args else ''}".strip())
+                    return await real(self, *args, **kwargs)
+
+                return run
+
+            monkeypatch.setattr(cls, name, counted())
+    yield seen
+
+
+async def test_a_vote_stays_within_its_round_trips(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, owner, session = await poker_room()
+    story = await stories.add_story(actor=owner, code=session["code"], title="Login")
+    await stories.start_story(actor=owner, code=session["code"], story_id=story["id"])
+    _, _, token = await guest(session["code"], "Val")
+    await voting.cast_vote(actor=await authenticate(token), code=session["code"], value="3")
+
+    with statements(monkeypatch) as seen:
+        actor = await authenticate(token)
+        result = await voting.cast_vote(actor=actor, code=session["code"], value="5")
+    assert result["vote"]["value"] == "5"
+    assert 0 < len(seen) <= VOTE_MAX, "\n".join(seen)
+
+
+async def test_a_card_move_stays_within_its_round_trips(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    board = await create_board()
+    owner = user_actor(board.owner)
+    ref = ProjectRef(board.project.id)
+    todo, doing = (str(c.id) for c in board.columns[:2])
+    made = [
+        await cards.create_card(actor=owner, ref=ref, column_id=todo, fields={"title": f"C{i}"})
+        for i in range(3)
+    ]
+    token = jwt_for(board.owner)
+
+    with statements(monkeypatch) as seen:
+        actor = await authenticate(token)
+        moved = await cards.move_card(actor=actor, ref=ref, card_id=made[0]["id"], column_id=doing)
+    assert moved["columnId"] == doing
+    assert 0 < len(seen) <= MOVE_MAX, "\n".join(seen)
