@@ -21,8 +21,7 @@ from realtime.presence import LocalPresence, Presence
 from realtime.presence_redis import RedisPresence
 from realtime.publisher import RoomGate, RoomPublisher, namespace_of
 from realtime.rooms import refusal
-from services import accounts, tokens
-from services.boards import notify
+from services import events
 
 log = structlog.get_logger("roundtable.socket")
 
@@ -93,8 +92,8 @@ def create_sio(
 
 @dataclass
 class Realtime:
-    """The namespaces and the publisher that feeds them; `start`/`stop` bracket the
-    app's lifespan."""
+    """The namespaces and the publisher that feeds them, listening on the after-commit
+    bus; `start`/`stop` bracket the app's lifespan."""
 
     publisher: RoomPublisher
     poker: PokerNamespace
@@ -103,9 +102,7 @@ class Realtime:
     watch: SeqWatch
 
     def start(self) -> None:
-        tokens.on_revoke.append(self.revoke_token)
-        notify.on_notification.append(self.notify_user)
-        accounts.on_password_changed.append(self.revoke_jwts)
+        events.subscribe(self.committed)
         if isinstance(self.presence, RedisPresence):
             self.presence.start()
         self.watch.start()
@@ -114,12 +111,24 @@ class Realtime:
         await self.watch.stop()
         if isinstance(self.presence, RedisPresence):
             await self.presence.close()
-        if self.notify_user in notify.on_notification:
-            notify.on_notification.remove(self.notify_user)
-        if self.revoke_token in tokens.on_revoke:
-            tokens.on_revoke.remove(self.revoke_token)
-        if self.revoke_jwts in accounts.on_password_changed:
-            accounts.on_password_changed.remove(self.revoke_jwts)
+        events.unsubscribe(self.committed)
+
+    async def committed(self, facts: list[events.Fact]) -> None:
+        """What a committed change means for the sockets: room events go to their rooms
+        first; then sockets of revoked credentials close, and notifications go out."""
+        room_events = [f for f in facts if isinstance(f, events.Event)]
+        if room_events:
+            await self.publisher(room_events)
+        for fact in facts:
+            try:
+                if isinstance(fact, events.TokenRevoked):
+                    await self.revoke_token(fact.token_id)
+                elif isinstance(fact, events.PasswordChanged):
+                    await self.revoke_jwts(fact.user_id)
+                elif isinstance(fact, events.NotificationCreated):
+                    await self.notify_user(fact.user_id, fact.body)
+            except Exception:
+                log.exception("socket side of a committed change failed", fact=type(fact).__name__)
 
     async def notify_user(self, user_id: uuid.UUID, notification: dict[str, Any]) -> None:
         await self.board.sockets.broadcast(user_room(user_id), "notification", notification)

@@ -33,7 +33,7 @@ from server.errors import (
 )
 from server.openapi import build_openapi
 from server.ratelimit import RateLimitMiddleware
-from services import events, security, throttle
+from services import security, throttle
 from services.availability import OUTAGE_ROOTS
 from services.boards import attachments, mailer
 from services.errors import DomainError
@@ -101,11 +101,9 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> A
         allowed_origins=settings.allowed_origins,
     )
     realtime = register_namespaces(sio, redis_url=settings.redis_url)
-    publisher = realtime.publisher
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        events.add_publisher(publisher)
         realtime.start()
         try:
             if manage_db:
@@ -120,7 +118,6 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> A
                 yield
         finally:
             await realtime.stop()
-            events.remove_publisher(publisher)
 
     routes: list[BaseRoute] = [Mount("/api", routes=build_routes(registry.APIS))]
     routes += _static_routes()

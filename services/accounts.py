@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
@@ -24,12 +22,12 @@ from services.errors import (
     Unauthorized,
     invalid_field,
 )
+from services.events import PasswordChanged, unit_of_work
 
 log = logging.getLogger("roundtable.accounts")
 
 # Called after a password change commits, with the user's id: every JWT issued before
 # has stopped working, and the socket layer closes the sockets opened with one.
-on_password_changed: list[Callable[[uuid.UUID], Awaitable[None]]] = []
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
@@ -178,17 +176,15 @@ async def change_password(*, actor: Actor, current_password: str, new_password: 
     new_hash = await security.hash_password(new_password)
     # Compare-and-swap on the old hash instead of a lock held across two argon2
     # runs: a concurrent change makes this one fail rather than silently win.
-    changed = await User.filter(id=user_id, password_hash=user.password_hash).update(
-        password_hash=new_hash,
-        token_version=F("token_version") + 1,
-        updated_at=datetime.now(UTC),
-    )
-    if not changed:
-        raise Conflict("The password was changed meanwhile; sign in again")
-    await user.refresh_from_db(fields=["token_version"])
-    for hook in list(on_password_changed):
-        try:
-            await hook(user.id)
-        except Exception:
-            log.exception("password-change hook failed; sockets fall back to per-command checks")
+    async with unit_of_work() as uow:
+        changed = await User.filter(id=user_id, password_hash=user.password_hash).update(
+            password_hash=new_hash,
+            token_version=F("token_version") + 1,
+            updated_at=datetime.now(UTC),
+        )
+        if not changed:
+            raise Conflict("The password was changed meanwhile; sign in again")
+        await user.refresh_from_db(fields=["token_version"])
+        # Once committed, the sockets opened with earlier JWTs close, on every worker.
+        uow.record(PasswordChanged(user.id))
     return security.issue_jwt(user.id, user.token_version)

@@ -1,14 +1,17 @@
-"""The room event log and the publisher hook.
+"""The room event log and the after-commit bus.
 
-A service appends events inside its transaction; they reach the publisher only
-after the commit, so a change is never broadcast (or acknowledged) before it is
-durable.
+A service appends room events, and records other facts (a token revoked, a password
+changed, a notification created), inside its transaction; once it has committed, the
+bus hands them to every listener (the room publisher, socket revocation, live
+notifications). Nothing is broadcast or acknowledged before it is durable, and a
+listener that fails never fails the change.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,35 +49,67 @@ class Event:
         }
 
 
-Publisher = Callable[[list[Event]], Awaitable[None]]
-_publishers: list[Publisher] = []
+@dataclass(frozen=True)
+class TokenRevoked:
+    """An API or guest token can no longer be used; its open sockets must close."""
+
+    token_id: uuid.UUID
 
 
-def add_publisher(publisher: Publisher) -> None:
-    _publishers.append(publisher)
+@dataclass(frozen=True)
+class PasswordChanged:
+    """Every JWT issued to this user before now is void; its open sockets must close."""
+
+    user_id: uuid.UUID
 
 
-def remove_publisher(publisher: Publisher) -> None:
-    if publisher in _publishers:
-        _publishers.remove(publisher)
+@dataclass(frozen=True)
+class NotificationCreated:
+    """A notification for `user_id`, in its public form, to push to their screens."""
+
+    user_id: uuid.UUID
+    body: dict[str, Any]
 
 
-async def publish(events: list[Event]) -> None:
-    """Hand committed events to every publisher; the log stays the truth if one fails."""
-    if not events:
+# What a committed unit of work hands to the bus: its room events and other facts.
+Fact = Event | TokenRevoked | PasswordChanged | NotificationCreated
+Listener = Callable[[list[Fact]], Awaitable[None]]
+_listeners: list[Listener] = []
+
+
+def subscribe(listener: Listener) -> None:
+    _listeners.append(listener)
+
+
+def unsubscribe(listener: Listener) -> None:
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
+async def after_commit(facts: Sequence[Fact]) -> None:
+    """Hand committed facts to every listener, in order. A listener that raises is
+    logged and skipped: the change stands, the log stays the truth, clients recover
+    through `sync` and notifications show on reload."""
+    if not facts:
         return
-    for publisher in list(_publishers):
+    batch = list(facts)
+    for listener in list(_listeners):
         try:
-            await publisher(events)
+            await listener(batch)
         except Exception:
-            log.exception("publisher failed; clients will recover through sync")
+            log.exception("after-commit listener %r failed; the change stands", listener)
 
 
 class UnitOfWork:
-    """The events a service appends inside one transaction."""
+    """The events a service appends, and the facts it records, in one transaction."""
 
     def __init__(self) -> None:
         self.events: list[Event] = []
+        self.facts: list[Fact] = []
+
+    def record(self, *facts: Fact) -> None:
+        """Facts for the bus once this unit of work has committed."""
+        self.facts.extend(facts)
 
     async def lock(self, room: str, *, create: bool = False) -> bool:
         """Serialize writers of a room (a row lock on PostgreSQL; SQLite transactions
@@ -96,6 +131,7 @@ class UnitOfWork:
         await RoomEvent.create(room=room, seq=seq, type=type, data=data, actor=wire_actor, at=at)
         event = Event(room=room, seq=seq, type=type, data=data, actor=wire_actor, at=at)
         self.events.append(event)
+        self.facts.append(event)
         return event
 
 
@@ -113,11 +149,11 @@ async def _next_seq(room: str) -> int | None:
 
 @asynccontextmanager
 async def unit_of_work() -> AsyncIterator[UnitOfWork]:
-    """One transaction; its events are published once it has committed."""
+    """One transaction; its events and facts go to the bus once it has committed."""
     uow = UnitOfWork()
     async with in_transaction():
         yield uow
-    await publish(uow.events)
+    await after_commit(uow.facts)
 
 
 async def current_seq(room: str) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from tortoise.expressions import Q
@@ -18,6 +18,7 @@ from models import ApiToken, User
 from services.actors import Actor
 from services.auth import require_jwt
 from services.errors import Conflict, NotFound, invalid_field
+from services.events import TokenRevoked, unit_of_work
 from services.security import PAT_PREFIX, new_token, sha256
 
 log = logging.getLogger("roundtable.tokens")
@@ -38,11 +39,6 @@ NAME_MAX = 100
 MAX_LIVE_TOKENS = 50
 # Enough to tell tokens apart in a list, far too little to guess the rest.
 VISIBLE_PREFIX = 12
-
-RevokeHook = Callable[[uuid.UUID], Awaitable[None]]
-# Called after a revocation commits, with the token id; the socket layer uses it
-# to drop connections that authenticated with that token.
-on_revoke: list[RevokeHook] = []
 
 
 def _clean_scopes(scopes: Sequence[str] | None) -> list[str]:
@@ -135,21 +131,12 @@ async def revoke_token(*, actor: Actor, token_id: uuid.UUID) -> ApiToken:
     """
     user_id = require_jwt(actor)
     now = datetime.now(UTC)
-    revoked = await ApiToken.filter(id=token_id, user_id=user_id, revoked_at__isnull=True).update(
-        revoked_at=now
-    )
-    if not revoked:
-        raise NotFound("API token not found")
-    row = await ApiToken.get(id=token_id)
-    await _run_revoke_hooks(token_id)
-    return row
-
-
-async def _run_revoke_hooks(token_id: uuid.UUID) -> None:
-    # The revocation is already committed; a failing listener must not undo the
-    # answer, only be logged.
-    for hook in list(on_revoke):
-        try:
-            await hook(token_id)
-        except Exception:
-            log.exception("revoke hook %r failed for token %s", hook, token_id)
+    async with unit_of_work() as uow:
+        revoked = await ApiToken.filter(
+            id=token_id, user_id=user_id, revoked_at__isnull=True
+        ).update(revoked_at=now)
+        if not revoked:
+            raise NotFound("API token not found")
+        # Once committed, the sockets opened with it close, on every worker.
+        uow.record(TokenRevoked(token_id))
+    return await ApiToken.get(id=token_id)

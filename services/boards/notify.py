@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from models import Notification, ProjectMember
 from services.actors import Actor
+from services.events import NotificationCreated, after_commit
 from services.timefmt import iso
 
 log = logging.getLogger("roundtable.notify")
@@ -28,10 +29,6 @@ ACTIVITY_TYPES = (
     "member_added",
     "member_removed",
 )
-
-# Called after commit with each new notification's user id and public form.
-Deliver = Callable[[uuid.UUID, dict[str, Any]], Awaitable[None]]
-on_notification: list[Deliver] = []
 
 
 def notification_public(n: Notification) -> dict[str, Any]:
@@ -84,10 +81,8 @@ async def activity(
 
 
 async def deliver(notifications: list[Notification]) -> None:
-    """After commit: push each notification to its user's open sockets."""
-    for n in notifications:
-        for hook in list(on_notification):
-            try:
-                await hook(n.user_id, notification_public(n))
-            except Exception:
-                log.exception("notification delivery failed; the user still sees it on reload")
+    """After commit: hand the new notifications to the after-commit bus, which pushes
+    each to its user's open sockets."""
+    await after_commit(
+        [NotificationCreated(n.user_id, notification_public(n)) for n in notifications]
+    )

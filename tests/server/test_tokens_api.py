@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from models import ApiToken
-from services import tokens
+from services import events, tokens
 from services.security import sha256
 from tests.factories import bearer, user_with_headers
 
@@ -39,14 +39,14 @@ async def _mint(client: httpx.AsyncClient, headers: dict[str, Any], **body: Any)
 def revoked_ids() -> Iterator[list[uuid.UUID]]:
     seen: list[uuid.UUID] = []
 
-    async def hook(token_id: uuid.UUID) -> None:
-        seen.append(token_id)
+    async def listener(facts: list[events.Fact]) -> None:
+        seen.extend(f.token_id for f in facts if isinstance(f, events.TokenRevoked))
 
-    tokens.on_revoke.append(hook)
+    events.subscribe(listener)
     try:
         yield seen
     finally:
-        tokens.on_revoke.remove(hook)
+        events.unsubscribe(listener)
 
 
 async def test_create_shows_the_token_once_with_every_scope_by_default(

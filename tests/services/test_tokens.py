@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from models import ApiToken, User
-from services import tokens
+from services import events, tokens
 from services.actors import Actor
 from services.auth import authenticate
 from services.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
@@ -27,14 +27,14 @@ def _jwt(user: User) -> Actor:
 def revoked_ids() -> Iterator[list[uuid.UUID]]:
     seen: list[uuid.UUID] = []
 
-    async def hook(token_id: uuid.UUID) -> None:
-        seen.append(token_id)
+    async def listener(facts: list[events.Fact]) -> None:
+        seen.extend(f.token_id for f in facts if isinstance(f, events.TokenRevoked))
 
-    tokens.on_revoke.append(hook)
+    events.subscribe(listener)
     try:
         yield seen
     finally:
-        tokens.on_revoke.remove(hook)
+        events.unsubscribe(listener)
 
 
 async def test_a_new_token_has_every_scope_by_default_and_stores_only_its_hash() -> None:
@@ -140,16 +140,16 @@ async def test_revoking_stops_the_token_and_tells_the_hook_after_commit(
 
 
 async def test_a_failing_hook_does_not_undo_the_revocation(revoked_ids: list[uuid.UUID]) -> None:
-    async def broken(token_id: uuid.UUID) -> None:
+    async def broken(facts: list[events.Fact]) -> None:
         raise RuntimeError("socket layer is down")
 
-    tokens.on_revoke.insert(0, broken)
+    events.subscribe(broken)
     try:
         user = await create_user()
         row, token = await tokens.create_token(actor=_jwt(user), name="t")
         await tokens.revoke_token(actor=_jwt(user), token_id=row.id)
     finally:
-        tokens.on_revoke.remove(broken)
+        events.unsubscribe(broken)
     assert revoked_ids == [row.id]
     with pytest.raises(Unauthorized):
         await authenticate(token)
