@@ -1,0 +1,60 @@
+"""The after-commit bus: a unit of work's events and facts reach every listener once it
+has committed, in order, and never when it rolled back; a failing listener is skipped."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from models import RoomEvent
+from services import events
+from services.events import Fact, PasswordChanged, TokenRevoked, unit_of_work
+
+
+@pytest.fixture
+def heard() -> Iterator[list[list[Fact]]]:
+    batches: list[list[Fact]] = []
+
+    async def broken(facts: list[Fact]) -> None:
+        raise RuntimeError("this listener is down")
+
+    async def listener(facts: list[Fact]) -> None:
+        batches.append(facts)
+
+    events.subscribe(broken)
+    events.subscribe(listener)
+    try:
+        yield batches
+    finally:
+        events.unsubscribe(broken)
+        events.unsubscribe(listener)
+
+
+async def test_a_committed_unit_hands_its_events_and_facts_over_in_order(
+    db: str, heard: list[list[Fact]]
+) -> None:
+    token, user = uuid.uuid4(), uuid.uuid4()
+    async with unit_of_work() as uow:
+        await uow.lock("poker:BUS123", create=True)
+        first = await uow.emit("poker:BUS123", "story_added", {"n": 1}, None)
+        uow.record(TokenRevoked(token))
+        second = await uow.emit("poker:BUS123", "story_added", {"n": 2}, None)
+        uow.record(PasswordChanged(user))
+        # Nothing is handed over before the commit.
+        assert heard == []
+    # The failing listener before it did not stop this one.
+    assert heard == [[first, TokenRevoked(token), second, PasswordChanged(user)]]
+    assert [e.seq for e in (first, second)] == [1, 2]
+
+
+async def test_a_unit_that_rolls_back_hands_nothing_over(db: str, heard: list[list[Fact]]) -> None:
+    with pytest.raises(RuntimeError):
+        async with unit_of_work() as uow:
+            await uow.lock("poker:BUS124", create=True)
+            await uow.emit("poker:BUS124", "story_added", {}, None)
+            uow.record(TokenRevoked(uuid.uuid4()))
+            raise RuntimeError("the rule refused")
+    assert heard == []
+    assert not await RoomEvent.filter(room="poker:BUS124").exists()
