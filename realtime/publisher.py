@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from services.events import Event
+from services.events import Event, Fact
 
 NAMESPACES = {"poker": "/poker", "board": "/board"}
 
@@ -57,9 +57,12 @@ class RoomPublisher:
         self.sio = sio
         self.gate = gate or RoomGate()
 
-    async def __call__(self, events: list[Event]) -> None:
+    async def __call__(self, facts: Sequence[Fact]) -> None:
+        """An after-commit listener: emits the room events among `facts`, in order."""
         seqs = _published.get()
-        for event in events:
+        for event in facts:
+            if not isinstance(event, Event):
+                continue
             async with self.gate.hold(event.room):
                 await self.sio.emit(
                     "event", event.wire(), room=event.room, namespace=namespace_of(event.room)

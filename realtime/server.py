@@ -116,9 +116,7 @@ class Realtime:
     async def committed(self, facts: list[events.Fact]) -> None:
         """What a committed change means for the sockets: room events go to their rooms
         first; then sockets of revoked credentials close, and notifications go out."""
-        room_events = [f for f in facts if isinstance(f, events.Event)]
-        if room_events:
-            await self.publisher(room_events)
+        await self.publisher(facts)
         for fact in facts:
             try:
                 if isinstance(fact, events.TokenRevoked):

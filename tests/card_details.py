@@ -42,14 +42,14 @@ def captured() -> Iterator[list[Event]]:
     """Every event published after commit while the block runs."""
     seen: list[Event] = []
 
-    async def publisher(batch: list[Event]) -> None:
-        seen.extend(batch)
+    async def listener(batch: list[events.Fact]) -> None:
+        seen.extend(f for f in batch if isinstance(f, Event))
 
-    events.add_publisher(publisher)
+    events.subscribe(listener)
     try:
         yield seen
     finally:
-        events.remove_publisher(publisher)
+        events.unsubscribe(listener)
 
 
 def of_type(seen: list[Event], type: str) -> list[dict[str, Any]]:

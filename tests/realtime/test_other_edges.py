@@ -60,11 +60,11 @@ async def worker_publisher(live_server: LiveServer) -> AsyncIterator[None]:
     assert live_server.redis_url is not None
     manager = socketio.AsyncRedisManager(live_server.redis_url, write_only=True)
     publisher = RoomPublisher(manager)
-    events.add_publisher(publisher)
+    events.subscribe(publisher)
     try:
         yield
     finally:
-        events.remove_publisher(publisher)
+        events.unsubscribe(publisher)
         if manager.redis is not None:
             await manager.redis.aclose()
 
