@@ -26,9 +26,6 @@ from services.events import PasswordChanged, unit_of_work
 
 log = logging.getLogger("roundtable.accounts")
 
-# Called after a password change commits, with the user's id: every JWT issued before
-# has stopped working, and the socket layer closes the sockets opened with one.
-
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
 NAME_MAX = 100

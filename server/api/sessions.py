@@ -27,16 +27,14 @@ READ, WRITE = "poker:read", "poker:write"
 
 
 def code_checked(handler: Handler) -> Handler:
-    """For routes named by a join code: the code is looked up through the guard against
-    guessing before the handler runs."""
+    """For routes named by a join code: the service's own lookup of that code is guarded
+    against guessing, on behalf of this client and caller."""
 
     @functools.wraps(handler)
     async def run(call: Call) -> Any:
         client = call.request.client
-        await access.guarded_session(
-            call.path["code"], client=client.host if client else None, actor=call.actor
-        )
-        return await handler(call)
+        with access.guarding_codes(client=client.host if client else None, actor=call.actor):
+            return await handler(call)
 
     return run
 

@@ -1,9 +1,13 @@
 """Finding a session by code and the caller's place in it. Every lookup is scoped here,
-and a code someone sends is looked up through `guarded_session`, which stops guessing."""
+and lookups of codes that clients send (inside `guarding_codes`) stop guessing."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from models import Participant, PokerSession, Story
@@ -27,40 +31,68 @@ def room_key(code: str) -> str:
     return f"poker:{code}"
 
 
+@dataclass
+class _Guard:
+    """Who is sending codes in the current request or connect, and whether a lookup of
+    theirs has already passed the limit."""
+
+    keys: list[tuple[str, str]]
+    passed: bool = False
+
+
+_guard: ContextVar[_Guard | None] = ContextVar("code_guard", default=None)
+
+
+@contextmanager
+def guarding_codes(*, client: str | None, actor: Actor | None) -> Iterator[None]:
+    """Within this block every session lookup stands for a code a client sent: failed
+    lookups count per client IP and per user, and past the limit every lookup is refused
+    alike, whether the code exists or not, so the refusal tells a guesser nothing."""
+    keys = [("ip", client)] if client else []
+    if actor is not None:
+        keys.append(("user", actor.id))
+    reset = _guard.set(_Guard(keys))
+    try:
+        yield
+    finally:
+        _guard.reset(reset)
+
+
 async def session_by_code(code: str) -> PokerSession:
     canonical = normalize(code)
     session = await PokerSession.filter(code=canonical).first() if canonical else None
+    guard = _guard.get()
+    if guard is not None and guard.keys:
+        await _judge(guard, found=session is not None, well_formed=canonical is not None)
     if session is None:
         raise NotFound("No session with that code")
     return session
 
 
-async def guarded_session(code: str, *, client: str | None, actor: Actor | None) -> PokerSession:
-    """`session_by_code` for a code a client sent, on any face. Failed lookups count per
-    client IP and per user; past the limit every lookup is refused alike, whether the
-    code exists or not, so the refusal tells a guesser nothing.
-
-    A miss is counted and judged in one atomic step of the limiter, so a burst of guesses
-    sent together gets at most the limit's worth of answers, with no lock that would
-    make the lookups of one address (or of everyone behind one proxy) wait in line.
-    """
-    keys = [("ip", client)] if client else []
-    if actor is not None:
-        keys.append(("user", actor.id))
+async def _judge(guard: _Guard, *, found: bool, well_formed: bool) -> None:
+    """A miss is counted and judged in one atomic step of the limiter, so a burst of
+    guesses sent together gets at most the limit's worth of answers, and no lookup waits
+    behind another (everyone behind one proxy shares an address). A malformed code cannot
+    name a room: refusing it reveals nothing, and it is not counted."""
     limiter = throttle.current()
-    try:
-        session = await session_by_code(code)
-    except NotFound:
-        # A malformed code cannot name a room: refusing it reveals nothing.
-        if normalize(code) is not None:
-            allowed = [await limiter.allow(CODE_MISSES, "code-miss", *key) for key in keys]
+    if not found:
+        if well_formed:
+            allowed = [await limiter.allow(CODE_MISSES, "code-miss", *key) for key in guard.keys]
             if not all(allowed):
-                raise RateLimited(TOO_MANY_MISSES) from None
-        raise
-    for key in keys:
+                raise RateLimited(TOO_MANY_MISSES)
+        return
+    if guard.passed:
+        return
+    for key in guard.keys:
         if not await limiter.test(CODE_MISSES, "code-miss", *key):
             raise RateLimited(TOO_MANY_MISSES)
-    return session
+    guard.passed = True
+
+
+async def guarded_session(code: str, *, client: str | None, actor: Actor | None) -> PokerSession:
+    """`session_by_code` for a code a client sent (the /poker connect)."""
+    with guarding_codes(client=client, actor=actor):
+        return await session_by_code(code)
 
 
 async def locked_session(uow: UnitOfWork, code: str) -> PokerSession:
