@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from realtime import commands
 from realtime.commands import Budget
+from services import throttle
+from services.actors import Actor
 from services.errors import RateLimited
 from tests.factories import create_user, jwt_for, poker_room
 from tests.realtime.clients import Tab
@@ -93,3 +97,17 @@ def test_a_budget_counts_commands_in_flight_and_in_a_moving_minute() -> None:
         budget.take()
     now[0] += 0.2
     budget.take()
+
+
+async def test_a_users_commands_are_counted_across_their_sockets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(commands, "PER_USER", throttle.limit("3/minute"))
+    monkeypatch.setattr(commands, "_per_user", throttle.Throttle(None))
+    flooder = Actor(kind="user", name="Flo", via="jwt", user_id=uuid.uuid4())
+    bystander = Actor(kind="user", name="Bea", via="jwt", user_id=uuid.uuid4())
+    for _ in range(3):
+        await commands._count_for_user(flooder)
+    with pytest.raises(RateLimited, match="this minute"):
+        await commands._count_for_user(flooder)
+    await commands._count_for_user(bystander)
