@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +116,21 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Path]:
+    """Card attachments stored under this test's own directory."""
+    from services.boards import attachments
+
+    before = attachments.directory()
+    folder = tmp_path / "attachments"
+    folder.mkdir()
+    attachments.configure(folder)
+    try:
+        yield folder
+    finally:
+        attachments.configure(before)
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -12,16 +11,6 @@ from models import Attachment, Card
 from services.boards import attachments
 from tests.card_details import captured, make_card, of_type, pat_headers
 from tests.factories import Board, bearer, create_board, jwt_for
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Path]:
-    before = attachments.directory()
-    attachments.configure(tmp_path / "attachments")
-    try:
-        yield tmp_path / "attachments"
-    finally:
-        attachments.configure(before)
 
 
 def _files(store: Path) -> list[Path]:

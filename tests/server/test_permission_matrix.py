@@ -10,7 +10,7 @@ that forgets its scope check, fails here.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +22,6 @@ import pytest
 from models import CardLabel, Participant, Story
 from server.api.registry import APIS
 from services import tokens
-from services.boards import attachments
 from services.poker.folders import create_folder
 from services.poker.stories import add_story
 from services.poker.voting import cast_vote
@@ -670,17 +669,6 @@ def board_endpoints() -> set[tuple[str, str]]:
         for ep in api.endpoints
         if ep.path.startswith(BOARD_PREFIXES)
     }
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Path]:
-    before = attachments.directory()
-    attachments.configure(tmp_path / "attachments")
-    (tmp_path / "attachments").mkdir(parents=True, exist_ok=True)
-    try:
-        yield tmp_path / "attachments"
-    finally:
-        attachments.configure(before)
 
 
 def base_params(w: World) -> dict[str, str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,6 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.errors import FailureGroup
 
 from services import tokens
-from services.boards import attachments
 from services.poker.folders import create_folder
 from services.poker.stories import add_story
 from tests.factories import bearer, guest, jwt_for, poker_room, user_actor
@@ -47,16 +46,6 @@ CLOSING = {"PATCH /api/sessions/{code}", "POST /api/auth/change-password"}
 # The run proves little if the seeded ids stop matching the paths: most operations
 # must succeed at least once.
 MIN_SUCCESSFUL_SHARE = 0.8
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Path]:
-    before = attachments.directory()
-    attachments.configure(tmp_path / "attachments")
-    try:
-        yield tmp_path / "attachments"
-    finally:
-        attachments.configure(before)
 
 
 @dataclass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,6 @@ from services.boards.locate import ProjectRef
 from services.errors import NotFound, TooLarge
 from tests.card_details import make_card
 from tests.factories import create_board, user_actor
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Path]:
-    before = attachments.directory()
-    attachments.configure(tmp_path)
-    try:
-        yield tmp_path
-    finally:
-        attachments.configure(before)
 
 
 def _listing(store: Path) -> list[Path]:
