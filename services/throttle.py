@@ -5,7 +5,9 @@ request. Every face (REST, sockets, MCP) counts through here."""
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import structlog
 from limits import RateLimitItem, parse
@@ -19,6 +21,10 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
 log = structlog.get_logger("roundtable.throttle")
+
+T = TypeVar("T")
+# What an unreachable Redis raises, wrapped by `limits` or not.
+_UNREACHABLE = (StorageError, RedisConnectionError, RedisTimeoutError, OSError)
 
 # After Redis fails, count in memory this long before trying Redis again: a request
 # during an outage pays no connection attempt, and sharing resumes within seconds.
@@ -61,10 +67,19 @@ class Throttle:
         self._down_until = 0.0
         self.degraded = False
 
-    def _limiter(self) -> tuple[MovingWindowRateLimiter, bool]:
+    async def _run(self, op: Callable[[MovingWindowRateLimiter], Awaitable[T]]) -> T:
+        """`op` on the shared counters when Redis answers, else on this process's."""
         if self._shared is not None and time.monotonic() >= self._down_until:
-            return self._shared, True
-        return self._memory, False
+            try:
+                result = await op(self._shared)
+            except _UNREACHABLE as exc:
+                self._failed(exc)
+            else:
+                if self.degraded:
+                    self.degraded = False
+                    log.info("redis reachable again; rate limits are shared across workers")
+                return result
+        return await op(self._memory)
 
     def _failed(self, exc: Exception) -> None:
         self._down_until = time.monotonic() + RETRY_REDIS_SECONDS
@@ -76,47 +91,23 @@ class Throttle:
             )
 
     async def hit(self, item: RateLimitItem, *keys: str, cost: int = 1) -> Window:
-        """Count one request against `item` for `keys` and say whether it may pass."""
-        limiter, shared = self._limiter()
-        try:
+        """Count one request against `item` for `keys` and say whether it may pass, with
+        the window's figures (for the X-RateLimit headers)."""
+
+        async def op(limiter: MovingWindowRateLimiter) -> Window:
             allowed = await limiter.hit(item, *keys, cost=cost)
             reset, remaining = await limiter.get_window_stats(item, *keys)
-        except (StorageError, RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            if not shared:
-                raise
-            self._failed(exc)
-            return await self.hit(item, *keys, cost=cost)
-        if shared and self.degraded:
-            self.degraded = False
-            log.info("redis reachable again; rate limits are shared across workers")
-        return Window(allowed, item.amount, max(remaining, 0), reset)
+            return Window(allowed, item.amount, max(remaining, 0), reset)
+
+        return await self._run(op)
 
     async def allow(self, item: RateLimitItem, *keys: str, cost: int = 1) -> bool:
-        """Count one request and say whether it may pass: one storage call, for paths
-        that need no window figures."""
-        limiter, shared = self._limiter()
-        try:
-            allowed = await limiter.hit(item, *keys, cost=cost)
-        except (StorageError, RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            if not shared:
-                raise
-            self._failed(exc)
-            return await self._memory.hit(item, *keys, cost=cost)
-        if shared and self.degraded:
-            self.degraded = False
-            log.info("redis reachable again; rate limits are shared across workers")
-        return allowed
+        """Count one request and say whether it may pass: one storage call."""
+        return await self._run(lambda limiter: limiter.hit(item, *keys, cost=cost))
 
     async def test(self, item: RateLimitItem, *keys: str) -> bool:
         """Whether one more hit would pass, without counting it."""
-        limiter, shared = self._limiter()
-        try:
-            return await limiter.test(item, *keys)
-        except (StorageError, RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            if not shared:
-                raise
-            self._failed(exc)
-            return await self._memory.test(item, *keys)
+        return await self._run(lambda limiter: limiter.test(item, *keys))
 
 
 _throttle = Throttle()
