@@ -143,10 +143,12 @@ class BoardCaller:
         return ProjectRef(self.conn.code)
 
 
-async def room_state(c: BoardCaller) -> dict[str, Any]:
+async def room_state(c: BoardCaller, *, with_presence: bool = True) -> dict[str, Any]:
+    """The board as `c` may see it; with who is here, unless the caller adds that."""
     access = await project_by_id(c.actor, c.conn.code)
     state = await board_snapshot(access.project)
-    state["presence"] = presence_payload(await c.board.presence.people(c.room))
+    if with_presence:
+        state["presence"] = presence_payload(await c.board.presence.people(c.room))
     return state
 
 
@@ -297,7 +299,7 @@ class BoardNamespace(RoomNamespace[BoardCaller]):
         # removal committed before the snapshot's access check refuses this socket, one
         # committed after reaches it as an event and closes it.
         async with self.gate.hold(room):
-            state = await room_state(self.caller(conn, actor))
+            state = await room_state(self.caller(conn, actor), with_presence=False)
             self.connections.add(conn)
             await self.presence.add(room, sid, Person(str(actor.user_id), actor.name))
             state["presence"] = presence_payload(await self.presence.people(room))

@@ -88,14 +88,17 @@ class PokerCaller:
         return self.conn.code
 
 
-async def room_state(code: str, actor: Actor, presence: Presence) -> dict[str, Any]:
-    """The snapshot as `actor` sees it, with who is here now."""
+async def room_state(
+    code: str, actor: Actor, presence: Presence, *, with_presence: bool = True
+) -> dict[str, Any]:
+    """The snapshot as `actor` sees it; with who is here now, unless the caller adds that."""
     session = await access.session_by_code(code)
     viewer = await access.participant_of(actor, session)
     if viewer is None:
         raise Forbidden("You are no longer in this session")
     state = await views.snapshot(session, viewer)
-    state["presence"] = presence_payload(await presence.people(access.room_key(session.code)))
+    if with_presence:
+        state["presence"] = presence_payload(await presence.people(access.room_key(session.code)))
     return state
 
 
@@ -198,7 +201,7 @@ class PokerNamespace(RoomNamespace[PokerCaller]):
         # this socket, and one committed after is delivered, and enforced, only once the
         # socket is connected, since nothing awaits between leaving the gate and returning.
         async with self.gate.hold(room):
-            state = await room_state(session.code, actor, self.presence)
+            state = await room_state(session.code, actor, self.presence, with_presence=False)
             me = state["me"]
             self.connections.add(
                 Connection(
