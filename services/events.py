@@ -14,13 +14,13 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from models import Room, RoomEvent
+from services import sql
 from services.actors import Actor
 from services.timefmt import iso
 
@@ -122,13 +122,32 @@ class UnitOfWork:
         return True
 
     async def emit(self, room: str, type: str, data: dict[str, Any], actor: Actor | None) -> Event:
+        return await self.append(room, await self.claim(room), type, data, actor)
+
+    async def claim(self, room: str) -> int:
+        """The room's next seq, taking the room's lock (the row's, on PostgreSQL) until
+        the commit: a writer that claims first reads what every earlier writer wrote."""
         seq = await _next_seq(room)
         if seq is None:
             await Room.create(key=room, seq=1)
             seq = 1
-        at = datetime.now(UTC)
+        return seq
+
+    async def append(
+        self, room: str, seq: int, type: str, data: dict[str, Any], actor: Actor | None
+    ) -> Event:
+        """Write the event `seq` (from `claim`) to the room's log, for the bus."""
+        at = sql.now()
         wire_actor = actor.wire() if actor else None
-        await RoomEvent.create(room=room, seq=seq, type=type, data=data, actor=wire_actor, at=at)
+        await sql.rows(
+            "INSERT INTO room_events (room, seq, type, data, actor, at) VALUES (?, ?, ?, ?, ?, ?)",
+            room,
+            seq,
+            type,
+            sql.json_param(data),
+            None if wire_actor is None else sql.json_param(wire_actor),
+            at,
+        )
         event = Event(room=room, seq=seq, type=type, data=data, actor=wire_actor, at=at)
         self.events.append(event)
         self.facts.append(event)
@@ -138,13 +157,8 @@ class UnitOfWork:
 async def _next_seq(room: str) -> int | None:
     """Hand out the room's next seq in one statement (UPDATE … RETURNING, which SQLite
     3.35+ and PostgreSQL both speak); None when the room has no row yet."""
-    conn = connections.get("default")  # the transaction's connection, inside one
-    mark = "$1" if conn.capabilities.dialect == "postgres" else "?"
-    # execute_query_dict always fetches; execute_query drops an UPDATE's rows on asyncpg.
-    rows = await conn.execute_query_dict(
-        f"UPDATE rooms SET seq = seq + 1 WHERE key = {mark} RETURNING seq", [room]
-    )
-    return int(rows[0]["seq"]) if rows else None
+    found = await sql.row("UPDATE rooms SET seq = seq + 1 WHERE key = ? RETURNING seq", room)
+    return int(found["seq"]) if found else None
 
 
 @asynccontextmanager

@@ -61,12 +61,18 @@ def guarding_codes(*, client: str | None, actor: Actor | None) -> Iterator[None]
 async def session_by_code(code: str) -> PokerSession:
     canonical = normalize(code)
     session = await PokerSession.filter(code=canonical).first() if canonical else None
-    guard = _guard.get()
-    if guard is not None and guard.keys:
-        await _judge(guard, found=session is not None, well_formed=canonical is not None)
+    await judge_lookup(found=session is not None, well_formed=canonical is not None)
     if session is None:
         raise NotFound("No session with that code")
     return session
+
+
+async def judge_lookup(*, found: bool, well_formed: bool) -> None:
+    """Count a lookup of a code a client sent, when inside `guarding_codes`; RateLimited
+    past the limit. Lookups outside the guard (a socket's own room) are not judged."""
+    guard = _guard.get()
+    if guard is not None and guard.keys:
+        await _judge(guard, found=found, well_formed=well_formed)
 
 
 async def _judge(guard: _Guard, *, found: bool, well_formed: bool) -> None:

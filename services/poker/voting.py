@@ -7,23 +7,28 @@ it and is refused with a conflict.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from models import Participant, PokerSession, Story, Vote
 from services.actors import Actor
 from services.boards.estimation import apply_estimate
-from services.errors import Conflict, Forbidden, Invalid
+from services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from services.events import UnitOfWork, unit_of_work
+from services.poker import ballot
 from services.poker.access import (
     SPECTATOR,
     code_of_story,  # re-exported: edges naming only a story look up its session here
+    judge_lookup,
     locked_session,
     require_moderator,
     require_open,
     require_participant,
     room_key,
+    session_by_code,
 )
+from services.poker.codes import normalize
 from services.poker.decks import round_result
 from services.poker.stories import story_in
 from services.poker.views import story_public, voted_by_story
@@ -68,47 +73,95 @@ async def cast_vote(
     participant_id: int | None = None,
     story_id: Any | None = None,
 ) -> dict[str, Any]:
-    """Record the caller's vote. `participant_id`, when sent, must be the caller's own."""
+    """Record the caller's vote. `participant_id`, when sent, must be the caller's own.
+
+    The hot path: the room's seq is claimed first (its lock), one read finds everything
+    the rules need, one upsert records the vote and the event follows; the tally is the
+    others' votes plus this one. A refused vote rolls the whole transaction back."""
+    canonical = normalize(code)
+    if canonical is None:
+        raise NotFound("No session with that code")
+    wanted = _story_ref(story_id)
+    room = room_key(canonical)
     async with unit_of_work() as uow:
-        session = await locked_session(uow, code)
-        require_open(session)
-        me = await require_participant(actor, session)
-        if participant_id is not None and participant_id != me.id:
-            raise Forbidden("You can only vote as yourself")
-        if me.role == SPECTATOR:
-            raise Forbidden("Spectators watch but do not vote")
-        story = await _voting_story(session, story_id)
-        if value not in session.deck:
+        seq = await uow.claim(room)
+        found = await ballot.read(canonical, actor, wanted)
+        await judge_lookup(found=found is not None, well_formed=True)
+        if found is None:
+            raise NotFound("No session with that code")
+        me = _voter(found, actor, participant_id)
+        story = _ballot_story(found, wanted)
+        if value not in found.deck:
             raise Invalid(
                 f"'{value}' is not a card in this session's deck",
-                details={"errors": {"vote": [f"must be one of: {', '.join(session.deck)}"]}},
+                details={"errors": {"vote": [f"must be one of: {', '.join(found.deck)}"]}},
             )
-        vote = await Vote.filter(story_id=story.id, participant_id=me.id).first()
-        if vote is None:
-            vote = await Vote.create(story=story, participant=me, value=value)
-        else:
-            vote.value = value
-            await vote.save()
-        stats = await _tally(session, story)
-        await uow.emit(
-            room_key(session.code),
+        vote_id = await ballot.record(story, me, value)
+        cast = found.others + 1
+        stats = {
+            "votes_cast": cast,
+            "total_participants": found.voters,
+            "all_voted": cast >= found.voters,
+        }
+        await uow.append(
+            room,
+            seq,
             "vote_cast",
-            {"story_id": str(story.id), "participant_id": me.id, "votes_cast": stats["votes_cast"]},
+            {"story_id": story, "participant_id": me, "votes_cast": cast},
             actor,
         )
         revealed = None
-        if session.auto_reveal and stats["all_voted"] and story.id == session.current_story_id:
-            revealed = await _reveal(uow, session, story, actor)
+        if found.auto_reveal and stats["all_voted"] and story == found.current_story_id:
+            session = await session_by_code(canonical)
+            revealed = await _reveal(uow, session, await story_in(session, story), actor)
     return {
-        "vote": {
-            "id": vote.id,
-            "story_id": str(story.id),
-            "participant_id": me.id,
-            "value": value,
-        },
+        "vote": {"id": vote_id, "story_id": story, "participant_id": me, "value": value},
         "stats": stats,
         "revealed": revealed,
     }
+
+
+def _story_ref(story_id: Any | None) -> uuid.UUID | None:
+    if story_id is None:
+        return None
+    try:
+        return uuid.UUID(str(story_id))
+    except ValueError:
+        raise NotFound("No such story in this session") from None
+
+
+def _voter(found: ballot.Ballot, actor: Actor, participant_id: int | None) -> int:
+    """The caller's seat, by the same rules as `require_participant`."""
+    if found.status == "archived":
+        raise Conflict("This session is archived")
+    if found.status != "active":
+        raise Conflict(f"This session is {found.status}")
+    if actor.kind == "guest":
+        if actor.session_id is None or str(actor.session_id) != found.session_id:
+            raise Forbidden("This guest token belongs to another session")
+        if found.participant_id is None or found.removed:
+            raise Unauthorized("You were removed from this session")
+    elif found.participant_id is None:
+        raise Forbidden("Join the session first")
+    if participant_id is not None and participant_id != found.participant_id:
+        raise Forbidden("You can only vote as yourself")
+    if found.role == SPECTATOR:
+        raise Forbidden("Spectators watch but do not vote")
+    return found.participant_id
+
+
+def _ballot_story(found: ballot.Ballot, wanted: uuid.UUID | None) -> str:
+    """The story the vote is for, by the same rules as `_voting_story`."""
+    if wanted is not None and str(wanted) != found.current_story_id:
+        if not found.async_voting:
+            raise Conflict("Only the current story takes votes in this session")
+    elif found.current_story_id is None:
+        raise Conflict("No story is open for voting")
+    if found.story_id is None:
+        raise NotFound("No such story in this session")
+    if found.story_status == "revealed":
+        raise Conflict("Votes on this story are already revealed")
+    return found.story_id
 
 
 async def retract_vote(*, actor: Actor, code: str, story_id: Any | None = None) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from tests.factories import create_board, guest, jwt_for, poker_room, user_actor
 
 # Statements today (reads, writes and BEGIN; the commit is not an execute call), the same
 # on SQLite and PostgreSQL.
-VOTE_MAX = 13
+VOTE_MAX = 7
 MOVE_MAX = 22
 
 _STATEMENTS = (

@@ -1,0 +1,114 @@
+"""A vote's reads and write in plain SQL: the hottest path in a room.
+
+One read finds the session by code, the caller's seat, the story the vote is for and how
+many others have voted on it; one upsert records the vote. With the room's seq claimed
+first (the room's lock) and the event appended after, a vote is four statements between
+BEGIN and COMMIT.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from services import sql
+from services.actors import Actor
+
+# The seat is the guest token's participant, or the signed-in user's seat in the
+# session; the story is the one named, or the current one. Spectators never vote, and
+# people who left do not count.
+_CONTEXT = """
+SELECT s.id AS session_id, s.status, s.deck, s.current_story_id,
+       s.async_voting_enabled, s.auto_reveal,
+       p.id AS participant_id, p.session_id AS seat_session_id, p.role, p.removed_at,
+       st.id AS story_id, st.status AS story_status,
+       (SELECT COUNT(*) FROM participants q
+         WHERE q.session_id = s.id AND q.removed_at IS NULL AND q.role <> 'spectator'
+       ) AS voters,
+       (SELECT COUNT(*) FROM votes v JOIN participants q ON q.id = v.participant_id
+         WHERE v.story_id = st.id AND v.participant_id <> p.id
+           AND q.removed_at IS NULL AND q.role <> 'spectator'
+       ) AS others
+FROM poker_sessions s
+LEFT JOIN participants p ON {seat}
+LEFT JOIN stories st ON st.session_id = s.id AND st.id = COALESCE({story}, s.current_story_id)
+WHERE s.code = ?
+"""
+_GUEST_SEAT = "p.id = ?"
+_USER_SEAT = "p.session_id = s.id AND p.user_id = ? AND p.removed_at IS NULL"
+
+_UPSERT = """
+INSERT INTO votes (story_id, participant_id, value, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (story_id, participant_id)
+DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+RETURNING id
+"""
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """What a vote needs to know, read in one statement."""
+
+    session_id: str
+    status: str
+    deck: list[str]
+    current_story_id: str | None
+    async_voting: bool
+    auto_reveal: bool
+    participant_id: int | None
+    seat_session_id: str | None
+    role: str | None
+    removed: bool
+    story_id: str | None
+    story_status: str | None
+    voters: int
+    others: int
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+async def read(code: str, actor: Actor, story_id: uuid.UUID | None) -> Ballot | None:
+    """The session with this code, the caller's seat and the story; None: no session."""
+    pg = sql.is_postgres()
+    story = "?::uuid" if pg else "?"
+    who: int | str | None
+    if actor.kind == "guest":
+        seat, who = _GUEST_SEAT, actor.participant_id
+    else:
+        seat, who = _USER_SEAT, None if actor.user_id is None else str(actor.user_id)
+    found = await sql.row(
+        _CONTEXT.format(seat=seat, story=story),
+        who,
+        None if story_id is None else str(story_id),
+        code,
+    )
+    if found is None:
+        return None
+    return Ballot(
+        session_id=str(found["session_id"]),
+        status=found["status"],
+        deck=list(sql.json_value(found["deck"])),
+        current_story_id=_text(found["current_story_id"]),
+        async_voting=bool(found["async_voting_enabled"]),
+        auto_reveal=bool(found["auto_reveal"]),
+        participant_id=found["participant_id"],
+        seat_session_id=_text(found["seat_session_id"]),
+        role=found["role"],
+        removed=found["removed_at"] is not None,
+        story_id=_text(found["story_id"]),
+        story_status=found["story_status"],
+        voters=int(found["voters"]),
+        others=int(found["others"]),
+    )
+
+
+async def record(story_id: str, participant_id: int, value: str) -> int:
+    """Cast or change the vote; its id."""
+    at = sql.now()
+    written = await sql.row(_UPSERT, story_id, participant_id, value, at, at)
+    assert written is not None  # RETURNING always answers an upsert
+    return int(written["id"])

@@ -1,0 +1,59 @@
+"""Plain parameterised SQL on the current connection (the transaction's, inside one).
+
+For the hot paths only, where building a query through the ORM and decoding its rows
+into models costs more than the database work itself; Tortoise everywhere else. Write
+`?` for each parameter: it becomes `$1, $2, …` on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+_MARK = re.compile(r"\?")
+
+
+@lru_cache(maxsize=256)
+def _numbered(sql: str) -> str:
+    count = iter(range(1, 1_000))
+    return _MARK.sub(lambda _: f"${next(count)}", sql)
+
+
+def _connection() -> tuple[BaseDBAsyncClient, bool]:
+    conn = connections.get("default")
+    return conn, conn.capabilities.dialect == "postgres"
+
+
+def is_postgres() -> bool:
+    return _connection()[1]
+
+
+async def rows(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Every row of a statement (a SELECT, or a write with RETURNING) as a dict."""
+    conn, pg = _connection()
+    return await conn.execute_query_dict(_numbered(sql) if pg else sql, list(args))
+
+
+async def row(sql: str, *args: Any) -> dict[str, Any] | None:
+    found = await rows(sql, *args)
+    return found[0] if found else None
+
+
+def json_param(value: Any) -> str:
+    """A JSON column's value as a parameter, encoded as Tortoise's JSONField stores it."""
+    return orjson.dumps(value).decode()
+
+
+def json_value(raw: Any) -> Any:
+    """A JSON column as read back: text on SQLite, and on PostgreSQL without a codec."""
+    return orjson.loads(raw) if isinstance(raw, str | bytes) else raw
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
