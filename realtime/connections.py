@@ -10,8 +10,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Connection:
-    """One socket admitted to one room. The token is kept so every command can
-    authenticate afresh: a kicked guest or a revoked token stops working at once."""
+    """One socket admitted to one room. The token is kept so that the socket's identity
+    can be read again now and then (see rooms.RECHECK_SECONDS)."""
 
     sid: str
     code: str

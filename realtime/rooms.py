@@ -8,6 +8,7 @@ its presence (`left`, `presence_body`) and what its room events mean for the soc
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -25,6 +26,12 @@ from services.availability import is_outage
 from services.errors import DomainError, Unauthorized, Unavailable
 
 log = structlog.get_logger("roundtable.socket")
+
+# A socket's identity is read at admission and kept; revocations, kicks, password changes
+# and removals reach its worker as events and close it there. It is read again when older
+# than this, which bounds how long a missed one (say, during a Redis outage) could last,
+# and an expired token with it.
+RECHECK_SECONDS = 10.0
 
 C = TypeVar("C", bound=Caller)
 
@@ -49,6 +56,7 @@ def refusal(code: str, message: str) -> Exception:
 
 class RoomNamespace(socketio.AsyncNamespace, Generic[C]):  # type: ignore[misc]
     commands: dict[str, Command[C, Any]]
+    recheck_seconds = RECHECK_SECONDS
     not_joined = "This socket has not joined a room"
 
     def __init__(self, namespace: str, *, gate: RoomGate) -> None:
@@ -59,6 +67,8 @@ class RoomNamespace(socketio.AsyncNamespace, Generic[C]):  # type: ignore[misc]
         self._sockets: Sockets | None = None
         self.on_state_sent: Callable[[str, int], None] | None = None
         self._budgets: dict[str, Budget] = {}
+        # The identity each admitted socket acts as, and when it was last read.
+        self._actors: dict[str, tuple[Actor, float]] = {}
 
     # What each namespace supplies.
 
@@ -129,8 +139,14 @@ class RoomNamespace(socketio.AsyncNamespace, Generic[C]):  # type: ignore[misc]
         conn = self.connections.get(sid)
         if conn is None:
             raise Unauthorized(self.not_joined)
-        # Authenticated again on every command, so a kick or a revocation holds at once.
-        return self.caller(conn, await authenticate(conn.token))
+        known = self._actors.get(sid)
+        now = time.monotonic()
+        if known is not None and now - known[1] < self.recheck_seconds:
+            return self.caller(conn, known[0])
+        actor = await authenticate(conn.token)
+        if self.connections.get(sid) is conn:
+            self._actors[sid] = (actor, now)
+        return self.caller(conn, actor)
 
     async def _connect(self, sid: str, auth: Any) -> None:
         try:
@@ -154,7 +170,9 @@ class RoomNamespace(socketio.AsyncNamespace, Generic[C]):  # type: ignore[misc]
         self.presence_changed(room)
 
     def enter_rooms(self, sid: str, room: str, actor: Actor) -> None:
-        """The room itself, and those that reach the socket when its credentials go."""
+        """The room itself, and those that reach the socket when its credentials go.
+        The socket acts as `actor` from now on (see `recheck_seconds`)."""
+        self._actors[sid] = (actor, time.monotonic())
         self.sockets.enter_room(sid, room)
         if actor.token_id is not None:
             self.sockets.enter_room(sid, token_room(actor.token_id))
@@ -162,6 +180,7 @@ class RoomNamespace(socketio.AsyncNamespace, Generic[C]):  # type: ignore[misc]
             self.sockets.enter_room(sid, jwt_room(actor.user_id))
 
     async def _forget(self, sid: str) -> Connection | None:
+        self._actors.pop(sid, None)
         conn = self.connections.remove(sid)
         if conn is not None:
             await self.left(conn)

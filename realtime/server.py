@@ -140,7 +140,9 @@ class Realtime:
         await self.board.revoke_jwts(user_id)
 
 
-def register_namespaces(sio: Any, *, redis_url: str | None = None) -> Realtime:
+def register_namespaces(
+    sio: Any, *, redis_url: str | None = None, recheck_seconds: float | None = None
+) -> Realtime:
     gate = RoomGate()
     namespaces: dict[str, PokerNamespace | BoardNamespace] = {}
 
@@ -158,6 +160,8 @@ def register_namespaces(sio: Any, *, redis_url: str | None = None) -> Realtime:
     manager: DeliveryHooks = sio.manager
     for ns in (poker, board):
         namespaces[ns.namespace] = ns
+        if recheck_seconds is not None:
+            ns.recheck_seconds = recheck_seconds
         sio.register_namespace(ns)
         manager.delivery_hooks.append(ns.delivered)
     watch = SeqWatch(sio, rooms=lambda: poker.connections.rooms() | board.connections.rooms())

@@ -12,7 +12,9 @@ DESCRIPTION = """Roundtable: real-time planning poker and kanban boards.
 Environment: HOST, PORT, DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_ORIGINS,
 RATE_LIMIT, SOCKETIO_SERIALIZER (msgpack|json),
 SOCKETIO_TRANSPORTS (polling,websocket), SMTP_*, PUBLIC_URL, ATTACHMENTS_DIR, LOG_LEVEL,
-REGISTER_RATE_LIMIT (sign-ups per client IP, default 30/hour).
+REGISTER_RATE_LIMIT (sign-ups per client IP, default 30/hour),
+SOCKET_RECHECK_SECONDS (how often an open socket's token is read again, default 10;
+revocations, kicks and password changes close sockets at once regardless).
 
 FORWARDED_ALLOW_IPS: the reverse proxies (comma-separated IPs or networks, such as
 127.0.0.1 for an nginx on the same host) whose X-Forwarded-For and X-Forwarded-Proto

@@ -100,7 +100,9 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> A
         transports=list(settings.transports),
         allowed_origins=settings.allowed_origins,
     )
-    realtime = register_namespaces(sio, redis_url=settings.redis_url)
+    realtime = register_namespaces(
+        sio, redis_url=settings.redis_url, recheck_seconds=settings.socket_recheck_seconds
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -6,6 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 DATA_DIR = Path(os.environ.get("ROUNDTABLE_DATA_DIR", "data"))
 _MIN_SECRET_BYTES = 32
@@ -47,6 +48,19 @@ def _register_limit(text: str) -> str:
     return text
 
 
+def _positive(env: Any, name: str, default: float) -> float:
+    text = env.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise SystemExit(f"{name} must be a number of seconds, not {text!r}") from None
+    if not 0 < value <= 3600:
+        raise SystemExit(f"{name} must be between 0 and 3600 seconds")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -59,6 +73,9 @@ class Settings:
     # Sign-ups per client IP: register's 409 says whether an address has an account.
     register_rate_limit: str = "30/hour"
     serializer: str = "msgpack"
+    # How long a socket acts on the identity it was admitted with before it is read
+    # again; revocations reach open sockets sooner, as events.
+    socket_recheck_seconds: float = 10.0
     # Several workers without sticky sessions need websocket-only transport.
     transports: tuple[str, ...] = ("polling", "websocket")
     jwt_ttl_seconds: int = 7 * 24 * 3600
@@ -101,6 +118,7 @@ class Settings:
             rate_limit=env.get("RATE_LIMIT", "60/minute"),
             register_rate_limit=_register_limit(env.get("REGISTER_RATE_LIMIT", "30/hour")),
             serializer=serializer,
+            socket_recheck_seconds=_positive(env, "SOCKET_RECHECK_SECONDS", 10.0),
             transports=transports,
             jwt_ttl_seconds=int(env.get("JWT_TTL_SECONDS", str(7 * 24 * 3600))),
             data_dir=data_dir,

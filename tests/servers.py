@@ -28,6 +28,7 @@ _NOT_INHERITED = (
     "HOST",
     "PORT",
     "FORWARDED_ALLOW_IPS",
+    "SOCKET_RECHECK_SECONDS",
 )
 
 

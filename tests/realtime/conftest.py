@@ -21,6 +21,8 @@ from tests.realtime.clients import LiveServer, Tab
 from tests.servers import running_server, server_env
 from tests.support import REDIS_URL, require
 
+RECHECK_SECONDS = 2
+
 
 @pytest.fixture(scope="session")
 async def live_server(database: str, tmp_path_factory: Any) -> AsyncIterator[LiveServer]:
@@ -29,7 +31,13 @@ async def live_server(database: str, tmp_path_factory: Any) -> AsyncIterator[Liv
         require("redis")
         redis_url = REDIS_URL
     data_dir: Path = tmp_path_factory.mktemp("live")
-    env = server_env(database_url=database, data_dir=data_dir, redis_url=redis_url)
+    # Sockets read their token again after 2 s, so a test can wait that out.
+    env = server_env(
+        database_url=database,
+        data_dir=data_dir,
+        redis_url=redis_url,
+        SOCKET_RECHECK_SECONDS=str(RECHECK_SECONDS),
+    )
     async with running_server(env, data_dir / "server.log") as server:
         yield LiveServer(url=server.url, database_url=database, redis_url=redis_url, log=server.log)
 

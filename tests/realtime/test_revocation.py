@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
+from models import ApiToken
 from tests.factories import DEFAULT_PASSWORD
 from tests.realtime.clients import LiveServer, Tab, online, personal_token, rest
-from tests.realtime.conftest import Room
+from tests.realtime.conftest import RECHECK_SECONDS, Room
 
 Tabs = Callable[[], Tab]
 
@@ -90,3 +94,28 @@ async def test_a_password_change_closes_the_sockets_opened_with_older_jwts(
     await fresh.connect(changed["access_token"], room.code)
     assert not bot.disconnected and bot.revoked is None
     assert await bot.ok("sync", {"since": 10**9}) is not None
+
+
+async def test_a_socket_acts_on_the_identity_it_was_admitted_with_until_the_recheck(
+    tabs: Tabs, room: Room, live_server: LiveServer
+) -> None:
+    """Commands do not read the token again: a revocation written to the database
+    without its event (one a worker missed) holds once the socket's identity is older
+    than the recheck interval, and every later command is refused."""
+    token_id, pat = await personal_token(
+        live_server, room.moderator_token, ["poker:read", "poker:write"]
+    )
+    bot = tabs()
+    await bot.connect(pat, room.code)
+    admitted = time.monotonic()
+    await ApiToken.filter(id=token_id).update(revoked_at=datetime.now(UTC))
+
+    kept = await bot.call("sync", {"since": 0})
+    assert time.monotonic() - admitted < RECHECK_SECONDS, "too slow to observe the kept identity"
+    assert kept["ok"] is True
+
+    await asyncio.sleep(RECHECK_SECONDS + 0.2 - (time.monotonic() - admitted))
+    refused = await bot.call("sync", {"since": 0})
+    assert refused["ok"] is False
+    assert refused["error"]["code"] == "unauthorized"
+    assert (await bot.call("cast_vote", {"value": "5"}))["error"]["code"] == "unauthorized"
