@@ -9,6 +9,8 @@ from typing import Any
 
 import socketio
 import structlog
+from engineio import packet as eio_packet
+from socketio import packet as sio_packet
 
 from realtime import redis_client
 
@@ -45,14 +47,52 @@ class DeliveryHooks(socketio.AsyncManager):  # type: ignore[misc]
         to: Any = None,
         **kwargs: Any,
     ) -> None:
-        await super().emit(
-            event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, to=to, **kwargs
-        )
+        if callback is None:
+            self._deliver(event, data, namespace, to or room, skip_sid)
+        else:
+            await super().emit(
+                event,
+                data,
+                namespace,
+                room=room,
+                skip_sid=skip_sid,
+                callback=callback,
+                to=to,
+                **kwargs,
+            )
         for hook in list(self.delivery_hooks):
             try:
                 await hook(event, data, namespace, to or room)
             except Exception:
                 log.exception("delivery hook failed", socket_event=event, namespace=namespace)
+
+    def _deliver(self, event: str, data: Any, namespace: str, room: Any, skip_sid: Any) -> None:
+        """Encode the message once and queue the same packet on each local socket of the
+        room, in one pass with no task per recipient (python-socketio starts one task
+        per recipient). Each socket's own writer sends it, after what it queued before,
+        so a socket still gets its `state` first."""
+        if namespace not in self.rooms:
+            return
+        args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
+        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        # Our payloads never hold bytes: skip the scan for binary attachments.
+        pkt = self.server.packet_class(
+            sio_packet.EVENT, namespace=namespace, data=[event, *args], binary=False
+        )
+        encoded = pkt.encode()
+        frames = [
+            eio_packet.Packet(eio_packet.MESSAGE, e)
+            for e in (encoded if isinstance(encoded, list) else [encoded])
+        ]
+        sockets = self.server.eio.sockets
+        for sid, eio_sid in self.get_participants(namespace, room):
+            if sid in skip:
+                continue
+            socket = sockets.get(eio_sid)
+            if socket is None or socket.closed:
+                continue
+            for frame in frames:
+                socket.queue.put_nowait(frame)
 
 
 class LocalManager(DeliveryHooks):
