@@ -25,9 +25,12 @@ from services import events
 
 log = structlog.get_logger("roundtable.socket")
 
-# Engine.IO pings often enough that a vanished client leaves within seconds.
-PING_INTERVAL = 10
-PING_TIMEOUT = 5
+# A closed tab closes its websocket, and leaves presence, at once; pings only find
+# clients that vanished without a word (a dropped network), within 45 s. Socket.IO's
+# defaults: each ping wakes tasks on every socket, so idle sockets cost CPU in
+# proportion to how often they are pinged.
+PING_INTERVAL = 25
+PING_TIMEOUT = 20
 
 
 class _Server(socketio.AsyncServer):  # type: ignore[misc]
