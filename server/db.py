@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api.migrate import migrate as _migrate
 
 MODELS = [
@@ -18,13 +19,29 @@ MODELS = [
 ]
 
 
+async def _reset(conn: Any) -> None:
+    """What a pooled PostgreSQL connection needs before its next use. asyncpg's default
+    sends `RESET ALL`, `CLOSE ALL`, `UNLISTEN *` and more on every release, a round
+    trip per transaction; the application sets no session state, opens no cursors
+    across transactions and listens on nothing, so only a connection left inside a
+    transaction (a cancelled task) gets the full reset."""
+    if conn.is_in_transaction():
+        await conn.reset()
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
+    connection: str | dict[str, Any] = database_url
     if database_url.startswith("sqlite://"):
         path = database_url.removeprefix("sqlite://")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+    else:
+        expanded = expand_db_url(database_url)
+        if expanded["engine"] == "tortoise.backends.asyncpg":
+            expanded["credentials"]["reset"] = _reset
+            connection = expanded
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": connection},
         "apps": {
             "models": {
                 "models": MODELS,

@@ -1,0 +1,46 @@
+"""PostgreSQL connections go back to the pool without a reset round trip, unless one
+was left inside a transaction."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from server.db import tortoise_config
+from tests.support import PG_URL, require
+
+
+async def _pool() -> asyncpg.Pool:
+    require("postgres")
+    credentials = tortoise_config(PG_URL)["connections"]["default"]["credentials"]
+    return await asyncpg.create_pool(PG_URL, min_size=1, max_size=1, reset=credentials["reset"])
+
+
+async def test_a_released_connection_costs_no_reset_statement() -> None:
+    pool = await _pool()
+    seen: list[str] = []
+    try:
+        async with pool.acquire() as conn:
+            conn.add_query_logger(lambda record: seen.append(record.query))
+            assert await conn.fetchval("SELECT 1") == 1
+        async with pool.acquire() as conn:
+            assert await conn.fetchval("SELECT 2") == 2
+    finally:
+        await pool.close()
+    assert seen == ["SELECT 1", "SELECT 2"]
+
+
+async def test_a_connection_left_in_a_transaction_is_rolled_back_before_reuse() -> None:
+    pool = await _pool()
+    try:
+        async with pool.acquire() as conn:
+            await conn.execute("BEGIN")
+            await conn.execute("SET LOCAL statement_timeout = 1234")
+        async with pool.acquire() as conn:
+            assert not conn.is_in_transaction()
+            assert await conn.fetchval("SHOW statement_timeout") == "0"
+    finally:
+        await pool.close()
+
+
+def test_sqlite_urls_stay_as_given() -> None:
+    assert tortoise_config("sqlite://:memory:")["connections"]["default"] == "sqlite://:memory:"
