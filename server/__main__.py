@@ -12,6 +12,7 @@ DESCRIPTION = """Roundtable: real-time planning poker and kanban boards.
 Environment: HOST, PORT, DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_ORIGINS,
 RATE_LIMIT, SOCKETIO_SERIALIZER (msgpack|json),
 SOCKETIO_TRANSPORTS (polling,websocket), SMTP_*, PUBLIC_URL, ATTACHMENTS_DIR, LOG_LEVEL,
+LOG_FORMAT (json|console; console at a terminal, JSON lines otherwise),
 REGISTER_RATE_LIMIT (sign-ups per client IP, default 30/hour),
 SOCKET_RECHECK_SECONDS (how often an open socket's token is read again, default 10;
 revocations, kicks and password changes close sockets at once regardless).

@@ -89,7 +89,7 @@ def _public_url(settings: Settings) -> str:
 def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Any:
     """Build the ASGI app. `manage_db=False` leaves Tortoise to the caller (tests)."""
     settings = settings or Settings.from_env()
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
     security.configure(secret_key=settings.secret_key, jwt_ttl_seconds=settings.jwt_ttl_seconds)
     mailer.configure(smtp=_smtp(settings), public_url=_public_url(settings))
     attachments.configure(settings.attachments_dir or settings.data_dir / "attachments")

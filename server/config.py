@@ -48,6 +48,14 @@ def _register_limit(text: str) -> str:
     return text
 
 
+def _log_format(text: str | None) -> str | None:
+    if not text:
+        return None
+    if text not in ("json", "console"):
+        raise SystemExit("LOG_FORMAT must be 'json' or 'console'")
+    return text
+
+
 def _positive(env: Any, name: str, default: float) -> float:
     text = env.get(name)
     if text is None or text == "":
@@ -81,6 +89,8 @@ class Settings:
     jwt_ttl_seconds: int = 7 * 24 * 3600
     data_dir: Path = DATA_DIR
     log_level: str = "info"
+    # "json" or "console"; None picks console at a terminal and JSON lines otherwise.
+    log_format: str | None = None
     # Outgoing email (invitations); off while smtp_host is unset.
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -123,6 +133,7 @@ class Settings:
             jwt_ttl_seconds=int(env.get("JWT_TTL_SECONDS", str(7 * 24 * 3600))),
             data_dir=data_dir,
             log_level=env.get("LOG_LEVEL", "info"),
+            log_format=_log_format(env.get("LOG_FORMAT")),
             smtp_host=env.get("SMTP_HOST") or None,
             smtp_port=int(env.get("SMTP_PORT", "25")),
             smtp_from=env.get("SMTP_FROM", "roundtable@localhost"),

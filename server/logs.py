@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
+from typing import Any
 
+import orjson
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -22,18 +25,29 @@ class _OneLine(logging.Filter):
         return True
 
 
-def configure(level: str = "info") -> None:
+def configure(level: str = "info", fmt: str | None = None) -> None:
+    """`fmt` is "json" (one JSON object per line, the default when the output is not a
+    terminal) or "console" (aligned key=value text, for a person at a terminal). JSON
+    lines cost about a quarter of the console's rendering, and log shippers read them."""
     logging.basicConfig(format="%(message)s", level=level.upper())
     pool_log = logging.getLogger("asyncpg.pool")
     if not any(isinstance(f, _OneLine) for f in pool_log.filters):
         pool_log.addFilter(_OneLine())
+    fmt = fmt or ("console" if sys.stdout.isatty() else "json")
+    common: list[Any] = [
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    if fmt == "console":
+        renderer: Any = structlog.dev.ConsoleRenderer(colors=False)
+        factory: Any = structlog.PrintLoggerFactory()
+    else:
+        renderer = structlog.processors.JSONRenderer(serializer=orjson.dumps)
+        factory = structlog.BytesLoggerFactory()
     structlog.configure(
-        processors=[
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.dev.ConsoleRenderer(colors=False),
-        ],
+        processors=[*common, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        logger_factory=factory,
         cache_logger_on_first_use=True,
     )
 

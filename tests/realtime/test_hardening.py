@@ -224,3 +224,22 @@ async def test_the_root_namespace_takes_no_events_over_polling(live_server: Live
         )
     assert refused and refused[0]["data"]["code"] == "not_found"
     await client.disconnect()
+
+
+async def test_each_command_logs_one_json_line(
+    tabs: Tabs, room: Room, live_server: LiveServer
+) -> None:
+    moderator = tabs()
+    await moderator.connect(room.moderator_token, room.code)
+    offset = _log_size(live_server)
+    await moderator.ok("cast_vote", {"value": "5"})
+    await moderator.call("no_such_command")
+    log = await _logged(live_server, offset, '"no_such_command"')
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    vote = [line for line in lines if line.get("command") == "cast_vote"]
+    assert len(vote) == 1
+    assert vote[0]["event"] == "socket"
+    assert vote[0]["ok"] is True and vote[0]["room"] == f"poker:{room.code}"
+    assert vote[0]["seq"] >= 1 and vote[0]["ms"] >= 0 and vote[0]["level"] == "info"
+    unknown = [line for line in lines if line.get("command") == "no_such_command"]
+    assert unknown[0]["error"] == "invalid"
