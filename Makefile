@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := static/node_modules/.installed
+BENCH_NODE_STAMP := bench/reference/node_modules/.installed
 
 .PHONY: setup deps chromium run test lint format bench migrate migrations clean help
 
@@ -23,7 +24,16 @@ $(NODE_STAMP): static/package.json static/package-lock.json
 		echo "npm not found: skipping the browser libraries (the web app and /api/docs need them)"; \
 	fi
 
-deps: $(STAMP) $(NODE_STAMP)
+# The benchmark's reference server and load generator are Node programs, from the same
+# registry; without npm, make bench says so and stops.
+$(BENCH_NODE_STAMP): bench/reference/package.json bench/reference/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd bench/reference && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else \
+		echo "npm not found: skipping the benchmark's Node reference and load generator (make bench needs them)"; \
+	fi
+
+deps: $(STAMP) $(NODE_STAMP) $(BENCH_NODE_STAMP)
 
 # The browser tests drive Debian's Chromium; as root with apt-get it is installed here,
 # otherwise they are skipped. Never an error: everything else works without it.
@@ -55,9 +65,10 @@ format: deps  ## apply ruff's formatting and fixes
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# QUICK=1 runs a smaller room and fewer commands, for a check in about a minute.
+# QUICK=1 runs every server and scenario briefly (under 3 minutes); the full run takes
+# about a quarter of an hour. bench/README.md says what it measures.
 bench: deps  ## run the benchmarks and print the report (QUICK=1 for a short run)
-	$(BIN)/python -m bench $(if $(QUICK),--room-size 20 --commands 100,)
+	$(BIN)/python -m bench $(if $(QUICK),--quick,)
 
 migrate: deps  ## apply database migrations
 	$(BIN)/python -m server migrate
@@ -66,4 +77,4 @@ migrations: deps  ## write a migration for model changes
 	$(BIN)/python -m tortoise -c server.db.TORTOISE_ORM makemigrations
 
 clean:  ## remove the virtualenv, node_modules and local data
-	rm -rf $(VENV) static/node_modules data
+	rm -rf $(VENV) static/node_modules bench/reference/node_modules data

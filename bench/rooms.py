@@ -1,0 +1,152 @@
+"""The rooms each scenario fills, made through Roundtable's public REST API (sessions,
+guests, boards and cards), or named freely for the reference servers, which check
+nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import httpx
+
+from bench.generator import Room
+from bench.servers import Target
+
+T = TypeVar("T")
+VOTES = ["3", "5", "8", "13"]
+SETUP_CONCURRENCY = 8
+_names = itertools.count(1)
+
+
+def _poker_room(auths: list[dict[str, str]]) -> Room:
+    return {
+        "auths": auths,
+        "command": "cast_vote",
+        "type": "vote_cast",
+        "payload": {"kind": "vote", "values": VOTES},
+    }
+
+
+def _board_room(auths: list[dict[str, str]], column: str, cards: list[str]) -> Room:
+    return {
+        "auths": auths,
+        "command": "move_card",
+        "type": "card_moved",
+        "payload": {"kind": "move", "column": column, "cards": cards},
+    }
+
+
+async def _gather(count: int, make: Callable[[int], Awaitable[T]]) -> list[T]:
+    gate = asyncio.Semaphore(SETUP_CONCURRENCY)
+
+    async def one(i: int) -> T:
+        async with gate:
+            return await make(i)
+
+    return await asyncio.gather(*(one(i) for i in range(count)))
+
+
+class Setup:
+    """Makes rooms on one target; on Roundtable as one registered owner over REST."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.url = target.urls[0]
+        self._http = httpx.AsyncClient(base_url=self.url + "/api", timeout=60)
+        self._owner: str | None = None
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _call(self, method: str, path: str, token: str | None = None, **kw: Any) -> Any:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        res = await self._http.request(method, path, headers=headers, **kw)
+        if res.status_code >= 400:
+            raise RuntimeError(f"{method} {path}: {res.status_code} {res.text[:300]}")
+        return res.json()
+
+    async def owner(self) -> str:
+        if self._owner is None:
+            body = await self._call(
+                "POST",
+                "/auth/register",
+                json={
+                    "email": f"bench{next(_names)}@example.com",
+                    "password": "bench-password-1",
+                    "name": "Bench Owner",
+                },
+            )
+            self._owner = str(body["access_token"])
+        return self._owner
+
+    async def session(self) -> str:
+        """A poker session with its first story started; its join code."""
+        token = await self.owner()
+        created = await self._call("POST", "/sessions", token, json={"name": "Bench"})
+        code = str(created["session"]["code"])
+        story = await self._call(
+            "POST", f"/sessions/{code}/stories", token, json={"title": "Bench story"}
+        )
+        await self._call("POST", f"/stories/{story['story']['id']}/start", token)
+        return code
+
+    async def poker(self, rooms: int, size: int) -> list[Room]:
+        """Rooms of `size` guests, each joined over REST with a token of its own."""
+        if not self.target.kind.roundtable:
+            return [_poker_room([{"token": "-", "code": _code("P")}] * size) for _ in range(rooms)]
+
+        async def room(_: int) -> Room:
+            code = await self.session()
+            joined = await _gather(
+                size,
+                lambda i: self._call("POST", f"/sessions/{code}/join", json={"name": f"G{i}"}),
+            )
+            return _poker_room([{"token": j["token"], "code": code} for j in joined])
+
+        return await _gather(rooms, room)
+
+    async def board(self, rooms: int, size: int, cards: int) -> list[Room]:
+        """Projects of `cards` cards in their first column, each watched by `size`
+        sockets of the owner; the sender moves the bottom card to the top."""
+        if not self.target.kind.roundtable:
+            ids = [f"c{i}" for i in range(cards)]
+            return [
+                _board_room([{"token": "-", "project": _code("B")}] * size, "col", ids)
+                for _ in range(rooms)
+            ]
+        token = await self.owner()
+        orgs = await self._call("GET", "/organizations", token)
+        org = next(o for o in orgs if o.get("isPersonal", True))["slug"]
+        spaces = await self._call("GET", f"/orgs/{org}/workspaces", token)
+        ws = next(w for w in spaces if w.get("isPersonal", True))["slug"]
+        prefix = f"/orgs/{org}/workspaces/{ws}/projects"
+
+        async def room(n: int) -> Room:
+            project = await self._call("POST", prefix, token, json={"name": f"Bench {n}"})
+            base = f"{prefix}/{project['id']}"
+            column = (await self._call("GET", f"{base}/columns", token))[0]["id"]
+            made = []
+            for i in range(cards):
+                card = await self._call(
+                    "POST", f"{base}/columns/{column}/cards", token, json={"title": f"Card {i}"}
+                )
+                made.append(str(card["id"]))
+            auths = [{"token": token, "project": str(project["id"])}] * size
+            # The API lists a column's cards top first; new cards land at the bottom.
+            return _board_room(auths, str(column), made)
+
+        return await _gather(rooms, room)
+
+    async def idle(self, rooms: int, size: int) -> list[Room]:
+        """Poker rooms of `size` sockets of the owner, who never sends anything."""
+        if not self.target.kind.roundtable:
+            return [_poker_room([{"token": "-", "code": _code("I")}] * size) for _ in range(rooms)]
+        token = await self.owner()
+        codes = await _gather(rooms, lambda _: self.session())
+        return [_poker_room([{"token": token, "code": code}] * size) for code in codes]
+
+
+def _code(prefix: str) -> str:
+    return f"{prefix}{next(_names)}"

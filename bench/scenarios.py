@@ -1,0 +1,167 @@
+"""The scenarios run against each server: fan-out in poker rooms of 10 and board rooms
+of 50 (saturation, then open-loop load at fractions of it), idle connections with the
+storm that connects them, and REST guest join + vote."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+from bench.figures import Fanout, Idle, Point, Rest, percentile
+from bench.generator import Generators, Room, Run
+from bench.rooms import Setup
+from bench.servers import Target
+
+IDLE_ROOM = 20
+STORM_CONCURRENCY = 100
+
+
+@dataclass(frozen=True)
+class Config:
+    poker_rooms: int = 50
+    poker_size: int = 10
+    board_rooms: int = 10
+    board_size: int = 50
+    board_cards: int = 20
+    warmup: float = 2.0
+    seconds: float = 8.0
+    fractions: tuple[float, ...] = (0.25, 0.5, 0.8)
+    idle_levels: tuple[int, ...] = (1000, 5000, 10000)
+    idle_seconds: float = 20.0
+    rest_guests: int = 1000
+
+
+async def _until(when: float) -> None:
+    await asyncio.sleep(max(0.0, when - time.time()))
+
+
+async def measured(
+    target: Target, gens: Generators, cfg: Config, *, mode: str, rate: float = 0.0
+) -> tuple[Run, float]:
+    """One window of load; the run and the server's CPU seconds within the window."""
+    start_at = time.time() + 0.3 + cfg.warmup
+    task = asyncio.create_task(
+        gens.run(mode=mode, rate=rate, start_at=start_at, measure=cfg.seconds)
+    )
+    await _until(start_at)
+    cpu0 = target.meter.cpu()
+    await _until(start_at + cfg.seconds)
+    cpu = target.meter.cpu() - cpu0
+    return await task, cpu
+
+
+def _tally(fig: Fanout, run: Run) -> None:
+    fig.lost += run.lost
+    fig.duplicated += run.duplicated
+    fig.out_of_order += run.out_of_order
+    fig.failed += run.failed + run.timeouts + run.unmatched
+    fig.gen_cpu_pct = max(fig.gen_cpu_pct, run.gen_cpu_pct)
+    fig.errors += run.errors[: 3 - len(fig.errors)]
+
+
+async def fanout(
+    target: Target, gens: Generators, setup: Setup, cfg: Config, scenario: str
+) -> Fanout:
+    if scenario == "poker":
+        fig = Fanout("poker", cfg.poker_rooms, cfg.poker_size)
+        rooms: list[Room] = await setup.poker(cfg.poker_rooms, cfg.poker_size)
+        namespace = "/poker"
+    else:
+        fig = Fanout("board", cfg.board_rooms, cfg.board_size)
+        rooms = await setup.board(cfg.board_rooms, cfg.board_size, cfg.board_cards)
+        namespace = "/board"
+    _, failed, _, errors = await gens.open(target.urls, namespace, rooms)
+    fig.connect_failed = failed
+    fig.errors += errors[:3]
+    try:
+        run, cpu = await measured(target, gens, cfg, mode="closed")
+        _tally(fig, run)
+        fig.deliveries_per_s = run.deliveries / run.seconds
+        commands = run.deliveries / fig.size
+        fig.commands_per_s = commands / run.seconds
+        if run.deliveries:
+            fig.cpu_ms_per_1k = 1000 * cpu / run.deliveries * 1000
+            fig.cpu_ms_per_command = 1000 * cpu / commands
+        fig.points.append(
+            Point(
+                1.0,
+                fig.commands_per_s,
+                fig.deliveries_per_s,
+                percentile(run.latencies, 50),
+                percentile(run.latencies, 99),
+            )
+        )
+        for fraction in cfg.fractions if fig.commands_per_s > 0 else ():
+            rate = fraction * fig.commands_per_s
+            run, _ = await measured(target, gens, cfg, mode="open", rate=rate)
+            _tally(fig, run)
+            fig.points.append(
+                Point(
+                    fraction,
+                    rate,
+                    run.deliveries / run.seconds,
+                    percentile(run.latencies, 50),
+                    percentile(run.latencies, 99),
+                )
+            )
+    finally:
+        await gens.close()
+    fig.points.sort(key=lambda p: p.offered)
+    return fig
+
+
+async def idle(
+    target: Target, gens: Generators, setup: Setup, cfg: Config, levels: tuple[int, ...]
+) -> tuple[list[Idle], float]:
+    """Connect idle clients level by level (the storm), then watch the server while
+    nobody sends anything: RSS per connection and CPU per second at each level."""
+    baseline = target.meter.rss()
+    figures: list[Idle] = []
+    connected = failed = 0
+    connect_seconds = 0.0
+    try:
+        for level in levels:
+            rooms = await setup.idle(max(0, level - connected) // IDLE_ROOM, IDLE_ROOM)
+            made, lost, seconds, _ = await gens.open(
+                target.urls, "/poker", rooms, concurrency=STORM_CONCURRENCY
+            )
+            connected += made
+            failed += lost
+            connect_seconds += seconds
+            await asyncio.sleep(1.0)
+            cpu0, t0 = target.meter.cpu(), time.monotonic()
+            await asyncio.sleep(cfg.idle_seconds)
+            cpu = target.meter.cpu() - cpu0
+            elapsed = time.monotonic() - t0
+            rss = target.meter.rss() - baseline
+            figures.append(
+                Idle(
+                    connected,
+                    rss / max(connected, 1) / 1024,
+                    100 * cpu / elapsed,
+                    connect_failed=failed,
+                )
+            )
+    finally:
+        await gens.close()
+    return figures, connected / connect_seconds if connect_seconds else 0.0
+
+
+async def rest(target: Target, gens: Generators, setup: Setup, cfg: Config) -> Rest:
+    """Guests join one session and vote, 20 at a time, over REST."""
+    code = await setup.session()
+    cpu0 = target.meter.cpu()
+    answer = await gens.rest(target.urls[0], code, cfg.rest_guests, "5")
+    cpu = target.meter.cpu() - cpu0
+    pairs = int(answer["ok"])
+    latencies = [float(x) for x in answer["latencies"]]
+    return Rest(
+        pairs=pairs,
+        pairs_per_s=pairs / float(answer["seconds"]),
+        p50=percentile(latencies, 50),
+        p99=percentile(latencies, 99),
+        cpu_ms_per_pair=1000 * cpu / pairs if pairs else 0.0,
+        failed=int(answer["failed"]),
+        errors=list(answer["errors"]),
+    )
