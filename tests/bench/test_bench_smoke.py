@@ -1,0 +1,78 @@
+"""`make bench` in miniature, so it cannot rot: one Roundtable worker on SQLite and the
+Node reference, a few rooms for a second each, through the real bench end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.servers import node_missing
+from tests.support import ON_CI, ROOT, SKIPPED
+
+TINY = [
+    "--servers=sqlite,node",
+    "--scenarios=idle,poker,board",
+    "--poker-rooms=2",
+    "--board-rooms=1",
+    "--warmup=0.3",
+    "--seconds=1",
+    "--fractions=0.5",
+    "--idle-levels=40",
+    "--idle-seconds=0.5",
+]
+
+
+def _require_node() -> None:
+    reason = node_missing()
+    if reason is None:
+        return
+    SKIPPED["bench"] = reason
+    if ON_CI:
+        pytest.fail(f"the bench smoke is required on CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def test_help_describes_the_bench() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    assert "Node.js Socket.IO 4" in done.stdout
+    assert "--quick" in done.stdout
+
+
+def test_a_tiny_bench_measures_both_servers_without_losing_an_event(tmp_path: Path) -> None:
+    _require_node()
+    plot = tmp_path / "latency.png"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", *TINY, f"--out={tmp_path}", f"--plot={plot}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    results = json.loads((tmp_path / "results.json").read_text())
+    servers = {s["key"]: s for s in results["servers"]}
+    assert set(servers) == {"sqlite", "node"}
+    for key, server in servers.items():
+        assert server["skipped"] is None, (key, server["skipped"], done.stderr[-4000:])
+        for scenario in ("poker", "board"):
+            run = server[scenario]
+            assert run["deliveries_per_s"] > 0, (key, scenario)
+            assert run["cpu_ms_per_command"] > 0, (key, scenario)
+            assert [p["fraction"] for p in run["points"]] == [0.5, 1.0], (key, scenario)
+            assert (run["lost"], run["duplicated"], run["out_of_order"]) == (0, 0, 0)
+            assert run["failed"] == run["connect_failed"] == 0, (key, scenario, run["errors"])
+        assert server["idle"][0]["connections"] == 40
+        assert server["storm_per_s"] > 0
+    assert "Targets (printed, not asserted)" in done.stdout
+    assert plot.stat().st_size > 10_000
