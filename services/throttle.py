@@ -12,7 +12,11 @@ from typing import TypeVar
 import structlog
 from limits import RateLimitItem, parse
 from limits.aio.storage import Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import (
+    MovingWindowRateLimiter,
+    RateLimiter,
+    SlidingWindowCounterRateLimiter,
+)
 from limits.errors import StorageError
 from limits.storage import storage_from_string
 from redis.backoff import ExponentialBackoff
@@ -57,17 +61,23 @@ def _redis_storage(redis_url: str) -> Storage:
 
 
 class Throttle:
-    """One limiter over Redis (when configured) and one over memory."""
+    """One limiter over Redis (when configured) and one over memory.
 
-    def __init__(self, redis_url: str | None = None) -> None:
-        self._memory = MovingWindowRateLimiter(storage_from_string("async+memory://"))
-        self._shared = (
-            MovingWindowRateLimiter(_redis_storage(redis_url)) if redis_url is not None else None
+    Windows move exactly by default: every hit is kept until it leaves the window. With
+    `approximate`, a sliding window counter weighs the previous window's count instead,
+    a constant cost per hit however high the limit: for limits in the thousands, where
+    keeping every hit would cost more than the work it guards."""
+
+    def __init__(self, redis_url: str | None = None, *, approximate: bool = False) -> None:
+        strategy = SlidingWindowCounterRateLimiter if approximate else MovingWindowRateLimiter
+        self._memory: RateLimiter = strategy(storage_from_string("async+memory://"))
+        self._shared: RateLimiter | None = (
+            strategy(_redis_storage(redis_url)) if redis_url is not None else None
         )
         self._down_until = 0.0
         self.degraded = False
 
-    async def _run(self, op: Callable[[MovingWindowRateLimiter], Awaitable[T]]) -> T:
+    async def _run(self, op: Callable[[RateLimiter], Awaitable[T]]) -> T:
         """`op` on the shared counters when Redis answers, else on this process's."""
         if self._shared is not None and time.monotonic() >= self._down_until:
             try:
@@ -94,7 +104,7 @@ class Throttle:
         """Count one request against `item` for `keys` and say whether it may pass, with
         the window's figures (for the X-RateLimit headers)."""
 
-        async def op(limiter: MovingWindowRateLimiter) -> Window:
+        async def op(limiter: RateLimiter) -> Window:
             allowed = await limiter.hit(item, *keys, cost=cost)
             reset, remaining = await limiter.get_window_stats(item, *keys)
             return Window(allowed, item.amount, max(remaining, 0), reset)

@@ -52,3 +52,13 @@ async def test_without_redis_nothing_is_degraded() -> None:
     assert await throttle.allow(item, "k") is False
     assert await throttle.test(item, "k") is False
     assert throttle.degraded is False
+
+
+@pytest.mark.parametrize("approximate", [False, True])
+async def test_both_windows_stop_at_the_limit_and_count_keys_apart(approximate: bool) -> None:
+    throttle = Throttle(None, approximate=approximate)
+    item = limit("3/minute")
+    assert [await throttle.allow(item, "a") for _ in range(4)] == [True, True, True, False]
+    assert await throttle.allow(item, "b") is True
+    window = await throttle.hit(item, "b")
+    assert window.allowed is True and window.limit == 3 and window.remaining == 1
