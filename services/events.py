@@ -15,16 +15,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.transactions import in_transaction
 
 from models import Room, RoomEvent
-from services import sql
+from services import group_commit, sql
 from services.actors import Actor
 from services.timefmt import iso
 
 log = logging.getLogger("roundtable.events")
+T = TypeVar("T")
 
 # How far back `sync` replays before it answers with a snapshot instead.
 REPLAY_LIMIT = 500
@@ -127,19 +128,30 @@ class UnitOfWork:
     async def claim(self, room: str) -> int:
         """The room's next seq, taking the room's lock (the row's, on PostgreSQL) until
         the commit: a writer that claims first reads what every earlier writer wrote."""
-        seq = await _next_seq(room)
-        if seq is None:
-            await Room.create(key=room, seq=1)
-            seq = 1
-        return seq
+        return await sql.drive(self.claim_steps(room))
+
+    def claim_steps(self, room: str) -> sql.Steps[int]:
+        """`claim`, as steps (see `transact`). The seq is handed out in one statement
+        (UPDATE … RETURNING, which SQLite 3.35+ and PostgreSQL both speak)."""
+        found = yield sql.stmt("UPDATE rooms SET seq = seq + 1 WHERE key = ? RETURNING seq", room)
+        if found:
+            return int(found[0]["seq"])
+        yield sql.stmt("INSERT INTO rooms (key, seq) VALUES (?, 1)", room)
+        return 1
 
     async def append(
         self, room: str, seq: int, type: str, data: dict[str, Any], actor: Actor | None
     ) -> Event:
         """Write the event `seq` (from `claim`) to the room's log, for the bus."""
+        return await sql.drive(self.append_steps(room, seq, type, data, actor))
+
+    def append_steps(
+        self, room: str, seq: int, type: str, data: dict[str, Any], actor: Actor | None
+    ) -> sql.Steps[Event]:
+        """`append`, as steps (see `transact`)."""
         at = sql.now()
         wire_actor = actor.wire() if actor else None
-        await sql.rows(
+        yield sql.stmt(
             "INSERT INTO room_events (room, seq, type, data, actor, at) VALUES (?, ?, ?, ?, ?, ?)",
             room,
             seq,
@@ -154,13 +166,6 @@ class UnitOfWork:
         return event
 
 
-async def _next_seq(room: str) -> int | None:
-    """Hand out the room's next seq in one statement (UPDATE … RETURNING, which SQLite
-    3.35+ and PostgreSQL both speak); None when the room has no row yet."""
-    found = await sql.row("UPDATE rooms SET seq = seq + 1 WHERE key = ? RETURNING seq", room)
-    return int(found["seq"]) if found else None
-
-
 @asynccontextmanager
 async def unit_of_work() -> AsyncIterator[UnitOfWork]:
     """One transaction; its events and facts go to the bus once it has committed."""
@@ -168,6 +173,16 @@ async def unit_of_work() -> AsyncIterator[UnitOfWork]:
     async with in_transaction():
         yield uow
     await after_commit(uow.facts)
+
+
+async def transact(steps: Callable[[UnitOfWork], sql.Steps[T]]) -> T:
+    """A unit of work written as steps (services/sql.py): one definition that runs in
+    one hop to SQLite's thread, sharing a commit with concurrent ones, and statement by
+    statement on PostgreSQL. Its facts go to the bus once it has committed."""
+    uow = UnitOfWork()
+    value = await group_commit.run(lambda: steps(uow))
+    await after_commit(uow.facts)
+    return value
 
 
 async def current_seq(room: str) -> int:

@@ -8,13 +8,17 @@ into models costs more than the database work itself; Tortoise everywhere else. 
 from __future__ import annotations
 
 import re
+import sqlite3
+from collections.abc import Generator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import orjson
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError, OperationalError
 
 _MARK = re.compile(r"\?")
 
@@ -57,3 +61,53 @@ def json_value(raw: Any) -> Any:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Stmt:
+    """One statement of a transaction written as steps."""
+
+    sql: str
+    args: tuple[Any, ...]
+
+
+def stmt(sql_text: str, *args: Any) -> Stmt:
+    return Stmt(sql_text, args)
+
+
+Rows = list[dict[str, Any]]
+T = TypeVar("T")
+# A transaction written as steps: a generator that yields each statement and receives
+# its rows. The same definition then runs statement by statement on a connection
+# (`drive`), or all at once in SQLite's own thread (services/group_commit.py).
+Steps = Generator[Stmt, Rows, T]
+
+
+async def drive(steps: Steps[T]) -> T:
+    """Run `steps` on the current connection, one statement after another."""
+    try:
+        step = next(steps)
+        while True:
+            step = steps.send(await rows(step.sql, *step.args))
+    except StopIteration as done:
+        return cast(T, done.value)
+
+
+def run_sync(db: sqlite3.Connection, text: str, args: tuple[Any, ...] = ()) -> Rows:
+    """One statement on a SQLite connection, in its own thread; errors as Tortoise's."""
+    try:
+        return [dict(r) for r in db.execute(text, args).fetchall()]
+    except sqlite3.IntegrityError as exc:
+        raise IntegrityError(exc) from exc
+    except sqlite3.OperationalError as exc:
+        raise OperationalError(exc) from exc
+
+
+def drive_sync(db: sqlite3.Connection, steps: Steps[T]) -> T:
+    """Run `steps` on a SQLite connection in its own thread; rows as `rows` gives them."""
+    try:
+        step = next(steps)
+        while True:
+            step = steps.send(run_sync(db, step.sql, step.args))
+    except StopIteration as done:
+        return cast(T, done.value)

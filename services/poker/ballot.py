@@ -3,7 +3,7 @@
 One read finds the session by code, the caller's seat, the story the vote is for and how
 many others have voted on it; one upsert records the vote. With the room's seq claimed
 first (the room's lock) and the event appended after, a vote is four statements between
-BEGIN and COMMIT.
+BEGIN and COMMIT. Both are steps (services/sql.py): they run inside `events.transact`.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-async def read(code: str, actor: Actor, story_id: uuid.UUID | None) -> Ballot | None:
+def read(code: str, actor: Actor, story_id: uuid.UUID | None) -> sql.Steps[Ballot | None]:
     """The session with this code, the caller's seat and the story; None: no session."""
     pg = sql.is_postgres()
     story = "?::uuid" if pg else "?"
@@ -80,14 +80,15 @@ async def read(code: str, actor: Actor, story_id: uuid.UUID | None) -> Ballot | 
         seat, who = _GUEST_SEAT, actor.participant_id
     else:
         seat, who = _USER_SEAT, None if actor.user_id is None else str(actor.user_id)
-    found = await sql.row(
+    rows = yield sql.stmt(
         _CONTEXT.format(seat=seat, story=story),
         who,
         None if story_id is None else str(story_id),
         code,
     )
-    if found is None:
+    if not rows:
         return None
+    found = rows[0]
     return Ballot(
         session_id=str(found["session_id"]),
         status=found["status"],
@@ -106,9 +107,8 @@ async def read(code: str, actor: Actor, story_id: uuid.UUID | None) -> Ballot | 
     )
 
 
-async def record(story_id: str, participant_id: int, value: str) -> int:
+def record(story_id: str, participant_id: int, value: str) -> sql.Steps[int]:
     """Cast or change the vote; its id."""
     at = sql.now()
-    written = await sql.row(_UPSERT, story_id, participant_id, value, at, at)
-    assert written is not None  # RETURNING always answers an upsert
-    return int(written["id"])
+    written = yield sql.stmt(_UPSERT, story_id, participant_id, value, at, at)
+    return int(written[0]["id"])

@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from models import Participant, PokerSession, Story, Vote
+from services import sql
 from services.actors import Actor
 from services.boards.estimation import apply_estimate
 from services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
-from services.events import UnitOfWork, unit_of_work
+from services.events import UnitOfWork, transact, unit_of_work
 from services.poker import ballot
 from services.poker.access import (
     SPECTATOR,
@@ -26,7 +27,6 @@ from services.poker.access import (
     require_open,
     require_participant,
     room_key,
-    session_by_code,
 )
 from services.poker.codes import normalize
 from services.poker.decks import round_result
@@ -65,6 +65,10 @@ async def _tally(session: PokerSession, story: Story) -> dict[str, Any]:
     }
 
 
+class _NoSession(NotFound):
+    """The code names no session (a miss, for the code-guessing limit)."""
+
+
 async def cast_vote(
     *,
     actor: Actor,
@@ -75,50 +79,79 @@ async def cast_vote(
 ) -> dict[str, Any]:
     """Record the caller's vote. `participant_id`, when sent, must be the caller's own.
 
-    The hot path: the room's seq is claimed first (its lock), one read finds everything
-    the rules need, one upsert records the vote and the event follows; the tally is the
-    others' votes plus this one. A refused vote rolls the whole transaction back."""
+    The hot path, written as steps (`events.transact`): the room's seq is claimed first
+    (its lock), one read finds everything the rules need, one upsert records the vote
+    and the event follows; the tally is the others' votes plus this one. A refused vote
+    rolls back whole. When it completes the round in an auto-reveal session, the reveal
+    follows in a transaction of its own."""
     canonical = normalize(code)
     if canonical is None:
         raise NotFound("No session with that code")
     wanted = _story_ref(story_id)
-    room = room_key(canonical)
-    async with unit_of_work() as uow:
-        seq = await uow.claim(room)
-        found = await ballot.read(canonical, actor, wanted)
-        await judge_lookup(found=found is not None, well_formed=True)
-        if found is None:
-            raise NotFound("No session with that code")
-        me = _voter(found, actor, participant_id)
-        story = _ballot_story(found, wanted)
-        if value not in found.deck:
-            raise Invalid(
-                f"'{value}' is not a card in this session's deck",
-                details={"errors": {"vote": [f"must be one of: {', '.join(found.deck)}"]}},
-            )
-        vote_id = await ballot.record(story, me, value)
-        cast = found.others + 1
-        stats = {
-            "votes_cast": cast,
-            "total_participants": found.voters,
-            "all_voted": cast >= found.voters,
-        }
-        await uow.append(
-            room,
-            seq,
-            "vote_cast",
-            {"story_id": story, "participant_id": me, "votes_cast": cast},
-            actor,
+    # A code a client sent: past the guessing limit, refused before anything is read.
+    await judge_lookup(found=True, well_formed=True)
+    try:
+        answer, complete = await transact(
+            lambda uow: _vote(uow, canonical, actor, wanted, value, participant_id)
         )
-        revealed = None
-        if found.auto_reveal and stats["all_voted"] and story == found.current_story_id:
-            session = await session_by_code(canonical)
-            revealed = await _reveal(uow, session, await story_in(session, story), actor)
-    return {
+    except _NoSession:
+        await judge_lookup(found=False, well_formed=True)
+        raise
+    if complete:
+        answer["revealed"] = await _auto_reveal(actor, canonical, answer["vote"]["story_id"])
+    return answer
+
+
+def _vote(
+    uow: UnitOfWork,
+    code: str,
+    actor: Actor,
+    wanted: uuid.UUID | None,
+    value: str,
+    participant_id: int | None,
+) -> sql.Steps[tuple[dict[str, Any], bool]]:
+    room = room_key(code)
+    seq = yield from uow.claim_steps(room)
+    found = yield from ballot.read(code, actor, wanted)
+    if found is None:
+        raise _NoSession("No session with that code")
+    me = _voter(found, actor, participant_id)
+    story = _ballot_story(found, wanted)
+    if value not in found.deck:
+        raise Invalid(
+            f"'{value}' is not a card in this session's deck",
+            details={"errors": {"vote": [f"must be one of: {', '.join(found.deck)}"]}},
+        )
+    vote_id = yield from ballot.record(story, me, value)
+    cast = found.others + 1
+    stats = {
+        "votes_cast": cast,
+        "total_participants": found.voters,
+        "all_voted": cast >= found.voters,
+    }
+    yield from uow.append_steps(
+        room, seq, "vote_cast", {"story_id": story, "participant_id": me, "votes_cast": cast}, actor
+    )
+    answer = {
         "vote": {"id": vote_id, "story_id": story, "participant_id": me, "value": value},
         "stats": stats,
-        "revealed": revealed,
+        "revealed": None,
     }
+    complete = found.auto_reveal and stats["all_voted"] and story == found.current_story_id
+    return answer, bool(complete)
+
+
+async def _auto_reveal(actor: Actor, code: str, story_id: str) -> dict[str, Any] | None:
+    """Reveal the current story if every voter has voted on it and it is still hidden;
+    None when another change got there first (a reveal, a new story, a new voter)."""
+    async with unit_of_work() as uow:
+        session = await locked_session(uow, code)
+        if not session.auto_reveal or str(session.current_story_id) != story_id:
+            return None
+        story = await story_in(session, story_id)
+        if story.status == "revealed" or not (await _tally(session, story))["all_voted"]:
+            return None
+        return await _reveal(uow, session, story, actor)
 
 
 def _story_ref(story_id: Any | None) -> uuid.UUID | None:

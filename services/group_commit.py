@@ -1,0 +1,151 @@
+"""Transactions written as steps (see `sql.Steps`), committed together on SQLite.
+
+SQLite has one writer, so Tortoise runs every transaction on one connection, one at a
+time, each statement a hop to the connection's thread and back. Here a transaction
+written as steps runs whole in that thread, in one hop, and the transactions that
+arrive while one hop is under way go together in the next: one BEGIN and one COMMIT for
+all of them, each inside its own savepoint so that one refused is rolled back alone.
+Every caller gets its answer only once the COMMIT has returned, so nothing is
+acknowledged before it is durable.
+
+On PostgreSQL, and inside a transaction already open, the steps run one statement
+after another in a transaction of their own, as any other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import sqlite3
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from tortoise import connections
+from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.backends.sqlite.client import SqliteClient
+from tortoise.transactions import in_transaction
+
+from services import sql
+
+T = TypeVar("T")
+
+# At most this many transactions share a commit, so one hop stays short.
+MAX_BATCH = 64
+
+
+async def run(make: Callable[[], sql.Steps[T]]) -> T:
+    """Run the steps `make()` returns as one transaction; its value once committed."""
+    client = connections.get("default")
+    if isinstance(client, SqliteClient) and not isinstance(client, TransactionalDBClient):
+        return await _batcher(client).submit(make)
+    async with in_transaction():
+        return await sql.drive(make())
+
+
+@dataclass
+class _Unit:
+    make: Callable[[], sql.Steps[Any]]
+    done: asyncio.Future[Any]
+    # The caller's context: the steps run in SQLite's thread as if in the caller's task.
+    context: contextvars.Context
+
+
+@dataclass
+class _Outcome:
+    value: Any = None
+    error: BaseException | None = None
+
+
+@dataclass(eq=False)
+class _Batcher:
+    """The transactions waiting for the next hop to one SQLite connection."""
+
+    client: SqliteClient
+    pending: list[_Unit] = field(default_factory=list)
+    flushing: asyncio.Task[None] | None = None
+
+    async def submit(self, make: Callable[[], sql.Steps[T]]) -> T:
+        unit = _Unit(make, asyncio.get_running_loop().create_future(), contextvars.copy_context())
+        self.pending.append(unit)
+        if self.flushing is None:
+            self.flushing = asyncio.create_task(self._flush())
+        value: T = await unit.done
+        return value
+
+    async def _flush(self) -> None:
+        try:
+            while self.pending:
+                units, self.pending = self.pending[:MAX_BATCH], self.pending[MAX_BATCH:]
+                try:
+                    outcomes = await self._commit(units)
+                except BaseException as exc:
+                    # The commit itself failed: nothing of the batch is durable.
+                    for unit in units:
+                        if not unit.done.done():
+                            unit.done.set_exception(exc)
+                    if isinstance(exc, asyncio.CancelledError):
+                        raise
+                    continue
+                for unit, outcome in zip(units, outcomes, strict=True):
+                    if unit.done.done():
+                        continue
+                    if outcome.error is not None:
+                        unit.done.set_exception(outcome.error)
+                    else:
+                        unit.done.set_result(outcome.value)
+        finally:
+            self.flushing = None
+            if self.pending:
+                self.flushing = asyncio.create_task(self._flush())
+
+    async def _commit(self, units: list[_Unit]) -> list[_Outcome]:
+        # Tortoise's own lock on the connection: no transaction of its interleaves.
+        async with self.client._lock:
+            if self.client._connection is None:
+                await self.client.create_connection(with_db=True)
+            connection = self.client._connection
+            assert connection is not None
+            steps = [(unit.context, unit.make()) for unit in units]
+            # aiosqlite runs the function in the connection's thread and answers.
+            outcomes: list[_Outcome] = await connection._execute(  # type: ignore[no-untyped-call]
+                _in_one_transaction, connection._conn, steps
+            )
+            return outcomes
+
+
+def _in_one_transaction(
+    db: sqlite3.Connection, batch: list[tuple[contextvars.Context, sql.Steps[Any]]]
+) -> list[_Outcome]:
+    """In SQLite's thread: each transaction in a savepoint, one COMMIT for them all."""
+    outcomes: list[_Outcome] = []
+    sql.run_sync(db, "BEGIN")
+    try:
+        for context, steps in batch:
+            sql.run_sync(db, "SAVEPOINT unit")
+            try:
+                value = context.run(sql.drive_sync, db, steps)
+            except Exception as exc:
+                sql.run_sync(db, "ROLLBACK TO unit")
+                sql.run_sync(db, "RELEASE unit")
+                outcomes.append(_Outcome(error=exc))
+            else:
+                sql.run_sync(db, "RELEASE unit")
+                outcomes.append(_Outcome(value=value))
+        sql.run_sync(db, "COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    return outcomes
+
+
+_batchers: weakref.WeakKeyDictionary[SqliteClient, _Batcher] = weakref.WeakKeyDictionary()
+
+
+def _batcher(client: SqliteClient) -> _Batcher:
+    found = _batchers.get(client)
+    if found is None:
+        found = _batchers[client] = _Batcher(client)
+    return found
