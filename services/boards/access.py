@@ -7,6 +7,7 @@ gets 403.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from dataclasses import dataclass
@@ -14,7 +15,8 @@ from typing import Any, TypeVar
 
 from tortoise.models import Model
 
-from models import Organization, OrgMember, Project, ProjectMember, Workspace, WorkspaceMember
+from models import Organization, OrgMember, Project, Workspace, WorkspaceMember
+from services import sql
 from services.actors import Actor
 from services.auth import require_user
 from services.errors import Forbidden, NotFound
@@ -61,7 +63,7 @@ class OrgAccess:
 
     @property
     def is_admin(self) -> bool:
-        return self.role in ("owner", "admin")
+        return _is_org_admin(self.role)
 
 
 @dataclass(frozen=True)
@@ -73,22 +75,35 @@ class WorkspaceAccess:
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin" or self.org.is_admin
+        return _is_workspace_admin(self.role, self.org.is_admin)
 
 
 @dataclass(frozen=True)
 class ProjectAccess:
-    workspace: WorkspaceAccess
     project: Project
-    role: str | None  # admin | member, or None for a workspace admin who is not a member
+    role: str | None  # admin | member, or None for an admin above who is not a member
+    admin_above: bool  # an admin of the project's workspace or organization
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin" or self.workspace.is_admin
+        return self.role == "admin" or self.admin_above
 
     def require_admin(self) -> None:
         if not self.is_admin:
             raise Forbidden("Only a project admin can do this")
+
+
+# Who sees what: a member of a level sees it, and so does an admin of the level above.
+def _is_org_admin(role: str | None) -> bool:
+    return role in ("owner", "admin")
+
+
+def _is_workspace_admin(role: str | None, org_admin: bool) -> bool:
+    return role == "admin" or org_admin
+
+
+def _sees(member_role: str | None, admin_above: bool) -> bool:
+    return member_role is not None or admin_above
 
 
 async def _org_grant(user_id: uuid.UUID, org: Organization | None) -> OrgAccess:
@@ -104,7 +119,7 @@ async def _workspace_grant(
     member = (
         await WorkspaceMember.filter(workspace_id=ws.id, user_id=user_id).first() if ws else None
     )
-    if ws is None or (member is None and not org.is_admin):
+    if ws is None or not _sees(member.role if member else None, org.is_admin):
         raise NotFound("Workspace not found")
     return WorkspaceAccess(
         org=org,
@@ -112,19 +127,6 @@ async def _workspace_grant(
         role=member.role if member else None,
         pilotage_role=member.pilotage_role if member else None,
     )
-
-
-async def _project_grant(
-    user_id: uuid.UUID, ws: WorkspaceAccess, project: Project | None
-) -> ProjectAccess:
-    member = (
-        await ProjectMember.filter(project_id=project.id, user_id=user_id).first()
-        if project
-        else None
-    )
-    if project is None or (member is None and not ws.is_admin):
-        raise NotFound("Project not found")
-    return ProjectAccess(workspace=ws, project=project, role=member.role if member else None)
 
 
 def _lookable(slug: str) -> bool:
@@ -148,33 +150,68 @@ async def workspace_access(actor: Actor, org_slug: str, ws_slug: str) -> Workspa
     return await _workspace_grant(require_user(actor), org, ws)
 
 
+# The project with the caller's role at each level, in one read: this runs on every
+# board command, and inside a writer's transaction, after its lock.
+_GRANT = """
+SELECT {project}, o.slug AS org_slug, w.slug AS ws_slug,
+       om.role AS org_role, wm.role AS ws_role, pm.role AS project_role
+FROM projects p
+JOIN workspaces w ON w.id = p.workspace_id
+JOIN organizations o ON o.id = w.org_id
+LEFT JOIN org_members om ON om.org_id = o.id AND om.user_id = ?
+LEFT JOIN workspace_members wm ON wm.workspace_id = w.id AND wm.user_id = ?
+LEFT JOIN project_members pm ON pm.project_id = p.id AND pm.user_id = ?
+WHERE p.id = ?
+"""
+
+
+@functools.cache
+def _grant_query() -> str:
+    return _GRANT.format(project=", ".join(f"p.{c}" for c in sorted(Project._meta.db_fields)))
+
+
+async def _granted(
+    user_id: uuid.UUID, project_id: Any, slugs: tuple[str, str] | None
+) -> ProjectAccess | None:
+    """The caller's access to the project (under `slugs`, org then workspace, when the
+    path names them), or None when they may not see it."""
+    try:
+        pid = uuid.UUID(str(project_id))
+    except ValueError:
+        return None
+    user = str(user_id)
+    row = await sql.row(_grant_query(), user, user, user, str(pid))
+    if row is None or (slugs is not None and (row["org_slug"], row["ws_slug"]) != slugs):
+        return None
+    org_role, ws_role, role = row["org_role"], row["ws_role"], row["project_role"]
+    org_admin = _is_org_admin(org_role)
+    ws_admin = _is_workspace_admin(ws_role, org_admin)
+    if org_role is None or not _sees(ws_role, org_admin) or not _sees(role, ws_admin):
+        return None
+    # The row holds every column of the project under its own name.
+    project = Project._init_from_db(**row)
+    return ProjectAccess(project=project, role=role, admin_above=ws_admin)
+
+
 async def project_access(
     actor: Actor, org_slug: str, ws_slug: str, project_id: Any, *, write: bool = False
 ) -> ProjectAccess:
     """The project, if the caller may see it: a project member, or an admin above it.
-    `write` also needs the PAT scope projects:write (reads need projects:read)."""
+    `write` needs the PAT scope projects:write (reads need projects:read)."""
     actor.require_scope(WRITE if write else READ)
-    ws = await workspace_access(actor, org_slug, ws_slug)
-    pid = parse_id(project_id, "Project")
-    project = await Project.filter(id=pid, workspace_id=ws.workspace.id).first()
-    return await _project_grant(require_user(actor), ws, project)
+    access = await _granted(require_user(actor), project_id, (org_slug, ws_slug))
+    if access is None:
+        # Say which level refused, as a walk down the path would.
+        await workspace_access(actor, org_slug, ws_slug)
+        raise NotFound("Project not found")
+    return access
 
 
-async def project_by_id(actor: Actor, project_id: Any) -> ProjectAccess:
+async def project_by_id(actor: Actor, project_id: Any, *, write: bool = False) -> ProjectAccess:
     """The same rule, from a bare project id (the /board socket names only the project).
-
-    The project, its workspace and organization come in one query, so only the three
-    memberships are read after it: this runs on every socket command."""
-    actor.require_scope(READ)
-    user_id = require_user(actor)
-    pid = parse_id(project_id, "Project")
-    project = await Project.filter(id=pid).select_related("workspace__org").first()
-    try:
-        if project is None:
-            raise NotFound("Project not found")
-        ws: Workspace = project.workspace  # type: ignore[assignment]
-        org = await _org_grant(user_id, ws.org)
-        return await _project_grant(user_id, await _workspace_grant(user_id, org, ws), project)
-    except NotFound:
-        # One answer whether the project exists or not: an id must reveal nothing.
-        raise NotFound("Project not found") from None
+    One answer whether the project exists or not: an id must reveal nothing."""
+    actor.require_scope(WRITE if write else READ)
+    access = await _granted(require_user(actor), project_id, None)
+    if access is None:
+        raise NotFound("Project not found")
+    return access

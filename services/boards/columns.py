@@ -11,8 +11,8 @@ from typing import Any
 
 from models import Card, Column
 from services.actors import Actor
-from services.boards.access import board_room, find_in
-from services.boards.locate import ProjectRef, board_access, lock_board
+from services.boards.access import find_in
+from services.boards.locate import ProjectRef, board_access, locked_project, room_of
 from services.boards.views import column_public
 from services.errors import Conflict
 from services.events import unit_of_work
@@ -56,17 +56,16 @@ async def list_columns(*, actor: Actor, ref: ProjectRef) -> list[dict[str, Any]]
 async def create_column(
     *, actor: Actor, ref: ProjectRef, name: str, wip_limit: int | None = None
 ) -> dict[str, Any]:
-    acc = await board_access(actor, ref, write=True)
-    acc.require_admin()
-    pid = acc.project.id
     async with unit_of_work() as uow:
-        await lock_board(uow, pid)
+        acc = await locked_project(uow, actor, ref)
+        acc.require_admin()
+        pid = acc.project.id
         count = await Column.filter(project_id=pid).count()
         if count >= MAX_COLUMNS:
             raise Conflict(f"A board holds at most {MAX_COLUMNS} columns")
         column = await Column.create(project_id=pid, name=name, order=count, wip_limit=wip_limit)
         rendered = column_public(column)
-        await uow.emit(board_room(pid), "column_created", {"column": rendered}, actor)
+        await uow.emit(room_of(acc), "column_created", {"column": rendered}, actor)
     return rendered
 
 
@@ -75,11 +74,10 @@ async def update_column(
 ) -> dict[str, Any]:
     """`changes` holds only what was sent: name, order (a 0-based target index, clamped)
     and wip_limit (None clears it)."""
-    acc = await board_access(actor, ref, write=True)
-    acc.require_admin()
-    pid = acc.project.id
     async with unit_of_work() as uow:
-        await lock_board(uow, pid)
+        acc = await locked_project(uow, actor, ref)
+        acc.require_admin()
+        pid = acc.project.id
         column = await column_in(pid, column_id)
         data: dict[str, Any] = {}
         if "name" in changes and changes["name"] != column.name:
@@ -99,7 +97,7 @@ async def update_column(
             data["columns"] = [
                 data["column"] if c["id"] == data["column"]["id"] else c for c in data["columns"]
             ]
-        await uow.emit(board_room(pid), "column_updated", data, actor)
+        await uow.emit(room_of(acc), "column_updated", data, actor)
     rendered: dict[str, Any] = data["column"]
     return rendered
 
@@ -107,11 +105,10 @@ async def update_column(
 async def delete_column(*, actor: Actor, ref: ProjectRef, column_id: Any) -> dict[str, Any]:
     """Only an empty column goes: its cards (archived ones too) must be moved or deleted
     first, so nothing disappears with it by surprise."""
-    acc = await board_access(actor, ref, write=True)
-    acc.require_admin()
-    pid = acc.project.id
     async with unit_of_work() as uow:
-        await lock_board(uow, pid)
+        acc = await locked_project(uow, actor, ref)
+        acc.require_admin()
+        pid = acc.project.id
         column = await column_in(pid, column_id)
         cards = await Card.filter(column_id=column.id).count()
         if cards:
@@ -124,7 +121,7 @@ async def delete_column(*, actor: Actor, ref: ProjectRef, column_id: Any) -> dic
         rest = await ordered_columns(pid)
         await _renumber(rest)
         await uow.emit(
-            board_room(pid),
+            room_of(acc),
             "column_deleted",
             {"column": rendered, "columns": [column_public(c) for c in rest]},
             actor,

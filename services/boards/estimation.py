@@ -12,8 +12,8 @@ from typing import Any
 
 from models import Card, PokerSession, Story
 from services.actors import Actor
-from services.boards.access import board_room, project_access
-from services.boards.locate import card_in, lock_board
+from services.boards.access import board_room
+from services.boards.locate import ProjectRef, board_access, card_in, lock_board, locked_project
 from services.boards.views import card_public
 from services.errors import NotFound
 from services.events import UnitOfWork, unit_of_work
@@ -36,7 +36,9 @@ async def estimate_card(
 ) -> dict[str, Any]:
     """Put the card up for estimation: in a new session owned by the caller, or as the
     current story of `session_code` (which the caller must moderate)."""
-    access = await project_access(actor, org_slug, ws_slug, project_id, write=True)
+    ref = ProjectRef(project_id, org_slug, ws_slug)
+    # Checked before the session is made, and again with the board locked.
+    access = await board_access(actor, ref, write=True)
     actor.require_scope(POKER_WRITE)
     card = await card_in(access.project.id, card_id)
     if session_code is None:
@@ -53,7 +55,7 @@ async def estimate_card(
     if poker.current_story_id != uuid.UUID(story["id"]):
         await start_story(actor=actor, code=code, story_id=story["id"])
     async with unit_of_work() as uow:
-        await lock_board(uow, access.project.id)
+        access = await locked_project(uow, actor, ref)
         # The card may have gone while the story was being made.
         linked = await Card.filter(id=card.id, project_id=access.project.id).update(
             poker_session_id=poker.id, poker_story_id=uuid.UUID(story["id"])

@@ -10,10 +10,10 @@ from typing import Any
 from models import Card, Room
 from services.actors import Actor
 from services.boards.access import (
-    WRITE,
     ProjectAccess,
     board_room,
     find_in,
+    parse_id,
     project_access,
     project_by_id,
 )
@@ -31,11 +31,11 @@ class ProjectRef:
 
 
 async def board_access(actor: Actor, ref: ProjectRef, *, write: bool = False) -> ProjectAccess:
+    """The caller's access to the project. A writer asks `locked_project` instead, inside
+    its transaction."""
     if ref.org_slug is not None and ref.ws_slug is not None:
         return await project_access(actor, ref.org_slug, ref.ws_slug, ref.project_id, write=write)
-    if write:
-        actor.require_scope(WRITE)
-    return await project_by_id(actor, ref.project_id)
+    return await project_by_id(actor, ref.project_id, write=write)
 
 
 async def lock_board(uow: UnitOfWork, project_id: uuid.UUID) -> None:
@@ -48,10 +48,10 @@ async def lock_board(uow: UnitOfWork, project_id: uuid.UUID) -> None:
 
 
 async def locked_project(uow: UnitOfWork, actor: Actor, ref: ProjectRef) -> ProjectAccess:
-    """Write access to the project, with its board locked for this transaction."""
-    access = await board_access(actor, ref, write=True)
-    await lock_board(uow, access.project.id)
-    return access
+    """Write access to the project, read once its board is locked for this transaction,
+    so a removal committed meanwhile is seen. Every board writer starts here."""
+    await lock_board(uow, parse_id(ref.project_id, "Project"))
+    return await board_access(actor, ref, write=True)
 
 
 def room_of(access: ProjectAccess) -> str:

@@ -11,7 +11,8 @@ from models import ProjectMember, User, WorkspaceMember
 from services.accounts import normalise_email
 from services.actors import Actor
 from services.boards import notify
-from services.boards.access import board_room, parse_id, project_access
+from services.boards.access import parse_id, project_access
+from services.boards.locate import ProjectRef, locked_project, room_of
 from services.errors import Conflict, Forbidden, NotFound
 from services.events import unit_of_work
 from services.timefmt import iso
@@ -51,29 +52,28 @@ async def add_member(
     role: str = "member",
 ) -> dict[str, Any]:
     """Project admins add people who already belong to the workspace."""
-    access = await project_access(actor, org_slug, ws_slug, project_id, write=True)
-    access.require_admin()
-    project = access.project
-    user = await User.filter(email=normalise_email(email)).first()
-    in_workspace = (
-        user is not None
-        and await WorkspaceMember.filter(
-            workspace_id=project.workspace_id, user_id=user.id
-        ).exists()
-    )
-    if user is None or not in_workspace:
-        # One answer for both cases, so the endpoint does not reveal who has an account.
-        raise NotFound(
-            "No member of this workspace has that email; invite them to the workspace first"
-        )
-    notifications = []
+    ref = ProjectRef(project_id, org_slug, ws_slug)
     async with unit_of_work() as uow:
-        await uow.lock(board_room(project.id), create=True)
+        access = await locked_project(uow, actor, ref)
+        access.require_admin()
+        project = access.project
+        user = await User.filter(email=normalise_email(email)).first()
+        in_workspace = (
+            user is not None
+            and await WorkspaceMember.filter(
+                workspace_id=project.workspace_id, user_id=user.id
+            ).exists()
+        )
+        if user is None or not in_workspace:
+            # One answer for both cases, so the endpoint does not reveal who has an account.
+            raise NotFound(
+                "No member of this workspace has that email; invite them to the workspace first"
+            )
         if await ProjectMember.filter(project_id=project.id, user_id=user.id).exists():
             raise Conflict("That user is already a member of this project")
         member = await ProjectMember.create(project_id=project.id, user_id=user.id, role=role)
         rendered = member_public(member, user)
-        await uow.emit(board_room(project.id), "member_added", {"member": rendered}, actor)
+        await uow.emit(room_of(access), "member_added", {"member": rendered}, actor)
         notifications = await notify.activity(
             type="member_added",
             actor=actor,
@@ -88,13 +88,12 @@ async def remove_member(
     *, actor: Actor, org_slug: str, ws_slug: str, project_id: Any, user_id: Any
 ) -> None:
     """Project admins remove anyone; a member may also leave. The last admin stays."""
-    access = await project_access(actor, org_slug, ws_slug, project_id, write=True)
     target_id: uuid.UUID = parse_id(user_id, "Member")
-    if target_id != actor.user_id and not access.is_admin:
-        raise Forbidden("Only a project admin can remove other members")
-    project = access.project
     async with unit_of_work() as uow:
-        await uow.lock(board_room(project.id), create=True)
+        access = await locked_project(uow, actor, ProjectRef(project_id, org_slug, ws_slug))
+        if target_id != actor.user_id and not access.is_admin:
+            raise Forbidden("Only a project admin can remove other members")
+        project = access.project
         member = await ProjectMember.filter(project_id=project.id, user_id=target_id).first()
         if member is None:
             raise NotFound("Member not found")
@@ -103,7 +102,7 @@ async def remove_member(
             if admins <= 1:
                 raise Conflict("A project needs at least one admin; make someone else admin first")
         await member.delete()
-        await uow.emit(board_room(project.id), "member_removed", {"userId": str(target_id)}, actor)
+        await uow.emit(room_of(access), "member_removed", {"userId": str(target_id)}, actor)
         remaining = await ProjectMember.filter(project_id=project.id).values_list(
             "user_id", flat=True
         )

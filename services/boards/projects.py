@@ -14,6 +14,7 @@ from services.boards.access import (
     workspace_access,
 )
 from services.boards.attachments import discard_files, storage_keys_of_projects
+from services.boards.locate import ProjectRef, locked_project, room_of
 from services.boards.templates import DEFAULT_TEMPLATE, TEMPLATES
 from services.errors import ValidationFailed
 from services.events import unit_of_work
@@ -124,10 +125,9 @@ async def update_project(
     description: str | None = None,
 ) -> dict[str, Any]:
     """Any project member may rename or describe the project; the board sees it live."""
-    access = await project_access(actor, org_slug, ws_slug, project_id, write=True)
     async with unit_of_work() as uow:
-        await uow.lock(board_room(access.project.id), create=True)
-        project = await Project.get(id=access.project.id)
+        access = await locked_project(uow, actor, ProjectRef(project_id, org_slug, ws_slug))
+        project = access.project
         if name is not None:
             project.name = name
         if description is not None:
@@ -136,18 +136,17 @@ async def update_project(
         rendered = project_public(project, access.role)
         # The broadcast leaves out `role`: it is each viewer's own.
         shared = {k: v for k, v in rendered.items() if k != "role"}
-        await uow.emit(board_room(project.id), "project_updated", {"project": shared}, actor)
+        await uow.emit(room_of(access), "project_updated", {"project": shared}, actor)
     return rendered
 
 
 async def delete_project(*, actor: Actor, org_slug: str, ws_slug: str, project_id: Any) -> None:
     """Project admins only. Open boards are told, then the rows go (cascading)."""
-    access = await project_access(actor, org_slug, ws_slug, project_id, write=True)
-    access.require_admin()
     async with unit_of_work() as uow:
-        await uow.lock(board_room(access.project.id), create=True)
+        access = await locked_project(uow, actor, ProjectRef(project_id, org_slug, ws_slug))
+        access.require_admin()
         await uow.emit(
-            board_room(access.project.id),
+            room_of(access),
             "project_deleted",
             {"projectId": str(access.project.id)},
             actor,
