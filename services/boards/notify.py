@@ -63,20 +63,20 @@ async def activity(
         recipients = await ProjectMember.filter(project_id=project_id).values_list(
             "user_id", flat=True
         )  # type: ignore[assignment]
-    created = []
-    for user_id in {uuid.UUID(str(u)) for u in recipients or ()}:
-        if user_id == actor.user_id:
-            continue
-        created.append(
-            await Notification.create(
-                user_id=user_id,
-                type=type,
-                actor_id=actor.user_id,
-                project_id=project_id,
-                card_id=card_id,
-                meta=meta or {},
-            )
+    created = [
+        Notification(
+            user_id=user_id,
+            type=type,
+            actor_id=actor.user_id,
+            project_id=project_id,
+            card_id=card_id,
+            meta=meta or {},
         )
+        for user_id in sorted({uuid.UUID(str(u)) for u in recipients or ()})
+        if user_id != actor.user_id
+    ]
+    if created:
+        await Notification.bulk_create(created)  # one statement, however many people
     return created
 
 
