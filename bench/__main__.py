@@ -20,6 +20,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 import traceback
 from pathlib import Path
 
@@ -45,12 +46,12 @@ FULL_IDLE_LADDER = {"sqlite", "node", "floor"}
 QUICK = Config(
     poker_rooms=20,
     board_rooms=4,
-    warmup=1.0,
-    seconds=3.0,
+    warmup=0.5,
+    seconds=1.5,
     fractions=(0.5, 0.8),
-    idle_levels=(1000,),
-    idle_seconds=5.0,
-    rest_guests=200,
+    idle_levels=(500,),
+    idle_seconds=2.0,
+    rest_guests=100,
 )
 
 
@@ -128,8 +129,11 @@ def _missing(key: str) -> str | None:
     return None
 
 
+_STARTED = time.monotonic()
+
+
 def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+    print(f"[{time.monotonic() - _STARTED:5.0f}s] {text}", file=sys.stderr, flush=True)
 
 
 async def _one(
@@ -147,6 +151,7 @@ async def _one(
         fig.notes.append("its two workers share every core, the generator's included")
     with tempfile.TemporaryDirectory(prefix="roundtable-bench-") as tmp:
         try:
+            _say(f"{kind.label}: starting")
             async with start(key, Path(tmp), server_cpus) as target:
                 setup = Setup(target)
                 try:
@@ -168,7 +173,7 @@ async def _one(
                 finally:
                     await setup.aclose()
         except Exception as err:
-            fig.skipped = f"failed: {err}"
+            fig.skipped = "failed: " + (str(err).splitlines() or [type(err).__name__])[0]
             _say(f"{kind.label}: failed\n{traceback.format_exc()}")
             _say(await asyncio.to_thread(logs, Path(tmp)))
     return fig
@@ -196,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     about = machine.describe()
     servers = asyncio.run(_run(args, cfg))
+    about["load_after"] = machine.load()
     args.out.mkdir(parents=True, exist_ok=True)
     results = {
         "machine": about,

@@ -50,8 +50,14 @@ def commit() -> str:
     return f"{head} (with uncommitted server changes)" if dirty else head
 
 
+def load() -> str:
+    """The 1-minute load average: other work on the machine shows in the figures."""
+    return f"{os.getloadavg()[0]:.2f}"
+
+
 def describe() -> dict[str, str]:
     return {
+        "load_before": load(),
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpus": str(os.cpu_count()),
         "cpu_model": _cpu_model(),

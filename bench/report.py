@@ -231,7 +231,8 @@ def targets(servers: list[Server]) -> list[list[str]]:
 def render(servers: list[Server], cfg: Config, about: dict[str, str]) -> str:
     out = [
         f"\nRoundtable benchmark, {about['date']}: {about['cpus']} cores ({about['cpu_model']}), "
-        f"{about['ram']} RAM, commit {about['commit']}; loopback, msgpack over websocket.",
+        f"{about['ram']} RAM, commit {about['commit']}; loopback, msgpack over websocket; "
+        f"load average {about['load_before']} before, {about.get('load_after', '?')} after.",
     ]
     for s in servers:
         if s.skipped:
