@@ -18,6 +18,7 @@ import asyncio
 import dataclasses
 import json
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -42,7 +43,7 @@ from bench.servers import (
 
 SCENARIOS = ("idle", "poker", "board", "rest")
 # Idle cost does not depend on the database, so the others climb only the first level.
-FULL_IDLE_LADDER = {"sqlite", "node", "floor"}
+FULL_IDLE_LADDER = {"sqlite", "node"}
 QUICK = Config(
     poker_rooms=20,
     board_rooms=4,
@@ -200,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"make bench needs Node.js and npm for its load generator: {reason}; skipping.")
         return 0
     about = machine.describe()
+    # A stopped bench still stops its servers: SIGTERM unwinds like Ctrl-C.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     servers = asyncio.run(_run(args, cfg))
     about["load_after"] = machine.load()
     args.out.mkdir(parents=True, exist_ok=True)

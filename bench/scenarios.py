@@ -28,7 +28,8 @@ class Config:
     seconds: float = 8.0
     fractions: tuple[float, ...] = (0.25, 0.5, 0.8)
     idle_levels: tuple[int, ...] = (1000, 5000, 10000)
-    idle_seconds: float = 20.0
+    # Longer than one ping interval (25 s on both servers), so every socket is pinged.
+    idle_seconds: float = 30.0
     rest_guests: int = 1000
 
 
