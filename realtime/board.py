@@ -16,7 +16,7 @@ from realtime.publisher import RoomGate
 from realtime.rooms import RoomNamespace
 from services.actors import Actor
 from services.auth import authenticate
-from services.boards import cards, columns, comments
+from services.boards import cards, columns, comments, moves
 from services.boards.access import READ, WRITE, board_room, project_by_id
 from services.boards.locate import ProjectRef
 from services.boards.views import board_snapshot
@@ -171,7 +171,7 @@ async def update_card(c: BoardCaller, p: UpdateCard) -> Any:
 
 @command(MoveCard, scope=WRITE)
 async def move_card(c: BoardCaller, p: MoveCard) -> Any:
-    return await cards.move_card(
+    return await moves.move_card(
         actor=c.actor,
         ref=c.ref,
         card_id=p.card_id,

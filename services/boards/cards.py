@@ -12,24 +12,28 @@ from typing import Any
 
 from models import Card, ChecklistItem, Column, Notification, ProjectMember
 from services.actors import Actor
-from services.boards import attachments, notify
-from services.boards.access import ProjectAccess, board_room, parse_id
+from services.boards import attachments, moves, notify
+from services.boards.access import ProjectAccess
 from services.boards.columns import column_in, ordered_columns, require_room
-from services.boards.locate import ProjectRef, board_access, card_in, lock_board
-from services.boards.ordering import (
-    Edge,
-    column_slots,
-    index_for_order,
-    insert_index,
-    place,
+from services.boards.locate import (
+    ProjectRef,
+    board_access,
+    card_in,
+    locked_project,
+    room_of,
+    stale_card,
 )
+from services.boards.moves import move_card as move_card  # a drag: the board's hot path
+from services.boards.ordering import Drop, Placement, Slot, place_in
 from services.boards.views import board_sorted, card_public, cards_public
-from services.errors import Conflict, Invalid
+from services.errors import Invalid
 from services.events import UnitOfWork, unit_of_work
 
 # Plain fields a PATCH may set; None clears the nullable ones (description clears to "").
 FIELDS = ("title", "description", "priority", "start_date", "due_date", "assignee_id", "estimate")
 MOVE_KEYS = ("column_id", "order", "after_id", "before_id")
+# What a change may write besides FIELDS; the row's other columns are left alone.
+_ROW_FIELDS = ("column_id", "position", "archived", "archived_at", "version", "updated_at")
 
 
 def parse_date(value: Any) -> datetime | None:
@@ -118,15 +122,13 @@ async def create_card(
 ) -> dict[str, Any]:
     """A new card at the bottom of its column. `fields`: title and optionally
     description, priority, start_date, due_date, assignee_id, estimate, checklist."""
-    acc = await board_access(actor, ref, write=True)
-    pid = acc.project.id
     notes: list[Notification] = []
     async with unit_of_work() as uow:
-        await lock_board(uow, pid)
+        acc = await locked_project(uow, actor, ref)
+        pid = acc.project.id
         column = await column_in(pid, column_id)
         await require_room(column)
-        slots = await column_slots(column.id)
-        placement = await place(slots, len(slots))
+        placement = await place_in(column.id, Drop())
         card = Card(
             project_id=pid,
             column_id=column.id,
@@ -144,8 +146,8 @@ async def create_card(
         await card.save()
         await _replace_checklist(card, fields.get("checklist") or [])
         rendered = await card_public(card)
-        await _renumbered(uow, pid, column.id, placement.renumbered, actor)
-        await uow.emit(board_room(pid), "card_created", {"card": rendered}, actor)
+        await _renumbered(uow, acc, column.id, placement, actor)
+        await uow.emit(room_of(acc), "card_created", {"card": rendered}, actor)
         notes += await notify.activity(
             type="card_created",
             actor=actor,
@@ -159,59 +161,33 @@ async def create_card(
 
 
 async def _renumbered(
-    uow: UnitOfWork, pid: uuid.UUID, column_id: uuid.UUID, keys: dict[uuid.UUID, str], actor: Actor
+    uow: UnitOfWork, acc: ProjectAccess, column_id: uuid.UUID, placement: Placement, actor: Actor
 ) -> None:
-    """Tell the board when a column's keys were renumbered, before the move that did it."""
-    if keys:
-        positions = [{"id": str(cid), "position": key} for cid, key in keys.items()]
-        await uow.emit(
-            board_room(pid),
-            "column_renumbered",
-            {"columnId": str(column_id), "positions": positions},
-            actor,
-        )
+    if placement.renumbered:
+        data = moves.renumbered(column_id, placement.renumbered)
+        await uow.emit(room_of(acc), "column_renumbered", data, actor)
 
 
-async def _move(
-    acc: ProjectAccess, card: Card, changes: dict[str, Any], edge: Edge
-) -> tuple[bool, Column | None, dict[uuid.UUID, str]]:
-    """Place the card per `changes`; returns (moved, the column it left if it changed
-    column, renumbered keys)."""
-    pid = acc.project.id
-    if card.archived:
-        raise Conflict("Restore the card from the trash before moving it")
-    target = await column_in(pid, changes.get("column_id") or card.column_id)
+async def _place(acc: ProjectAccess, card: Card, changes: dict[str, Any]) -> Placement | None:
+    """Place the card per the move keys in `changes`; None when it stays where it is."""
+    moves.require_live(card.archived)
+    target = await column_in(acc.project.id, changes.get("column_id") or card.column_id)
     crossing = target.id != card.column_id
     if crossing:
         await require_room(target)
-    slots = await column_slots(target.id, exclude=card.id)
-    after, before = changes.get("after_id"), changes.get("before_id")
-    if after is not None or before is not None or (edge == "top" and "order" not in changes):
-        at = insert_index(
-            slots,
-            after_id=parse_id(after, "Card") if after is not None else None,
-            before_id=parse_id(before, "Card") if before is not None else None,
-            edge=edge,
-        )
-    elif changes.get("order") is not None:
-        at = index_for_order(slots, int(changes["order"]))
-    elif crossing:
-        at = len(slots)
-    else:
-        return False, None, {}
-    low = slots[at - 1].position if at > 0 else None
-    high = slots[at].position if at < len(slots) else None
-    if (
-        not crossing
-        and (low is None or low < card.position)
-        and (high is None or card.position < high)
-    ):
-        return False, None, {}  # already there
-    placement = await place(slots, at)
-    left = await Column.get(id=card.column_id) if crossing else None
-    card.column_id = target.id
-    card.position = placement.position
-    return True, left, placement.renumbered
+    drop = moves.drop_of(
+        after_id=changes.get("after_id"),
+        before_id=changes.get("before_id"),
+        order=changes.get("order"),
+    )
+    if not (crossing or drop.names_a_card or drop.order is not None):
+        return None
+    staying = None if crossing else Slot(card.id, card.position)
+    placement = await place_in(target.id, drop, staying=staying)
+    if placement.stays:
+        return None
+    card.column_id, card.position = target.id, placement.position
+    return placement
 
 
 async def update_card(
@@ -221,24 +197,19 @@ async def update_card(
     card_id: Any,
     changes: dict[str, Any],
     version: int | None = None,
-    edge: Edge = "bottom",
 ) -> dict[str, Any]:
     """Apply what was sent (absent keys are left alone; None clears). `changes` may move
     the card (column_id, order, after_id, before_id), archive or restore it (archived),
     replace its checklist, or set any field in FIELDS. With `version`, a card changed
     since then is a conflict whose details carry the current card."""
-    acc = await board_access(actor, ref, write=True)
-    pid = acc.project.id
     notes: list[Notification] = []
     async with unit_of_work() as uow:
-        await lock_board(uow, pid)
+        acc = await locked_project(uow, actor, ref)
+        pid = acc.project.id
         card = await card_in(pid, card_id)
         if version is not None and version != card.version:
-            raise Conflict(
-                "This card was changed by someone else; review the current version",
-                details={"current": await card_public(card)},
-            )
-        was_assigned, was_archived = card.assignee_id, card.archived
+            raise stale_card(await card_public(card))
+        was_assigned, was_archived, was_in = card.assignee_id, card.archived, card.column_id
         changed: list[str] = []
         for name in FIELDS:
             if name not in changes:
@@ -258,52 +229,66 @@ async def update_card(
         archived, restored = False, False
         if changes.get("archived") is True and not card.archived:
             card.archived, card.archived_at, archived = True, datetime.now(UTC), True
-        renumbered: dict[uuid.UUID, str] = {}
+        placements: list[Placement] = []
         if changes.get("archived") is False and was_archived:
-            column = await Column.get(id=card.column_id)
-            await require_room(column)
-            slots = await column_slots(column.id)
-            placement = await place(slots, len(slots))
+            await require_room(await Column.get(id=card.column_id))
+            placements.append(await place_in(card.column_id, Drop()))
             card.archived, card.archived_at, restored = False, None, True
-            card.position, renumbered = placement.position, placement.renumbered
-        moved, left = False, None
+            card.position = placements[-1].position
+        moved: Placement | None = None
         if any(changes.get(k) is not None for k in MOVE_KEYS) and not archived:
-            moved, left, more = await _move(acc, card, changes, edge)
-            renumbered |= more
+            moved = await _place(acc, card, changes)
+            placements += [moved] if moved else []
         if not (changed or moved or archived or restored):
             return await card_public(card)
         card.version += 1
-        await card.save()
+        await card.save(update_fields=[*_ROW_FIELDS, *(f for f in changed if f in FIELDS)])
         rendered = await card_public(card)
-        await _renumbered(uow, pid, card.column_id, renumbered, actor)
-        kind = (
-            "card_archived"
-            if archived
-            else "card_restored"
-            if restored
-            else "card_moved"
-            if moved
-            else "card_updated"
-        )
-        data: dict[str, Any] = {"card": rendered}
-        if left is not None:
-            data["fromColumnId"] = str(left.id)
-        await uow.emit(board_room(pid), kind, data, actor)
-        notes += await _activity(actor, card, kind, changed, left)
+        for placement in placements:
+            await _renumbered(uow, acc, card.column_id, placement, actor)
+        kind, data = _event(card, rendered, was_in, moved, archived, restored, bool(changed))
+        await uow.emit(room_of(acc), kind, data, actor)
+        notes += await _activity(actor, card, kind, changed, was_in)
         await _notify_assigned(actor, card, notes, was_assigned)
     await notify.deliver(notes)
     return rendered
 
 
+def _event(
+    card: Card,
+    rendered: dict[str, Any],
+    was_in: uuid.UUID,
+    moved: Placement | None,
+    archived: bool,
+    restored: bool,
+    changed: bool,
+) -> tuple[str, dict[str, Any]]:
+    """How the board hears of a change: an archive or a restore with the whole card, a
+    bare move as only what moved, anything else as the whole card."""
+    if archived or restored:
+        return ("card_archived" if archived else "card_restored"), {"card": rendered}
+    if moved is not None and not changed:
+        return "card_moved", moves.moved(
+            card.id, was_in, moved, card.column_id, card.version, card.updated_at
+        )
+    data: dict[str, Any] = {"card": rendered}
+    if card.column_id != was_in:
+        data["fromColumnId"] = str(was_in)
+    return "card_updated", data
+
+
 async def _activity(
-    actor: Actor, card: Card, kind: str, changed: list[str], left: Column | None
+    actor: Actor, card: Card, kind: str, changed: list[str], was_in: uuid.UUID
 ) -> list[Notification]:
-    meta: dict[str, Any] = {"title": card.title}
+    """Who hears of a change: a new column is news (reordering is not), so is any other
+    change to the card."""
+    if card.column_id != was_in and kind in ("card_moved", "card_updated"):
+        names = dict(await Column.filter(id__in=[was_in, card.column_id]).values_list("id", "name"))
+        return await moves.notify_moved(actor, card, names[was_in], names[card.column_id])
     if kind == "card_moved":
-        if left is None:
-            return []  # reordering within a column is not news
-        meta |= {"fromColumn": left.name, "toColumn": (await Column.get(id=card.column_id)).name}
-    elif kind == "card_updated":
+        return []
+    meta: dict[str, Any] = {"title": card.title}
+    if kind == "card_updated":
         meta["fields"] = changed
     elif kind == "card_restored":
         kind, meta["fields"] = "card_updated", ["archived"]
@@ -312,40 +297,17 @@ async def _activity(
     )
 
 
-async def move_card(
-    *,
-    actor: Actor,
-    ref: ProjectRef,
-    card_id: Any,
-    column_id: Any,
-    after_id: Any = None,
-    before_id: Any = None,
-    version: int | None = None,
-) -> dict[str, Any]:
-    """Drop a card into `column_id` right below `after_id` and/or right above
-    `before_id`; naming neither puts it at the top."""
-    return await update_card(
-        actor=actor,
-        ref=ref,
-        card_id=card_id,
-        changes={"column_id": column_id, "after_id": after_id, "before_id": before_id},
-        version=version,
-        edge="top",
-    )
-
-
 async def delete_card(*, actor: Actor, ref: ProjectRef, card_id: Any) -> dict[str, Any]:
     """Permanently, with its checklist, comments and attachments (files too, once
     committed)."""
-    acc = await board_access(actor, ref, write=True)
-    pid = acc.project.id
     async with unit_of_work() as uow:
-        await lock_board(uow, pid)
+        acc = await locked_project(uow, actor, ref)
+        pid = acc.project.id
         card = await card_in(pid, card_id)
         data = {"cardId": str(card.id), "columnId": str(card.column_id)}
         files = await attachments.storage_keys_of_cards([card.id])
         await card.delete()
-        await uow.emit(board_room(pid), "card_deleted", data, actor)
+        await uow.emit(room_of(acc), "card_deleted", data, actor)
         notes = await notify.activity(
             type="card_deleted",
             actor=actor,

@@ -29,16 +29,19 @@ async def ordered_columns(project_id: uuid.UUID) -> list[Column]:
     return await Column.filter(project_id=project_id).order_by("order", "created_at", "id")
 
 
-async def require_room(column: Column, *, adding: int = 1) -> None:
-    """Refuse a card that would take a column past its WIP limit."""
-    if column.wip_limit is None:
-        return
-    live = await Card.filter(column_id=column.id, archived=False).count()
-    if live + adding > column.wip_limit:
+def check_room(name: str, wip_limit: int | None, live: int, *, adding: int = 1) -> None:
+    """Refuse a card that would take a column holding `live` cards past its WIP limit."""
+    if wip_limit is not None and live + adding > wip_limit:
         raise Conflict(
-            f"Column '{column.name}' is at its WIP limit of {column.wip_limit}; "
-            "finish or move a card first"
+            f"Column '{name}' is at its WIP limit of {wip_limit}; finish or move a card first"
         )
+
+
+async def require_room(column: Column, *, adding: int = 1) -> None:
+    """The same, counting the column's live cards."""
+    if column.wip_limit is not None:
+        live = await Card.filter(column_id=column.id, archived=False).count()
+        check_room(column.name, column.wip_limit, live, adding=adding)
 
 
 async def _renumber(columns: list[Column]) -> None:

@@ -17,6 +17,7 @@ from services.boards.access import (
     project_access,
     project_by_id,
 )
+from services.errors import Conflict
 from services.events import UnitOfWork
 
 
@@ -54,6 +55,16 @@ async def locked_project(uow: UnitOfWork, actor: Actor, ref: ProjectRef) -> Proj
     return await board_access(actor, ref, write=True)
 
 
+async def claimed_project(
+    uow: UnitOfWork, actor: Actor, ref: ProjectRef
+) -> tuple[ProjectAccess, int]:
+    """The same, locking the board by claiming its next seq in the same statement: for a
+    writer that logs an event with that seq or rolls back (a claimed seq left unused
+    would be a gap in the room's log)."""
+    seq = await uow.claim(board_room(parse_id(ref.project_id, "Project")))
+    return await board_access(actor, ref, write=True), seq
+
+
 def room_of(access: ProjectAccess) -> str:
     return board_room(access.project.id)
 
@@ -61,3 +72,12 @@ def room_of(access: ProjectAccess) -> str:
 async def card_in(project_id: uuid.UUID, card_id: Any) -> Card:
     """A card of this project; any other id is simply not found."""
     return await find_in(Card, "Card", card_id, project_id=project_id)
+
+
+def stale_card(current: dict[str, Any]) -> Conflict:
+    """What a writer who named a card's version gets once someone else changed it: the
+    card as it is now, so the client can merge and retry."""
+    return Conflict(
+        "This card was changed by someone else; review the current version",
+        details={"current": current},
+    )

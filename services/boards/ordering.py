@@ -1,8 +1,10 @@
-"""Card order within a column: fractional-index keys, so a move rewrites one row.
+"""Card order within a column: fractional-index keys, so a move rewrites one row and
+reads only its two new neighbours.
 
-Cards sort by (position, id). Keys are ASCII base62 and are always compared here, in
-Python, where string order is byte order; the database's collation (which on
-PostgreSQL may fold case) never decides the order of a column.
+Cards sort by (position, id). Keys are ASCII base62 and are compared byte by byte: in
+Python, where string order is byte order, and in SQL only under the "C" collation; the
+database's default collation (which on PostgreSQL may fold case) never decides the
+order of a column.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from fractional_indexing import generate_key_between, generate_n_keys_between
 
 from models import Card
+from services import sql
 from services.errors import Conflict, Invalid
 
 # A key longer than this makes the whole column renumber; the column holds 64.
@@ -32,8 +35,28 @@ class Slot:
 @dataclass(frozen=True)
 class Placement:
     position: str
+    # The cards now right above and right below it (None at either end of the column).
+    above: uuid.UUID | None
+    below: uuid.UUID | None
     # Every other card whose key changed because the column was renumbered.
     renumbered: dict[uuid.UUID, str]
+    # The card already sat there: nothing to write.
+    stays: bool = False
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Where a card is asked to go: right below `after_id` and/or right above
+    `before_id`, else at the 0-based `order` (clamped), else at `edge` of the column."""
+
+    after_id: uuid.UUID | None = None
+    before_id: uuid.UUID | None = None
+    order: int | None = None
+    edge: Edge = "bottom"
+
+    @property
+    def names_a_card(self) -> bool:
+        return self.after_id is not None or self.before_id is not None
 
 
 def sort_key(position: str, card_id: uuid.UUID | str) -> tuple[str, str]:
@@ -88,21 +111,49 @@ def index_for_order(slots: list[Slot], order: int) -> int:
     return min(order, len(slots))
 
 
-def _key_at(slots: list[Slot], at: int) -> str | None:
-    low = slots[at - 1].position if at > 0 else None
-    high = slots[at].position if at < len(slots) else None
-    if low is not None and high is not None and low >= high:
-        return None  # equal keys (never written by us, but possible in imported data)
-    key: str = generate_key_between(low, high)
-    return key if len(key) <= MAX_KEY_LENGTH else None
+@dataclass(frozen=True)
+class _Gap:
+    above: Slot | None
+    below: Slot | None
+
+    def holds(self, position: str) -> bool:
+        """Whether a card with this key already sits between the two."""
+        return (self.above is None or self.above.position < position) and (
+            self.below is None or position < self.below.position
+        )
+
+    def key(self) -> str | None:
+        """A short key between the two, or None when there is none."""
+        low = self.above.position if self.above else None
+        high = self.below.position if self.below else None
+        if low is not None and high is not None and low >= high:
+            return None  # equal keys (never written by us, but possible in imported data)
+        key: str = generate_key_between(low, high)
+        return key if len(key) <= MAX_KEY_LENGTH else None
+
+    def placed(
+        self, position: str, renumbered: dict[uuid.UUID, str], *, stays: bool = False
+    ) -> Placement:
+        above, below = (
+            (self.above.id if self.above else None),
+            (self.below.id if self.below else None),
+        )
+        return Placement(
+            position=position, above=above, below=below, renumbered=renumbered, stays=stays
+        )
+
+
+def _gap_at(slots: list[Slot], at: int) -> _Gap:
+    return _Gap(slots[at - 1] if at > 0 else None, slots[at] if at < len(slots) else None)
 
 
 async def place(slots: list[Slot], at: int) -> Placement:
     """The key for a card inserted at index `at`; renumbers the column (inside the
     caller's locked transaction) when the keys there have grown too long."""
-    key = _key_at(slots, at)
+    gap = _gap_at(slots, at)
+    key = gap.key()
     if key is not None:
-        return Placement(position=key, renumbered={})
+        return gap.placed(key, {})
     keys: list[str] = generate_n_keys_between(None, None, len(slots) + 1)
     others = keys[:at] + keys[at + 1 :]
     changed = {s.id: k for s, k in zip(slots, others, strict=True) if s.position != k}
@@ -112,4 +163,89 @@ async def place(slots: list[Slot], at: int) -> Placement:
             fields=["position"],
             batch_size=200,
         )
-    return Placement(position=keys[at], renumbered=changed)
+    return gap.placed(keys[at], changed)
+
+
+async def place_in(column_id: uuid.UUID, drop: Drop, *, staying: Slot | None = None) -> Placement:
+    """The key for a card dropped into a column, inside the caller's locked transaction.
+    `staying` is the card itself when it is already in that column; if it already sits
+    where it was dropped, its placement `stays`.
+
+    The neighbours a drop names are read on their own, not the whole column; the column
+    is read only when that read cannot place the card: a named card that has left the
+    column or is no longer a neighbour (the column's order words the conflict), or keys
+    grown too long (the column is renumbered)."""
+    exclude = staying.id if staying else None
+    by_index = drop.order is not None and not drop.names_a_card
+    if not by_index:
+        gap = await _neighbours(column_id, drop, exclude)
+        if gap is not None:
+            if staying is not None and gap.holds(staying.position):
+                return gap.placed(staying.position, {}, stays=True)
+            key = gap.key()
+            if key is not None:
+                return gap.placed(key, {})
+    slots = await column_slots(column_id, exclude=exclude)
+    if by_index:
+        at = index_for_order(slots, drop.order or 0)
+    else:
+        at = insert_index(slots, after_id=drop.after_id, before_id=drop.before_id, edge=drop.edge)
+    if staying is not None and _gap_at(slots, at).holds(staying.position):
+        return _gap_at(slots, at).placed(staying.position, {}, stays=True)
+    return await place(slots, at)
+
+
+# A column's live cards but one, in byte order of (position, id); the collation is
+# named because PostgreSQL's default one may fold case.
+_LIVE = "c.column_id = ? AND c.archived = FALSE AND c.id <> ?"
+_UP = 'ORDER BY c.position COLLATE "C", c.id'
+_DOWN = 'ORDER BY c.position COLLATE "C" DESC, c.id DESC'
+_ANCHOR = "(SELECT position AS p FROM cards WHERE id = ? AND column_id = ? AND archived = FALSE) a"
+_FROM_ANCHOR = {
+    # The anchor and the card below it.
+    "after": f"""SELECT c.id, c.position FROM cards c, {_ANCHOR} WHERE {_LIVE}
+        AND (c.position COLLATE "C" > a.p OR (c.position = a.p AND c.id >= ?)) {_UP} LIMIT 2""",
+    # The anchor and the card above it.
+    "before": f"""SELECT c.id, c.position FROM cards c, {_ANCHOR} WHERE {_LIVE}
+        AND (c.position COLLATE "C" < a.p OR (c.position = a.p AND c.id <= ?)) {_DOWN} LIMIT 2""",
+}
+_AT_EDGE = {
+    "top": f"SELECT c.id, c.position FROM cards c WHERE {_LIVE} {_UP} LIMIT 1",
+    "bottom": f"SELECT c.id, c.position FROM cards c WHERE {_LIVE} {_DOWN} LIMIT 1",
+}
+_NOBODY = str(uuid.UUID(int=0))
+
+
+def _dialect(statement: str) -> str:
+    return statement if sql.is_postgres() else statement.replace(' COLLATE "C"', "")
+
+
+async def _read(statement: str, *args: Any) -> list[Slot]:
+    return [
+        Slot(id=uuid.UUID(str(r["id"])), position=str(r["position"]))
+        for r in await sql.rows(_dialect(statement), *args)
+    ]
+
+
+async def _neighbours(column_id: uuid.UUID, drop: Drop, exclude: uuid.UUID | None) -> _Gap | None:
+    """The two cards a drop falls between, in one read of at most two rows; None when
+    they are not where the drop says."""
+    live = (str(column_id), str(exclude or _NOBODY))
+    if drop.after_id is not None:
+        anchor = str(drop.after_id)
+        found = await _read(_FROM_ANCHOR["after"], anchor, live[0], *live, anchor)
+        if not found or found[0].id != drop.after_id:
+            return None
+        below = found[1] if len(found) > 1 else None
+        if drop.before_id is not None and (below is None or below.id != drop.before_id):
+            return None
+        return _Gap(found[0], below)
+    if drop.before_id is not None:
+        anchor = str(drop.before_id)
+        found = await _read(_FROM_ANCHOR["before"], anchor, live[0], *live, anchor)
+        if not found or found[0].id != drop.before_id:
+            return None
+        return _Gap(found[1] if len(found) > 1 else None, found[0])
+    found = await _read(_AT_EDGE[drop.edge], *live)
+    edge = found[0] if found else None
+    return _Gap(None, edge) if drop.edge == "top" else _Gap(edge, None)

@@ -33,8 +33,10 @@ class BoardTab(SocketTab):
         self.seq = event["seq"]
         data = event["data"]
         kind = event["type"]
-        if kind in ("card_created", "card_updated", "card_moved", "card_restored"):
+        if kind in ("card_created", "card_updated", "card_restored"):
             self.cards[data["card"]["id"]] = data["card"]
+        elif kind == "card_moved":
+            self.moved(data)
         elif kind in ("card_archived",):
             self.cards.pop(data["card"]["id"], None)
         elif kind == "card_deleted":
@@ -43,6 +45,12 @@ class BoardTab(SocketTab):
             for moved in data["positions"]:
                 if moved["id"] in self.cards:
                     self.cards[moved["id"]]["position"] = moved["position"]
+
+    def moved(self, move: dict[str, Any]) -> None:
+        """A move (its event, or the mover's ack) names only what changed."""
+        card = self.cards.get(move["cardId"])
+        if card is not None and card["version"] < move["version"]:
+            card |= {k: move[k] for k in ("columnId", "position", "version", "updatedAt")}
 
     def column(self, column_id: str) -> list[str]:
         """The card ids this screen shows in a column, top to bottom."""

@@ -100,12 +100,12 @@ async def test_a_card_dropped_between_two_cards_lands_between_them_on_every_scre
         "move_card",
         {"card_id": c, "column_id": col, "after_id": a, "before_id": b, "version": 1},
     )
-    assert moved["order"] == 1
+    assert (moved["afterId"], moved["beforeId"], moved["version"]) == (a, b, 2)
     for tab in (ada, bob):
         await tab.wait(lambda t=tab: t.column(col) == [a, c, b], "the drop on screen")
     assert await _server_order(live_server, board, ada_jwt, col) == [a, c, b]
     event = await bob.event("card_moved")
-    assert event["data"]["card"]["id"] == c
+    assert event["data"] == moved
     assert event["actor"]["name"] == "Ada"
 
 
@@ -120,7 +120,7 @@ async def test_a_drop_at_the_top_of_a_long_column_lands_at_the_top(
     await bob.connect(bob_jwt, str(board.project.id))
     last = ids[-1]
     moved = await bob.ok("move_card", {"card_id": last, "column_id": col, "before_id": ids[0]})
-    assert moved["order"] == 0
+    assert (moved["afterId"], moved["beforeId"]) == (None, ids[0])
     expected = [last, *ids[:-1]]
     for tab in (ada, bob):
         await tab.wait(lambda t=tab: t.column(col) == expected, "the top drop on screen")

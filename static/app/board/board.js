@@ -156,10 +156,10 @@ export function board(org, ws, projectId) {
     if (before) payload.before_id = before;
     try {
       const moved = await room.command("move_card", payload);
-      model.upsertCard(moved);
+      model.moveCard(moved);
       schedule();
       const n = model.cardsIn(moved.columnId).findIndex((c) => c.id === id);
-      toast(`${moved.title}: moved to place ${n + 1} of ${list.length}`);
+      toast(`${card.title}: moved to place ${n + 1} of ${list.length}`);
       return moved;
     } catch (err) {
       toast(err.message, "error");
@@ -216,7 +216,7 @@ export function board(org, ws, projectId) {
       const payload = { card_id: id, column_id: columnId, after_id: after, version: card.version };
       if (before) payload.before_id = before;
       const moved = await room.command("move_card", payload);
-      model.upsertCard(moved);
+      model.moveCard(moved);
     } catch (err) {
       toast(err.message, "error");
       if (err.code === "conflict" && err.current) model.upsertCard(err.current);

@@ -234,9 +234,7 @@ export function createDrawer(ctx) {
     button.setAttribute("aria-busy", "true");
     try {
       const moved = await ctx.nudge(cardId, dir);
-      if (moved && base && base.id === moved.id && moved.version > base.version && !Object.keys(changesFrom(base, moved)).length) {
-        base = { ...base, version: moved.version, columnId: moved.columnId, position: moved.position };
-      }
+      if (moved) followMove(moved);
     } finally {
       button.removeAttribute("aria-busy");
       drawPlace();
@@ -349,6 +347,14 @@ export function createDrawer(ctx) {
     }
   }
 
+  /** A move changes only the card's place; the form follows it unless someone changed
+   *  the card in between (their change already showed the warning). */
+  function followMove(move) {
+    if (base && base.id === move.cardId && move.version === base.version + 1) {
+      base = { ...base, version: move.version, columnId: move.columnId, position: move.position };
+    }
+  }
+
   async function moveTo(columnId) {
     const card = ctx.model.cards.get(cardId);
     if (!card || card.columnId === columnId) return;
@@ -357,10 +363,8 @@ export function createDrawer(ctx) {
       const moved = await ctx.room.command("move_card", {
         card_id: cardId, column_id: columnId, after_id: last ? last.id : null, version: card.version,
       });
-      ctx.model.upsertCard(moved);
-      if (base && base.id === moved.id && !Object.keys(changesFrom(base, moved)).length) {
-        base = { ...base, version: moved.version, columnId: moved.columnId, position: moved.position };
-      }
+      ctx.model.moveCard(moved);
+      followMove(moved);
       ctx.changed();
       const col = ctx.model.columns.get(columnId);
       toast(`Moved to ${col ? col.name : "the column"}`);
@@ -795,8 +799,11 @@ export function createDrawer(ctx) {
     }
     if (about !== cardId) return;
     switch (event.type) {
-      case "card_updated":
       case "card_moved":
+        fillColumns();
+        followMove(d);
+        break;
+      case "card_updated":
       case "card_restored":
         fillColumns();
         if (d.card.version > base.version) {

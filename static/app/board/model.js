@@ -1,8 +1,9 @@
 // The board as this screen knows it: columns, live cards, members and presence.
 //
 // The server is the truth. A snapshot replaces everything; each logged event carries
-// whole cards (or whole column lists), so applying it is a plain upsert. Cards sort by
-// (position, id) inside their column, compared code unit by code unit like the server.
+// whole cards (or whole column lists), so applying it is a plain upsert, except a move,
+// which names only what changed. Cards sort by (position, id) inside their column,
+// compared code unit by code unit like the server.
 
 function byPositionThenId(a, b) {
   if (a.position !== b.position) return a.position < b.position ? -1 : 1;
@@ -63,6 +64,14 @@ export class BoardModel {
     this.cards.set(card.id, card);
   }
 
+  /** Apply a move (its event, or the mover's answer) unless we already hold a newer version. */
+  moveCard(move) {
+    const card = this.cards.get(move.cardId);
+    if (!card || card.version >= move.version) return;
+    const { columnId, position, version, updatedAt } = move;
+    this.cards.set(card.id, { ...card, columnId, position, version, updatedAt });
+  }
+
   replaceColumns(list) {
     if (!list) return;
     this.columns = new Map(list.map((c) => [c.id, c]));
@@ -79,9 +88,11 @@ export class BoardModel {
     switch (event.type) {
       case "card_created":
       case "card_updated":
-      case "card_moved":
       case "card_restored":
         this.upsertCard(d.card);
+        return true;
+      case "card_moved":
+        this.moveCard(d);
         return true;
       case "card_archived":
         if (d.card) this.cards.delete(d.card.id);
