@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -92,3 +93,19 @@ class Server:
             sum(f.duplicated for f in runs),
             sum(f.out_of_order for f in runs),
         )
+
+
+def servers_from(results: dict[str, Any]) -> list[Server]:
+    """The servers of a results.json, as the bench wrote them."""
+    servers = []
+    for raw in results["servers"]:
+        fields = dict(raw)
+        for name in ("poker", "board"):
+            if fields[name] is not None:
+                fan = dict(fields[name])
+                fan["points"] = [Point(**p) for p in fan["points"]]
+                fields[name] = Fanout(**fan)
+        fields["idle"] = [Idle(**i) for i in fields["idle"]]
+        fields["rest"] = Rest(**fields["rest"]) if fields["rest"] is not None else None
+        servers.append(Server(**fields))
+    return servers

@@ -1,10 +1,15 @@
-"""The latency plot: p50 and p99 against offered load, per room scenario and server."""
+"""The latency plot: p50 and p99 against offered load, per room scenario and server.
+
+`python -m bench.plot RESULTS.json OUT.png` draws it again from a run's results.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
 from pathlib import Path
 
-from bench.figures import Fanout, Server
+from bench.figures import Fanout, Server, servers_from
 
 STYLE = {
     "sqlite": "tab:blue",
@@ -38,12 +43,15 @@ def plot(servers: list[Server], path: Path) -> bool:
             f: Fanout | None = getattr(s, name)
             if f is None or not f.points:
                 continue
-            xs = [p.offered * f.size for p in f.points]
+            # Open-loop points as lines; saturation (closed loop) as a vertical line.
+            points = [p for p in f.points if p.fraction < 1.0]
+            xs = [p.offered * f.size for p in points]
             color = STYLE.get(s.key)
-            ax.plot(xs, [p.p99 for p in f.points], "o-", color=color, label=f"{s.label} p99")
-            ax.plot(xs, [p.p50 for p in f.points], "s--", color=color, label=f"{s.label} p50")
+            ax.plot(xs, [p.p99 for p in points], "o-", color=color, label=f"{s.label} p99")
+            ax.plot(xs, [p.p50 for p in points], "s--", color=color, label=f"{s.label} p50")
+            ax.axvline(f.deliveries_per_s, color=color, linewidth=0.8, linestyle=":")
         ax.set_title(title)
-        ax.set_xlabel("offered load, deliveries/s (last point: saturation, closed loop)")
+        ax.set_xlabel("offered load, deliveries/s (dotted: saturation; red: 25 ms)")
         ax.set_ylabel("emit to last receiver, ms")
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -56,3 +64,16 @@ def plot(servers: list[Server], path: Path) -> bool:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return True
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.plot", description=__doc__)
+    parser.add_argument("results", type=Path, help="a results.json written by python -m bench")
+    parser.add_argument("out", type=Path, help="the PNG to write")
+    args = parser.parse_args(argv)
+    if not plot(servers_from(json.loads(args.results.read_text())), args.out):
+        raise SystemExit("no room scenario in these results")
+
+
+if __name__ == "__main__":
+    main()
