@@ -3,6 +3,7 @@ line and close only themselves, without waiting for a poll that may never come."
 
 from __future__ import annotations
 
+import asyncio
 import binascii
 from typing import Any
 
@@ -103,6 +104,40 @@ class _EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
 
     async def _websocket_handler(self, ws: Any) -> None:
         await super()._websocket_handler(_CheckedFrames(ws, self))
+
+    async def poll(self) -> list[Any]:
+        """The packets to send next: Engine.IO's own, without a task and a timer per wait.
+
+        A socket's writer polls once for every message it sends, and `asyncio.wait_for`
+        starts a task for each call on Python 3.11. A websocket's writer waits with no
+        timeout: its reader ends it (with None) when the connection goes. A long-poll
+        still returns empty after the ping interval and timeout."""
+        queue = self.queue
+        if queue.empty():
+            try:
+                if self.upgraded:
+                    first = await queue.get()
+                else:
+                    async with asyncio.timeout(
+                        self.server.ping_interval + self.server.ping_timeout
+                    ):
+                        first = await queue.get()
+            except (TimeoutError, asyncio.CancelledError):
+                raise eio_exceptions.QueueEmpty() from None
+        else:
+            first = queue.get_nowait()
+        queue.task_done()
+        if first is None:
+            return []
+        packets = [first]
+        while not queue.empty():
+            pkt = queue.get_nowait()
+            queue.task_done()
+            if pkt is None:
+                queue.put_nowait(None)
+                break
+            packets.append(pkt)
+        return packets
 
 
 class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
