@@ -72,10 +72,35 @@ class NotificationCreated:
     body: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class StoryRevealed:
+    """A poker story's votes were revealed; `final_estimate` is the round's result."""
+
+    story_id: uuid.UUID
+    final_estimate: str | None
+    actor: Actor | None
+
+
 # What a committed unit of work hands to the bus: its room events and other facts.
-Fact = Event | TokenRevoked | PasswordChanged | NotificationCreated
+Fact = Event | TokenRevoked | PasswordChanged | NotificationCreated | StoryRevealed
 Listener = Callable[[list[Fact]], Awaitable[None]]
 _listeners: list[Listener] = []
+
+
+# Changes that belong to the same transaction as a fact, whoever made it: a revealed
+# story's estimate written onto the board cards linked to it. They run when the fact is
+# recorded, so a failure rolls the whole change back; the area that owns the fact never
+# imports the area that reacts.
+Reaction = Callable[["UnitOfWork", Any], Awaitable[None]]
+_reactions: dict[type, list[Reaction]] = {}
+
+
+def react(fact_type: type, reaction: Reaction) -> None:
+    """Run `reaction(uow, fact)` inside the transaction of every `fact_type` recorded
+    with `UnitOfWork.happened`."""
+    found = _reactions.setdefault(fact_type, [])
+    if reaction not in found:
+        found.append(reaction)
 
 
 def subscribe(listener: Listener) -> None:
@@ -111,6 +136,12 @@ class UnitOfWork:
     def record(self, *facts: Fact) -> None:
         """Facts for the bus once this unit of work has committed."""
         self.facts.extend(facts)
+
+    async def happened(self, fact: Fact) -> None:
+        """Record `fact`, and run its reactions (`react`) inside this transaction."""
+        self.facts.append(fact)
+        for reaction in list(_reactions.get(type(fact), ())):
+            await reaction(self, fact)
 
     async def lock(self, room: str, *, create: bool = False) -> bool:
         """Serialize writers of a room (a row lock on PostgreSQL; SQLite transactions

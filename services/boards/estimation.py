@@ -10,13 +10,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from models import Card, PokerSession, Story
+from models import Card, PokerSession
 from services.actors import Actor
 from services.boards.access import board_room
 from services.boards.locate import ProjectRef, board_access, card_in, lock_board, locked_project
 from services.boards.views import card_public
 from services.errors import NotFound
-from services.events import UnitOfWork, unit_of_work
+from services.events import StoryRevealed, UnitOfWork, react, unit_of_work
 from services.poker.sessions import create_session
 from services.poker.stories import add_story, start_story
 
@@ -65,18 +65,22 @@ async def estimate_card(
     return {"sessionCode": code, "storyId": story["id"], "joinUrl": f"/r/{code}"}
 
 
-async def apply_estimate(uow: UnitOfWork, story: Story, actor: Actor | None) -> None:
-    """Called by the reveal, inside its transaction: cards linked to the story take its
+async def apply_estimate(uow: UnitOfWork, revealed: StoryRevealed) -> None:
+    """A reaction to a reveal, inside its transaction: cards linked to the story take its
     final estimate, and their boards see the change at once."""
-    if story.final_estimate is None:
+    if revealed.final_estimate is None:
         return
-    linked = await Card.filter(poker_story_id=story.id).values_list("id", "project_id")
+    actor = revealed.actor
+    linked = await Card.filter(poker_story_id=revealed.story_id).values_list("id", "project_id")
     for card_id, project_id in linked:
         await lock_board(uow, uuid.UUID(str(project_id)))
         card = await Card.get(id=card_id)
-        card.estimate = story.final_estimate
+        card.estimate = revealed.final_estimate
         card.version += 1
         await card.save()
         await uow.emit(
             board_room(card.project_id), "card_updated", {"card": await card_public(card)}, actor
         )
+
+
+react(StoryRevealed, apply_estimate)

@@ -14,9 +14,8 @@ from typing import Any
 from models import Participant, PokerSession, Story, Vote
 from services import sql
 from services.actors import Actor
-from services.boards.estimation import apply_estimate
 from services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
-from services.events import UnitOfWork, transact, unit_of_work
+from services.events import StoryRevealed, UnitOfWork, transact, unit_of_work
 from services.poker import ballot
 from services.poker.access import (
     SPECTATOR,
@@ -241,8 +240,9 @@ async def _reveal(
         {"story_id": str(story.id), "story": rendered},
         actor,
     )
-    # A story estimated from a board card writes its result onto that card.
-    await apply_estimate(uow, story, actor)
+    # Whatever else follows from a reveal (a linked board card takes the estimate)
+    # happens in this transaction too.
+    await uow.happened(StoryRevealed(story.id, story.final_estimate, actor))
     return rendered
 
 
