@@ -180,18 +180,40 @@ class UnitOfWork:
         self, room: str, seq: int, type: str, data: dict[str, Any], actor: Actor | None
     ) -> sql.Steps[Event]:
         """`append`, as steps (see `transact`)."""
-        at = sql.now()
-        wire_actor = actor.wire() if actor else None
-        yield sql.stmt(
-            "INSERT INTO room_events (room, seq, type, data, actor, at) VALUES (?, ?, ?, ?, ?, ?)",
-            room,
-            seq,
-            type,
-            sql.json_param(data),
-            None if wire_actor is None else sql.json_param(wire_actor),
-            at,
+        event = self._event(room, seq, type, data, actor)
+        yield _insert(event)
+        return self._appended(event)
+
+    def append_with(
+        self,
+        write: sql.Stmt,
+        room: str,
+        seq: int,
+        type: str,
+        data: dict[str, Any],
+        actor: Actor | None,
+    ) -> sql.Steps[tuple[sql.Rows, Event]]:
+        """Run `write` (a statement that does not need the event) and append the event,
+        in one round trip on PostgreSQL (the event's INSERT rides along as a WITH
+        clause); `write`'s rows and the event."""
+        event = self._event(room, seq, type, data, actor)
+        insert = _insert(event)
+        if not sql.is_postgres():
+            rows = yield write
+            yield insert
+            return rows, self._appended(event)
+        rows = yield sql.Stmt(
+            f"WITH appended AS ({insert.sql}), written AS ({write.sql}) SELECT * FROM written",
+            insert.args + write.args,
         )
-        event = Event(room=room, seq=seq, type=type, data=data, actor=wire_actor, at=at)
+        return rows, self._appended(event)
+
+    @staticmethod
+    def _event(room: str, seq: int, type: str, data: dict[str, Any], actor: Actor | None) -> Event:
+        wire_actor = actor.wire() if actor else None
+        return Event(room=room, seq=seq, type=type, data=data, actor=wire_actor, at=sql.now())
+
+    def _appended(self, event: Event) -> Event:
         self.events.append(event)
         self.facts.append(event)
         return event
@@ -204,6 +226,18 @@ async def unit_of_work() -> AsyncIterator[UnitOfWork]:
     async with in_transaction():
         yield uow
     await after_commit(uow.facts)
+
+
+def _insert(event: Event) -> sql.Stmt:
+    return sql.stmt(
+        "INSERT INTO room_events (room, seq, type, data, actor, at) VALUES (?, ?, ?, ?, ?, ?)",
+        event.room,
+        event.seq,
+        event.type,
+        sql.json_param(event.data),
+        None if event.actor is None else sql.json_param(event.actor),
+        event.at,
+    )
 
 
 async def transact(steps: Callable[[UnitOfWork], sql.Steps[T]]) -> T:

@@ -107,8 +107,7 @@ def read(code: str, actor: Actor, story_id: uuid.UUID | None) -> sql.Steps[Ballo
     )
 
 
-def record(story_id: str, participant_id: int, value: str) -> sql.Steps[int]:
-    """Cast or change the vote; its id."""
+def upsert(story_id: str, participant_id: int, value: str) -> sql.Stmt:
+    """Cast or change the vote; answers its id."""
     at = sql.now()
-    written = yield sql.stmt(_UPSERT, story_id, participant_id, value, at, at)
-    return int(written[0]["id"])
+    return sql.stmt(_UPSERT, story_id, participant_id, value, at, at)

@@ -121,16 +121,21 @@ def _vote(
             f"'{value}' is not a card in this session's deck",
             details={"errors": {"vote": [f"must be one of: {', '.join(found.deck)}"]}},
         )
-    vote_id = yield from ballot.record(story, me, value)
     cast = found.others + 1
     stats = {
         "votes_cast": cast,
         "total_participants": found.voters,
         "all_voted": cast >= found.voters,
     }
-    yield from uow.append_steps(
-        room, seq, "vote_cast", {"story_id": story, "participant_id": me, "votes_cast": cast}, actor
+    written, _ = yield from uow.append_with(
+        ballot.upsert(story, me, value),
+        room,
+        seq,
+        "vote_cast",
+        {"story_id": story, "participant_id": me, "votes_cast": cast},
+        actor,
     )
+    vote_id = int(written[0]["id"])
     answer = {
         "vote": {"id": vote_id, "story_id": story, "participant_id": me, "value": value},
         "stats": stats,
