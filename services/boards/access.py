@@ -170,17 +170,16 @@ def _grant_query() -> str:
     return _GRANT.format(project=", ".join(f"p.{c}" for c in sorted(Project._meta.db_fields)))
 
 
-async def _granted(
+def _granted(
     user_id: uuid.UUID, project_id: Any, slugs: tuple[str, str] | None
-) -> ProjectAccess | None:
-    """The caller's access to the project (under `slugs`, org then workspace, when the
-    path names them), or None when they may not see it."""
+) -> sql.Steps[ProjectAccess | None]:
     try:
         pid = uuid.UUID(str(project_id))
     except ValueError:
         return None
     user = str(user_id)
-    row = await sql.row(_grant_query(), user, user, user, str(pid))
+    rows = yield sql.stmt(_grant_query(), user, user, user, str(pid))
+    row = rows[0] if rows else None
     if row is None or (slugs is not None and (row["org_slug"], row["ws_slug"]) != slugs):
         return None
     org_role, ws_role, role = row["org_role"], row["ws_role"], row["project_role"]
@@ -193,25 +192,56 @@ async def _granted(
     return ProjectAccess(project=project, role=role, admin_above=ws_admin)
 
 
+_PATH = """
+SELECT om.role AS org_role, w.id AS ws_id, wm.role AS ws_role
+FROM organizations o
+LEFT JOIN org_members om ON om.org_id = o.id AND om.user_id = ?
+LEFT JOIN workspaces w ON w.org_id = o.id AND w.slug = ?
+LEFT JOIN workspace_members wm ON wm.workspace_id = w.id AND wm.user_id = ?
+WHERE o.slug = ?
+"""
+
+
+def _refusal(user_id: uuid.UUID, slugs: tuple[str, str] | None) -> sql.Steps[NotFound]:
+    """Which level refused, as a walk down the path would say."""
+    if slugs is None:
+        return NotFound("Project not found")  # an id alone must reveal nothing
+    org_slug, ws_slug = slugs
+    if not _lookable(org_slug):
+        return NotFound("Organization not found")
+    rows = yield sql.stmt(
+        _PATH, str(user_id), ws_slug if _lookable(ws_slug) else "", str(user_id), org_slug
+    )
+    row = rows[0] if rows else None
+    if row is None or row["org_role"] is None:
+        return NotFound("Organization not found")
+    if row["ws_id"] is None or not _sees(row["ws_role"], _is_org_admin(row["org_role"])):
+        return NotFound("Workspace not found")
+    return NotFound("Project not found")
+
+
+def access_steps(
+    actor: Actor, project_id: Any, slugs: tuple[str, str] | None = None, *, write: bool = False
+) -> sql.Steps[ProjectAccess]:
+    """The project, if the caller may see it: a project member, or an admin above it.
+    `write` needs the PAT scope projects:write (reads need projects:read). The project,
+    its workspace and organization and the caller's role in each come in one read: this
+    runs on every board command."""
+    actor.require_scope(WRITE if write else READ)
+    user_id = require_user(actor)
+    access = yield from _granted(user_id, project_id, slugs)
+    if access is None:
+        raise (yield from _refusal(user_id, slugs))
+    return access
+
+
 async def project_access(
     actor: Actor, org_slug: str, ws_slug: str, project_id: Any, *, write: bool = False
 ) -> ProjectAccess:
-    """The project, if the caller may see it: a project member, or an admin above it.
-    `write` needs the PAT scope projects:write (reads need projects:read)."""
-    actor.require_scope(WRITE if write else READ)
-    access = await _granted(require_user(actor), project_id, (org_slug, ws_slug))
-    if access is None:
-        # Say which level refused, as a walk down the path would.
-        await workspace_access(actor, org_slug, ws_slug)
-        raise NotFound("Project not found")
-    return access
+    """`access_steps` for a REST path, which names the organization and workspace."""
+    return await sql.drive(access_steps(actor, project_id, (org_slug, ws_slug), write=write))
 
 
 async def project_by_id(actor: Actor, project_id: Any, *, write: bool = False) -> ProjectAccess:
-    """The same rule, from a bare project id (the /board socket names only the project).
-    One answer whether the project exists or not: an id must reveal nothing."""
-    actor.require_scope(WRITE if write else READ)
-    access = await _granted(require_user(actor), project_id, None)
-    if access is None:
-        raise NotFound("Project not found")
-    return access
+    """`access_steps` from a bare project id (the /board socket names only the project)."""
+    return await sql.drive(access_steps(actor, project_id, write=write))

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from models import Card, ChecklistItem, Column, Notification, ProjectMember
+from services import sql
 from services.actors import Actor
 from services.boards import attachments, moves, notify
 from services.boards.access import ProjectAccess
@@ -284,7 +285,9 @@ async def _activity(
     change to the card."""
     if card.column_id != was_in and kind in ("card_moved", "card_updated"):
         names = dict(await Column.filter(id__in=[was_in, card.column_id]).values_list("id", "name"))
-        return await moves.notify_moved(actor, card, names[was_in], names[card.column_id])
+        return await sql.drive(
+            moves.notify_moved(actor, card, names[was_in], names[card.column_id])
+        )
     if kind == "card_moved":
         return []
     meta: dict[str, Any] = {"title": card.title}

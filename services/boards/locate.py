@@ -8,15 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from models import Card, Room
+from services import sql
 from services.actors import Actor
-from services.boards.access import (
-    ProjectAccess,
-    board_room,
-    find_in,
-    parse_id,
-    project_access,
-    project_by_id,
-)
+from services.boards.access import ProjectAccess, access_steps, board_room, find_in, parse_id
 from services.errors import Conflict
 from services.events import UnitOfWork
 
@@ -31,12 +25,16 @@ class ProjectRef:
     ws_slug: str | None = None
 
 
-async def board_access(actor: Actor, ref: ProjectRef, *, write: bool = False) -> ProjectAccess:
-    """The caller's access to the project. A writer asks `locked_project` instead, inside
-    its transaction."""
+def _slugs(ref: ProjectRef) -> tuple[str, str] | None:
     if ref.org_slug is not None and ref.ws_slug is not None:
-        return await project_access(actor, ref.org_slug, ref.ws_slug, ref.project_id, write=write)
-    return await project_by_id(actor, ref.project_id, write=write)
+        return ref.org_slug, ref.ws_slug
+    return None
+
+
+async def board_access(actor: Actor, ref: ProjectRef, *, write: bool = False) -> ProjectAccess:
+    """The caller's access to the project. A writer asks `locked_project` or
+    `claimed_project` instead, inside its transaction."""
+    return await sql.drive(access_steps(actor, ref.project_id, _slugs(ref), write=write))
 
 
 async def lock_board(uow: UnitOfWork, project_id: uuid.UUID) -> None:
@@ -55,14 +53,16 @@ async def locked_project(uow: UnitOfWork, actor: Actor, ref: ProjectRef) -> Proj
     return await board_access(actor, ref, write=True)
 
 
-async def claimed_project(
+def claimed_project(
     uow: UnitOfWork, actor: Actor, ref: ProjectRef
-) -> tuple[ProjectAccess, int]:
-    """The same, locking the board by claiming its next seq in the same statement: for a
-    writer that logs an event with that seq or rolls back (a claimed seq left unused
-    would be a gap in the room's log)."""
-    seq = await uow.claim(board_room(parse_id(ref.project_id, "Project")))
-    return await board_access(actor, ref, write=True), seq
+) -> sql.Steps[tuple[ProjectAccess, int]]:
+    """The same, for a writer written as steps (`events.transact`): the board is locked
+    by claiming its next seq in the same statement. The writer logs an event with that
+    seq or fails and rolls back, since a claimed seq left unused would be a gap in the
+    room's log."""
+    seq = yield from uow.claim_steps(board_room(parse_id(ref.project_id, "Project")))
+    access = yield from access_steps(actor, ref.project_id, _slugs(ref), write=True)
+    return access, seq
 
 
 def room_of(access: ProjectAccess) -> str:

@@ -4,7 +4,9 @@ changed (the card's column, key, neighbours and version), never the whole card.
 A drag on the board is the hottest write there is, so `move_card` is a few plain
 statements in one transaction: claim the room's next seq (which locks the board), read
 the caller's access, read the card with the columns it leaves and enters, read its two
-new neighbours, rewrite the four columns that change, append the event.
+new neighbours, rewrite the four columns that change, append the event. It is written
+as steps (`events.transact`), so on SQLite it runs in one hop to the database's thread
+and shares its commit with the writes that arrive meanwhile.
 """
 
 from __future__ import annotations
@@ -21,10 +23,10 @@ from services.boards import notify
 from services.boards.access import parse_id
 from services.boards.columns import check_room
 from services.boards.locate import ProjectRef, card_in, claimed_project, room_of, stale_card
-from services.boards.ordering import Drop, Edge, Placement, Slot, place_in
+from services.boards.ordering import Drop, Edge, Placement, Slot, place_steps
 from services.boards.views import card_public
 from services.errors import Conflict, NotFound
-from services.events import UnitOfWork, unit_of_work
+from services.events import UnitOfWork, transact
 from services.timefmt import iso
 
 
@@ -74,11 +76,11 @@ def renumbered(column_id: uuid.UUID, keys: dict[uuid.UUID, str]) -> dict[str, An
     return {"columnId": str(column_id), "positions": positions}
 
 
-async def notify_moved(
+def notify_moved(
     actor: Actor, card: Card | _Moving, from_name: str, to_name: str
-) -> list[Notification]:
+) -> sql.Steps[list[Notification]]:
     """A card that changed column is news for the project; reordering is not."""
-    return await notify.activity(
+    return notify.activity_steps(
         type="card_moved",
         actor=actor,
         project_id=card.project_id,
@@ -125,15 +127,16 @@ WHERE c.id = ? AND c.project_id = ?
 _UPDATED_AT = Card._meta.fields_map["updated_at"]
 
 
-async def _moving(project_id: uuid.UUID, card_id: Any, column_id: Any) -> _Moving:
+def _moving(project_id: uuid.UUID, card_id: Any, column_id: Any) -> sql.Steps[_Moving]:
     cid = parse_id(card_id, "Card")
     try:
         target_id: str | None = str(uuid.UUID(str(column_id)))
     except ValueError:
         target_id = None  # not found either, once the card is
-    row = await sql.row(_MOVING, target_id, str(cid), str(project_id))
-    if row is None:
+    rows = yield sql.stmt(_MOVING, target_id, str(cid), str(project_id))
+    if not rows:
         raise NotFound("Card not found")
+    row = rows[0]
     target = None
     if row["to_id"] is not None:
         target = _Target(
@@ -156,7 +159,7 @@ async def _moving(project_id: uuid.UUID, card_id: Any, column_id: Any) -> _Movin
     )
 
 
-async def _write(
+def _write(
     uow: UnitOfWork,
     room: str,
     seq: int,
@@ -164,11 +167,11 @@ async def _write(
     target: _Target,
     placement: Placement,
     actor: Actor,
-) -> dict[str, Any]:
+) -> sql.Steps[dict[str, Any]]:
     """Rewrite only the columns a move changes, and log it with the seq claimed first
     (after the column's new keys, when it had to be renumbered)."""
     now, version = sql.now(), card.version + 1
-    await sql.rows(
+    yield sql.stmt(
         "UPDATE cards SET column_id = ?, position = ?, version = ?, updated_at = ? WHERE id = ?",
         str(target.id),
         placement.position,
@@ -179,10 +182,9 @@ async def _write(
     answer = moved(card.id, card.column_id, placement, target.id, version, now)
     if placement.renumbered:
         keys = renumbered(target.id, placement.renumbered)
-        await uow.append(room, seq, "column_renumbered", keys, actor)
-        await uow.emit(room, "card_moved", answer, actor)
-    else:
-        await uow.append(room, seq, "card_moved", answer, actor)
+        yield from uow.append_steps(room, seq, "column_renumbered", keys, actor)
+        seq = yield from uow.claim_steps(room)
+    yield from uow.append_steps(room, seq, "card_moved", answer, actor)
     return answer
 
 
@@ -192,6 +194,13 @@ class _Unchanged(Exception):
 
     def __init__(self, answer: dict[str, Any]) -> None:
         self.answer = answer
+
+
+class _Stale(Exception):
+    """The card changed since the version the client named."""
+
+    def __init__(self, project_id: uuid.UUID, card_id: uuid.UUID) -> None:
+        self.project_id, self.card_id = project_id, card_id
 
 
 async def move_card(
@@ -208,33 +217,36 @@ async def move_card(
     `before_id`; naming neither puts it at the top. With `version`, a card changed since
     then is a conflict whose details carry the current card. Answers what `card_moved`
     tells the board."""
-    notes: list[Notification] = []
+
+    def steps(uow: UnitOfWork) -> sql.Steps[dict[str, Any]]:
+        access, seq = yield from claimed_project(uow, actor, ref)
+        pid = access.project.id
+        card = yield from _moving(pid, card_id, column_id)
+        if version is not None and version != card.version:
+            raise _Stale(pid, card.id)
+        require_live(card.archived)
+        target = card.target
+        if target is None:
+            raise NotFound("Column not found")
+        crossing = target.id != card.column_id
+        if crossing:
+            check_room(target.name, target.wip_limit, target.live)
+        drop = drop_of(after_id=after_id, before_id=before_id, edge="top")
+        staying = None if crossing else Slot(card.id, card.position)
+        placement = yield from place_steps(target.id, drop, staying=staying)
+        if placement.stays:
+            here = (card.id, card.column_id, placement, target.id)
+            raise _Unchanged(moved(*here, card.version, card.updated_at))
+        answer = yield from _write(uow, room_of(access), seq, card, target, placement, actor)
+        if crossing:
+            notes = yield from notify_moved(actor, card, card.column_name, target.name)
+            uow.record(*notify.created(notes))
+        return answer
+
     try:
-        async with unit_of_work() as uow:
-            access, seq = await claimed_project(uow, actor, ref)
-            pid = access.project.id
-            card = await _moving(pid, card_id, column_id)
-            if version is not None and version != card.version:
-                raise stale_card(await card_public(await card_in(pid, card.id)))
-            require_live(card.archived)
-            target = card.target
-            if target is None:
-                raise NotFound("Column not found")
-            crossing = target.id != card.column_id
-            if crossing:
-                check_room(target.name, target.wip_limit, target.live)
-            drop = drop_of(after_id=after_id, before_id=before_id, edge="top")
-            staying = None if crossing else Slot(card.id, card.position)
-            placement = await place_in(target.id, drop, staying=staying)
-            if placement.stays:
-                where = moved(
-                    card.id, card.column_id, placement, target.id, card.version, card.updated_at
-                )
-                raise _Unchanged(where)
-            answer = await _write(uow, room_of(access), seq, card, target, placement, actor)
-            if crossing:
-                notes += await notify_moved(actor, card, card.column_name, target.name)
+        return await transact(steps)
     except _Unchanged as same:
         return same.answer
-    await notify.deliver(notes)
-    return answer
+    except _Stale as stale:
+        current = await card_public(await card_in(stale.project_id, stale.card_id))
+        raise stale_card(current) from None

@@ -11,7 +11,8 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from models import Notification, ProjectMember
+from models import Notification
+from services import sql
 from services.actors import Actor
 from services.events import NotificationCreated, after_commit
 from services.timefmt import iso
@@ -47,6 +48,71 @@ def notification_public(n: Notification) -> dict[str, Any]:
     }
 
 
+# Rows per INSERT: well under SQLite's limit on parameters in one statement.
+_BATCH = 500
+_INSERT = (
+    "INSERT INTO notifications (id, user_id, type, actor_id, project_id, card_id, meta, "
+    "read_at, created_at) VALUES "
+)
+
+
+def activity_steps(
+    *,
+    type: str,
+    actor: Actor,
+    project_id: uuid.UUID,
+    card_id: uuid.UUID | None = None,
+    meta: dict[str, Any] | None = None,
+    recipients: Iterable[uuid.UUID] | None = None,
+) -> sql.Steps[list[Notification]]:
+    """Record `type` for the project's members (or `recipients`), never for the actor:
+    one statement, however many people."""
+    if type not in ACTIVITY_TYPES:
+        raise ValueError(f"unknown activity type {type}")
+    if recipients is None:
+        rows = yield sql.stmt(
+            "SELECT user_id FROM project_members WHERE project_id = ?", str(project_id)
+        )
+        recipients = (r["user_id"] for r in rows)
+    at = sql.now()
+    created = [
+        Notification(
+            id=uuid.uuid4(),
+            user_id=user_id,
+            type=type,
+            actor_id=actor.user_id,
+            project_id=project_id,
+            card_id=card_id,
+            meta=meta or {},
+            read_at=None,
+            created_at=at,
+        )
+        for user_id in sorted({uuid.UUID(str(u)) for u in recipients})
+        if user_id != actor.user_id
+    ]
+    for start in range(0, len(created), _BATCH):
+        batch = created[start : start + _BATCH]
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, NULL, ?)"] * len(batch))
+        yield sql.stmt(_INSERT + values, *(v for n in batch for v in _row(n)))
+    return created
+
+
+def _row(n: Notification) -> tuple[Any, ...]:
+    def text(value: uuid.UUID | None) -> str | None:
+        return str(value) if value is not None else None
+
+    return (
+        str(n.id),
+        str(n.user_id),
+        n.type,
+        text(n.actor_id),
+        text(n.project_id),
+        text(n.card_id),
+        sql.json_param(n.meta),
+        n.created_at,
+    )
+
+
 async def activity(
     *,
     type: str,
@@ -56,33 +122,24 @@ async def activity(
     meta: dict[str, Any] | None = None,
     recipients: Iterable[uuid.UUID] | None = None,
 ) -> list[Notification]:
-    """Record `type` for the project's members (or `recipients`), never for the actor."""
-    if type not in ACTIVITY_TYPES:
-        raise ValueError(f"unknown activity type {type}")
-    if recipients is None:
-        recipients = await ProjectMember.filter(project_id=project_id).values_list(
-            "user_id", flat=True
-        )  # type: ignore[assignment]
-    created = [
-        Notification(
-            user_id=user_id,
-            type=type,
-            actor_id=actor.user_id,
-            project_id=project_id,
-            card_id=card_id,
-            meta=meta or {},
-        )
-        for user_id in sorted({uuid.UUID(str(u)) for u in recipients or ()})
-        if user_id != actor.user_id
-    ]
-    if created:
-        await Notification.bulk_create(created)  # one statement, however many people
-    return created
+    """`activity_steps`, run on the current connection."""
+    steps = activity_steps(
+        type=type,
+        actor=actor,
+        project_id=project_id,
+        card_id=card_id,
+        meta=meta,
+        recipients=recipients,
+    )
+    return await sql.drive(steps)
+
+
+def created(notifications: list[Notification]) -> list[NotificationCreated]:
+    """What the after-commit bus hears of new notifications: each in its public form."""
+    return [NotificationCreated(n.user_id, notification_public(n)) for n in notifications]
 
 
 async def deliver(notifications: list[Notification]) -> None:
     """After commit: hand the new notifications to the after-commit bus, which pushes
     each to its user's open sockets."""
-    await after_commit(
-        [NotificationCreated(n.user_id, notification_public(n)) for n in notifications]
-    )
+    await after_commit(created(notifications))

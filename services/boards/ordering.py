@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from fractional_indexing import generate_key_between, generate_n_keys_between
 
@@ -147,7 +147,7 @@ def _gap_at(slots: list[Slot], at: int) -> _Gap:
     return _Gap(slots[at - 1] if at > 0 else None, slots[at] if at < len(slots) else None)
 
 
-async def place(slots: list[Slot], at: int) -> Placement:
+def _place(slots: list[Slot], at: int) -> sql.Steps[Placement]:
     """The key for a card inserted at index `at`; renumbers the column (inside the
     caller's locked transaction) when the keys there have grown too long."""
     gap = _gap_at(slots, at)
@@ -157,16 +157,14 @@ async def place(slots: list[Slot], at: int) -> Placement:
     keys: list[str] = generate_n_keys_between(None, None, len(slots) + 1)
     others = keys[:at] + keys[at + 1 :]
     changed = {s.id: k for s, k in zip(slots, others, strict=True) if s.position != k}
-    if changed:
-        await Card.bulk_update(
-            [Card(id=cid, position=k) for cid, k in changed.items()],
-            fields=["position"],
-            batch_size=200,
-        )
+    for cid, k in changed.items():
+        yield sql.stmt("UPDATE cards SET position = ? WHERE id = ?", k, str(cid))
     return gap.placed(keys[at], changed)
 
 
-async def place_in(column_id: uuid.UUID, drop: Drop, *, staying: Slot | None = None) -> Placement:
+def place_steps(
+    column_id: uuid.UUID, drop: Drop, *, staying: Slot | None = None
+) -> sql.Steps[Placement]:
     """The key for a card dropped into a column, inside the caller's locked transaction.
     `staying` is the card itself when it is already in that column; if it already sits
     where it was dropped, its placement `stays`.
@@ -178,21 +176,27 @@ async def place_in(column_id: uuid.UUID, drop: Drop, *, staying: Slot | None = N
     exclude = staying.id if staying else None
     by_index = drop.order is not None and not drop.names_a_card
     if not by_index:
-        gap = await _neighbours(column_id, drop, exclude)
+        gap = yield from _neighbours(column_id, drop, exclude)
         if gap is not None:
             if staying is not None and gap.holds(staying.position):
                 return gap.placed(staying.position, {}, stays=True)
             key = gap.key()
             if key is not None:
                 return gap.placed(key, {})
-    slots = await column_slots(column_id, exclude=exclude)
+    rows = yield sql.stmt(_COLUMN, str(column_id))
+    slots = ordered(s for s in _slots(rows) if s.id != exclude)
     if by_index:
         at = index_for_order(slots, drop.order or 0)
     else:
         at = insert_index(slots, after_id=drop.after_id, before_id=drop.before_id, edge=drop.edge)
     if staying is not None and _gap_at(slots, at).holds(staying.position):
         return _gap_at(slots, at).placed(staying.position, {}, stays=True)
-    return await place(slots, at)
+    return (yield from _place(slots, at))
+
+
+async def place_in(column_id: uuid.UUID, drop: Drop, *, staying: Slot | None = None) -> Placement:
+    """`place_steps`, run on the current connection."""
+    return await sql.drive(place_steps(column_id, drop, staying=staying))
 
 
 # A column's live cards but one, in byte order of (position, id); the collation is
@@ -216,24 +220,28 @@ _AT_EDGE = {
 _NOBODY = str(uuid.UUID(int=0))
 
 
+_COLUMN = "SELECT id, position FROM cards WHERE column_id = ? AND archived = FALSE"
+
+
 def _dialect(statement: str) -> str:
     return statement if sql.is_postgres() else statement.replace(' COLLATE "C"', "")
 
 
-async def _read(statement: str, *args: Any) -> list[Slot]:
-    return [
-        Slot(id=uuid.UUID(str(r["id"])), position=str(r["position"]))
-        for r in await sql.rows(_dialect(statement), *args)
-    ]
+def _slots(rows: sql.Rows) -> list[Slot]:
+    return [Slot(id=uuid.UUID(str(r["id"])), position=str(r["position"])) for r in rows]
 
 
-async def _neighbours(column_id: uuid.UUID, drop: Drop, exclude: uuid.UUID | None) -> _Gap | None:
+def _neighbours(
+    column_id: uuid.UUID, drop: Drop, exclude: uuid.UUID | None
+) -> sql.Steps[_Gap | None]:
     """The two cards a drop falls between, in one read of at most two rows; None when
     they are not where the drop says."""
     live = (str(column_id), str(exclude or _NOBODY))
     if drop.after_id is not None:
         anchor = str(drop.after_id)
-        found = await _read(_FROM_ANCHOR["after"], anchor, live[0], *live, anchor)
+        found = _slots(
+            (yield sql.stmt(_dialect(_FROM_ANCHOR["after"]), anchor, live[0], *live, anchor))
+        )
         if not found or found[0].id != drop.after_id:
             return None
         below = found[1] if len(found) > 1 else None
@@ -242,10 +250,12 @@ async def _neighbours(column_id: uuid.UUID, drop: Drop, exclude: uuid.UUID | Non
         return _Gap(found[0], below)
     if drop.before_id is not None:
         anchor = str(drop.before_id)
-        found = await _read(_FROM_ANCHOR["before"], anchor, live[0], *live, anchor)
+        found = _slots(
+            (yield sql.stmt(_dialect(_FROM_ANCHOR["before"]), anchor, live[0], *live, anchor))
+        )
         if not found or found[0].id != drop.before_id:
             return None
         return _Gap(found[1] if len(found) > 1 else None, found[0])
-    found = await _read(_AT_EDGE[drop.edge], *live)
+    found = _slots((yield sql.stmt(_dialect(_AT_EDGE[drop.edge]), *live)))
     edge = found[0] if found else None
     return _Gap(None, edge) if drop.edge == "top" else _Gap(edge, None)
