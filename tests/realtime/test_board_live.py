@@ -147,6 +147,30 @@ async def test_a_stale_version_gets_a_conflict_with_the_current_card(
     assert moved["error"]["code"] == "conflict"
 
 
+async def test_two_drops_of_one_card_at_once_land_one_and_refuse_the_other(
+    tabs: Tabs, live_server: LiveServer
+) -> None:
+    import asyncio
+
+    board, ada_jwt, _, bob_jwt = await _team(live_server)
+    (card,) = await _cards(board, 1)
+    ada, bob = tabs(), tabs()
+    await ada.connect(ada_jwt, str(board.project.id))
+    await bob.connect(bob_jwt, str(board.project.id))
+    doing, done = str(board.columns[1].id), str(board.columns[2].id)
+    acks = await asyncio.gather(
+        ada.call("move_card", {"card_id": card, "column_id": doing, "version": 1}),
+        bob.call("move_card", {"card_id": card, "column_id": done, "version": 1}),
+    )
+    (won,) = [a["data"] for a in acks if a["ok"]]
+    (lost,) = [a["error"] for a in acks if not a["ok"]]
+    assert lost["code"] == "conflict"
+    assert (lost["current"]["columnId"], lost["current"]["version"]) == (won["columnId"], 2)
+    for tab in (ada, bob):
+        await tab.wait(lambda t=tab: t.column(won["columnId"]) == [card], "the one drop")
+        assert [e["data"] for e in tab.events if e["type"] == "card_moved"] == [won]
+
+
 async def test_two_people_editing_one_description_never_overwrite_silently(
     tabs: Tabs, live_server: LiveServer
 ) -> None:
