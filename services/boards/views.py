@@ -151,8 +151,8 @@ async def members_public(project_id: uuid.UUID) -> list[dict[str, Any]]:
 
 async def board_snapshot(project: Project) -> dict[str, Any]:
     """The live board: its seq first, so any change committed after the read arrives
-    as an event with a later seq (events carry whole cards, so applying one twice is
-    harmless)."""
+    as an event with a later seq (events carry whole cards, or a move the card's new
+    place and version, so applying one twice is harmless)."""
     seq = await current_seq(board_room(project.id))
     columns = await Column.filter(project_id=project.id).order_by("order", "created_at", "id")
     order = {c.id: c.order for c in columns}
