@@ -24,6 +24,8 @@ class Point:
     deliveries_per_s: float
     p50: float
     p99: float
+    gen_cpu_pct: float = 0.0  # the busiest generator, % of one core
+    other_cpu_pct: float = 0.0  # the rest of the machine: neither server nor generator
 
 
 @dataclass
@@ -38,6 +40,7 @@ class Fanout:
     cpu_ms_per_1k: float = 0.0
     cpu_ms_per_command: float = 0.0
     gen_cpu_pct: float = 0.0
+    other_cpu_pct: float = 0.0  # the most the rest of the machine used in any window
     points: list[Point] = field(default_factory=list)
     lost: int = 0
     duplicated: int = 0

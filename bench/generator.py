@@ -30,6 +30,7 @@ class Run:
     deliveries: int = 0
     latencies: list[float] = field(default_factory=list)
     gen_cpu_pct: float = 0.0  # the busiest generator, % of one core
+    gen_cpu_seconds: float = 0.0  # all generators
     seconds: float = 0.0
 
     def add(self, answer: dict[str, Any]) -> None:
@@ -41,6 +42,7 @@ class Run:
         self.latencies += answer["latencies"]
         self.seconds = float(answer["measureSeconds"])
         self.gen_cpu_pct = max(self.gen_cpu_pct, 100 * answer["genCpu"] / self.seconds)
+        self.gen_cpu_seconds += float(answer["genCpu"])
 
 
 class _Process:

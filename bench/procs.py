@@ -32,6 +32,13 @@ def cpu_seconds(pid: int, *, reaped_children: bool = False) -> float:
     return ticks / _TICK
 
 
+def machine_busy_seconds() -> float:
+    """CPU time every core of the machine has spent busy since boot, all processes."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / _TICK
+
+
 def children(pid: int) -> list[int]:
     """The direct children of `pid`."""
     found = []

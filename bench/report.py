@@ -52,6 +52,7 @@ def _fanout_rows(servers: list[Server], pick: Callable[[Server], Fanout | None])
                 f"{f.cpu_ms_per_1k:.0f}",
                 f"{f.cpu_ms_per_command:.2f}",
                 f"{f.gen_cpu_pct:.0f} %",
+                f"{f.other_cpu_pct:.0f} %",
                 f"{f.lost} / {f.duplicated} / {f.out_of_order}",
                 str(f.failed + f.connect_failed),
             ]
@@ -69,6 +70,7 @@ FANOUT_HEAD = [
     "server CPU ms / 1k deliveries",
     "server CPU ms / command",
     "generator CPU",
+    "other load",
     "lost / dup / out-of-order",
     "failed",
 ]
@@ -251,6 +253,12 @@ def render(servers: list[Server], cfg: Config, about: dict[str, str]) -> str:
             "moving cards\n",
             table(FANOUT_HEAD, _fanout_rows(servers, lambda s: s.board)),
         ]
+    if any(s.fanouts() for s in servers):
+        out.append(
+            "\ngenerator CPU: the busiest load generator at saturation, % of one core (near 100 %,"
+            "\nthe generator set the pace). other load: the most CPU the rest of the machine used"
+            "\nin any measured window, % of one core; beyond a few %, other work disturbed the run."
+        )
     if any(s.idle for s in servers):
         out += [
             "\nIdle connections (poker rooms of 20) and the storm that connected them\n",

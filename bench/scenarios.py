@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bench.figures import Fanout, Idle, Point, Rest, percentile
 from bench.generator import Generators, Room, Run
+from bench.procs import machine_busy_seconds
 from bench.rooms import Setup
 from bench.servers import Target
 
@@ -37,22 +38,48 @@ async def _until(when: float) -> None:
     await asyncio.sleep(max(0.0, when - time.time()))
 
 
+@dataclass(frozen=True)
+class Window:
+    """A measured run, with the server's CPU seconds in its window and the share of a
+    core the rest of the machine used meanwhile (other work disturbs the figures)."""
+
+    run: Run
+    cpu: float
+    other_cpu_pct: float
+
+    def point(self, fraction: float, offered: float) -> Point:
+        run = self.run
+        return Point(
+            fraction,
+            offered,
+            run.deliveries / run.seconds,
+            percentile(run.latencies, 50),
+            percentile(run.latencies, 99),
+            run.gen_cpu_pct,
+            self.other_cpu_pct,
+        )
+
+
 async def measured(
     target: Target, gens: Generators, cfg: Config, *, mode: str, rate: float = 0.0
-) -> tuple[Run, float]:
-    """One window of load; the run and the server's CPU seconds within the window."""
+) -> Window:
+    """One window of load, measured."""
     start_at = time.time() + 0.3 + cfg.warmup
     task = asyncio.create_task(
         gens.run(mode=mode, rate=rate, start_at=start_at, measure=cfg.seconds)
     )
     await _until(start_at)
-    cpu0 = target.meter.cpu()
+    cpu0, busy0 = target.meter.cpu(), machine_busy_seconds()
     await _until(start_at + cfg.seconds)
-    cpu = target.meter.cpu() - cpu0
-    return await task, cpu
+    cpu, busy = target.meter.cpu() - cpu0, machine_busy_seconds() - busy0
+    run = await task
+    other = max(0.0, busy - cpu - run.gen_cpu_seconds)
+    return Window(run, cpu, 100 * other / cfg.seconds)
 
 
-def _tally(fig: Fanout, run: Run) -> None:
+def _tally(fig: Fanout, window: Window) -> None:
+    run = window.run
+    fig.other_cpu_pct = max(fig.other_cpu_pct, window.other_cpu_pct)
     fig.lost += run.lost
     fig.duplicated += run.duplicated
     fig.out_of_order += run.out_of_order
@@ -76,36 +103,21 @@ async def fanout(
     fig.connect_failed = failed
     fig.errors += errors[:3]
     try:
-        run, cpu = await measured(target, gens, cfg, mode="closed")
-        _tally(fig, run)
+        window = await measured(target, gens, cfg, mode="closed")
+        _tally(fig, window)
+        run = window.run
         fig.deliveries_per_s = run.deliveries / run.seconds
         commands = run.deliveries / fig.size
         fig.commands_per_s = commands / run.seconds
         if run.deliveries:
-            fig.cpu_ms_per_1k = 1000 * cpu / run.deliveries * 1000
-            fig.cpu_ms_per_command = 1000 * cpu / commands
-        fig.points.append(
-            Point(
-                1.0,
-                fig.commands_per_s,
-                fig.deliveries_per_s,
-                percentile(run.latencies, 50),
-                percentile(run.latencies, 99),
-            )
-        )
+            fig.cpu_ms_per_1k = 1000 * window.cpu / run.deliveries * 1000
+            fig.cpu_ms_per_command = 1000 * window.cpu / commands
+        fig.points.append(window.point(1.0, fig.commands_per_s))
         for fraction in cfg.fractions if fig.commands_per_s > 0 else ():
             rate = fraction * fig.commands_per_s
-            run, _ = await measured(target, gens, cfg, mode="open", rate=rate)
-            _tally(fig, run)
-            fig.points.append(
-                Point(
-                    fraction,
-                    rate,
-                    run.deliveries / run.seconds,
-                    percentile(run.latencies, 50),
-                    percentile(run.latencies, 99),
-                )
-            )
+            window = await measured(target, gens, cfg, mode="open", rate=rate)
+            _tally(fig, window)
+            fig.points.append(window.point(fraction, rate))
     finally:
         await gens.close()
     fig.points.sort(key=lambda p: p.offered)
