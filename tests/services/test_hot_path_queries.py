@@ -26,7 +26,7 @@ from tests.factories import create_board, guest, jwt_for, poker_room, user_actor
 # but the token in one hop to SQLite's thread; on PostgreSQL the upsert and the event
 # are one statement.
 VOTE_MAX = {"sqlite": 9, "postgres": 6}
-MOVE_MAX = {"sqlite": 22, "postgres": 22}
+MOVE_MAX = {"sqlite": 12, "postgres": 10}
 
 _STATEMENTS = (
     "execute_query",
