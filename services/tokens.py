@@ -19,22 +19,11 @@ from services.actors import Actor
 from services.auth import require_jwt
 from services.errors import Conflict, NotFound, invalid_field
 from services.events import TokenRevoked, unit_of_work
+from services.scopes import ALL as ALL_SCOPES
 from services.security import PAT_PREFIX, new_token, sha256
 
 log = logging.getLogger("roundtable.tokens")
 
-SCOPES: tuple[str, ...] = (
-    "projects:read",
-    "projects:write",
-    "pilotage:read",
-    "pilotage:write",
-    "notifications:read",
-    "account:read",
-    "account:write",
-    "poker:read",
-    "poker:write",
-    "mcp",
-)
 NAME_MAX = 100
 MAX_LIVE_TOKENS = 50
 # Enough to tell tokens apart in a list, far too little to guess the rest.
@@ -43,15 +32,15 @@ VISIBLE_PREFIX = 12
 
 def _clean_scopes(scopes: Sequence[str] | None) -> list[str]:
     if scopes is None:
-        return list(SCOPES)
-    unknown = sorted(set(scopes) - set(SCOPES))
+        return list(ALL_SCOPES)
+    unknown = sorted(set(scopes) - set(ALL_SCOPES))
     if unknown:
         raise invalid_field(
-            "scopes", f"unknown scope {', '.join(unknown)}; known: {', '.join(SCOPES)}"
+            "scopes", f"unknown scope {', '.join(unknown)}; known: {', '.join(ALL_SCOPES)}"
         )
     if not scopes:
         raise invalid_field("scopes", "choose at least one scope, or omit it for all of them")
-    return [s for s in SCOPES if s in scopes]
+    return [s for s in ALL_SCOPES if s in scopes]
 
 
 def _clean_name(name: str) -> str:

@@ -25,6 +25,7 @@ from models import (
 )
 from services import tokens
 from services.boards import attachments, invitations
+from services.scopes import ALL as ALL_SCOPES
 from tests.card_details import make_card
 from tests.factories import Board, add_member, create_board, create_user, jwt_for, user_actor
 
@@ -34,7 +35,7 @@ INSIDE = ("member", "admin", "owner")
 # The owner's personal access token holding one scope each: a route that forgets its
 # scope check answers one of them as it answers the owner. "pat:a+b" holds both.
 PAT_PREFIX = "pat:"
-PAT_CALLERS = tuple(PAT_PREFIX + scope for scope in tokens.SCOPES)
+PAT_CALLERS = tuple(PAT_PREFIX + scope for scope in ALL_SCOPES)
 
 _numbers = itertools.count(1)
 

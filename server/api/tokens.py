@@ -12,18 +12,19 @@ from server.api.routing import Api, Call
 from server.api.schemas import CamelInput, CamelOutput, Output
 from services import tokens
 from services.errors import NotFound
+from services.scopes import ALL as ALL_SCOPES
 
 api = Api("tokens")
 
 # The enum documents the scopes; the service still decides, so other edges agree.
-Scope = Annotated[str, Field(max_length=64, json_schema_extra={"enum": list(tokens.SCOPES)})]
+Scope = Annotated[str, Field(max_length=64, json_schema_extra={"enum": list(ALL_SCOPES)})]
 
 
 class TokenCreate(CamelInput):
     name: str = Field(min_length=1, max_length=tokens.NAME_MAX)
     scopes: list[Scope] | None = Field(
         default=None,
-        max_length=len(tokens.SCOPES),
+        max_length=len(ALL_SCOPES),
         description="Defaults to every scope",
     )
     expires_at: datetime | None = Field(

@@ -12,6 +12,7 @@ import pytest
 
 from models import ApiToken
 from services import events, tokens
+from services.scopes import ALL as ALL_SCOPES
 from services.security import sha256
 from tests.factories import bearer, user_with_headers
 
@@ -60,7 +61,7 @@ async def test_create_shows_the_token_once_with_every_scope_by_default(
     assert body["token"].startswith("rtp_")
     assert body["prefix"] == body["token"][:12]
     assert body["name"] == "CI Pipeline"
-    assert body["scopes"] == list(tokens.SCOPES)
+    assert body["scopes"] == list(ALL_SCOPES)
     assert body["expiresAt"] is None
     assert datetime.fromisoformat(body["createdAt"]) <= datetime.now(UTC)
     me = await client.get("/api/auth/me", headers=bearer(body["token"]))
@@ -274,6 +275,6 @@ async def test_openapi_documents_the_token_endpoints(client: httpx.AsyncClient) 
     create = doc["components"]["schemas"]["TokenCreate"]
     assert set(create["properties"]) == {"name", "scopes", "expiresAt"}
     listed_scopes = create["properties"]["scopes"]["anyOf"][0]["items"]["enum"]
-    assert listed_scopes == list(tokens.SCOPES)
+    assert listed_scopes == list(ALL_SCOPES)
     assert doc["components"]["schemas"]["TokenCreated"]["properties"]["token"]
     assert "token" not in doc["components"]["schemas"]["TokenPublic"]["properties"]

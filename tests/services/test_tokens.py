@@ -13,6 +13,7 @@ from services import events, tokens
 from services.actors import Actor
 from services.auth import authenticate
 from services.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+from services.scopes import ALL as ALL_SCOPES
 from services.security import sha256
 from tests.factories import create_user
 
@@ -43,7 +44,7 @@ async def test_a_new_token_has_every_scope_by_default_and_stores_only_its_hash()
     assert token.startswith("rtp_")
     assert row.name == "CI Pipeline"
     assert row.prefix == token[:12]
-    assert list(row.scopes) == list(tokens.SCOPES)
+    assert list(row.scopes) == list(ALL_SCOPES)
     assert row.expires_at is None
     stored = await ApiToken.get(id=row.id)
     assert stored.token_hash == sha256(token)
