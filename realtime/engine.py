@@ -14,6 +14,8 @@ from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 from engineio import payload as eio_payload
 
+from realtime.frames import DirectWriter, direct_writer
+
 log = structlog.get_logger("roundtable.socket")
 
 MAX_PACKET_BYTES = 256 * 1024
@@ -67,9 +69,24 @@ class _CheckedFrames:
         await self._ws.close()
 
 
-class _EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
+class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
     """An Engine.IO session that answers undecodable input on either transport with one
-    log line, and closes only itself."""
+    log line, and closes only itself; on a websocket it takes ready frames directly."""
+
+    # Set on a websocket served by uvicorn (see realtime/frames.py).
+    _direct: DirectWriter | None = None
+    # True while the websocket's writer waits on an empty queue: nothing is on its way
+    # to the client, so a frame written directly cannot overtake anything.
+    _writer_idle = False
+
+    def write_now(self, data: bytes) -> bool:
+        """Write a ready websocket frame straight to the client, when nothing queued or
+        being sent can come before it; False when it must be queued instead."""
+        if self._direct is None or not self._writer_idle or self.closed or self.closing:
+            return False
+        if not self.queue.empty():
+            return False
+        return self._direct.write(data)
 
     async def handle_post_request(self, environ: dict[str, Any]) -> None:
         # Engine.IO's own, with the decoding checked: a failure here logged a traceback
@@ -103,7 +120,12 @@ class _EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
             self.queue.put_nowait(None)
 
     async def _websocket_handler(self, ws: Any) -> None:
-        await super()._websocket_handler(_CheckedFrames(ws, self))
+        self._direct = direct_writer(getattr(ws, "asgi_send", None))
+        try:
+            await super()._websocket_handler(_CheckedFrames(ws, self))
+        finally:
+            self._direct = None
+            self._writer_idle = False
 
     async def poll(self) -> list[Any]:
         """The packets to send next: Engine.IO's own, without a task and a timer per wait.
@@ -116,7 +138,11 @@ class _EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
         if queue.empty():
             try:
                 if self.upgraded:
-                    first = await queue.get()
+                    self._writer_idle = True
+                    try:
+                        first = await queue.get()
+                    finally:
+                        self._writer_idle = False
                 else:
                     async with asyncio.timeout(
                         self.server.ping_interval + self.server.ping_timeout
@@ -166,5 +192,5 @@ class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
             # of ours here, before it reads its first packet.
             sock = self.sockets.get(args[0])
             if type(sock) is eio_socket.AsyncSocket:
-                sock.__class__ = _EngineSocket
+                sock.__class__ = EngineSocket
         return await super()._trigger_event(event, *args, **kwargs)

@@ -12,7 +12,9 @@ import structlog
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
+from realtime import frames as frames_of
 from realtime import redis_client
+from realtime.engine import EngineSocket
 
 log = structlog.get_logger("roundtable.socket")
 
@@ -67,10 +69,11 @@ class DeliveryHooks(socketio.AsyncManager):  # type: ignore[misc]
                 log.exception("delivery hook failed", socket_event=event, namespace=namespace)
 
     def _deliver(self, event: str, data: Any, namespace: str, room: Any, skip_sid: Any) -> None:
-        """Encode the message once and queue the same packet on each local socket of the
+        """Encode the message once and hand the same bytes to each local socket of the
         room, in one pass with no task per recipient (python-socketio starts one task
-        per recipient). Each socket's own writer sends it, after what it queued before,
-        so a socket still gets its `state` first."""
+        per recipient): written straight to a websocket with nothing on its way to the
+        client, queued otherwise, so each socket's writer sends it after what it queued
+        before (a socket still gets its `state` first)."""
         if namespace not in self.rooms:
             return
         args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
@@ -84,12 +87,16 @@ class DeliveryHooks(socketio.AsyncManager):  # type: ignore[misc]
             eio_packet.Packet(eio_packet.MESSAGE, e)
             for e in (encoded if isinstance(encoded, list) else [encoded])
         ]
+        # One websocket frame for every socket that can take it directly.
+        ready = frames_of.frame(frames[0].encode()) if len(frames) == 1 else None
         sockets = self.server.eio.sockets
         for sid, eio_sid in self.get_participants(namespace, room):
             if sid in skip:
                 continue
             socket = sockets.get(eio_sid)
             if socket is None or socket.closed:
+                continue
+            if ready is not None and isinstance(socket, EngineSocket) and socket.write_now(ready):
                 continue
             for frame in frames:
                 socket.queue.put_nowait(frame)

@@ -1,0 +1,61 @@
+"""Websocket frames made once and written straight to each connection of a room.
+
+A room message goes to every socket in the room as the same bytes: a server's frames
+are not masked, so one frame serves every recipient. Written straight to the connection,
+it skips the socket's queue, its writer task and the per-message work of the websocket
+library. That is only done when it cannot change what a client receives, or in which
+order: see `DirectWriter.write`; otherwise the message takes the ordinary path.
+
+This knows uvicorn's websocket protocol (`ws="auto"` picks websockets' sans-I/O one) and
+is pinned with it; with any other server or protocol nothing is written directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State
+
+
+def frame(encoded: bytes | str) -> bytes:
+    """An Engine.IO packet's websocket frame: binary for bytes, text for a string."""
+    if isinstance(encoded, bytes):
+        return Frame(Opcode.BINARY, encoded).serialize(mask=False)
+    return Frame(Opcode.TEXT, encoded.encode()).serialize(mask=False)
+
+
+class DirectWriter:
+    """Writes ready frames to one websocket connection served by uvicorn."""
+
+    __slots__ = ("_protocol",)
+
+    def __init__(self, protocol: WebSocketsSansIOProtocol) -> None:
+        self._protocol = protocol
+
+    def write(self, data: bytes) -> bool:
+        """Write `data` now, if the connection is open, has no extension that would
+        change frames, and is not holding back writes for a slow reader; else False."""
+        p = self._protocol
+        if (
+            not p.handshake_complete
+            or p.close_sent
+            or p.conn.state is not State.OPEN
+            or p.conn.extensions
+            or not p.writable.is_set()
+            or p.transport is None
+            or p.transport.is_closing()
+        ):
+            return False
+        p.transport.write(data)
+        return True
+
+
+def direct_writer(asgi_send: Callable[..., Any] | None) -> DirectWriter | None:
+    """The writer for the connection behind an ASGI `send`, when uvicorn serves it."""
+    protocol = getattr(asgi_send, "__self__", None)
+    if isinstance(protocol, WebSocketsSansIOProtocol):
+        return DirectWriter(protocol)
+    return None
