@@ -15,13 +15,13 @@ from realtime.presence import Here, Person, Presence
 from realtime.publisher import RoomGate
 from realtime.rooms import RoomNamespace
 from services.actors import Actor
-from services.auth import authenticate
 from services.boards import cards, columns, comments, moves
-from services.boards.access import READ, WRITE, board_room, project_by_id
+from services.boards.access import board_room, project_by_id
 from services.boards.locate import ProjectRef
 from services.boards.views import board_snapshot
 from services.errors import Invalid, Unauthorized
 from services.events import events_since
+from services.scopes import PROJECTS_READ, PROJECTS_WRITE
 
 Ref = Annotated[str, Field(min_length=1, max_length=64)]
 Title = Annotated[Text, Field(min_length=1, max_length=500)]
@@ -152,13 +152,13 @@ async def room_state(c: BoardCaller, *, with_presence: bool = True) -> dict[str,
     return state
 
 
-@command(CreateCard, scope=WRITE)
+@command(CreateCard, scope=PROJECTS_WRITE)
 async def create_card(c: BoardCaller, p: CreateCard) -> Any:
     fields = p.sent("column_id")
     return await cards.create_card(actor=c.actor, ref=c.ref, column_id=p.column_id, fields=fields)
 
 
-@command(UpdateCard, scope=WRITE)
+@command(UpdateCard, scope=PROJECTS_WRITE)
 async def update_card(c: BoardCaller, p: UpdateCard) -> Any:
     changes = p.sent("card_id", "version")
     for key in ("title", "archived", "checklist"):
@@ -169,7 +169,7 @@ async def update_card(c: BoardCaller, p: UpdateCard) -> Any:
     )
 
 
-@command(MoveCard, scope=WRITE)
+@command(MoveCard, scope=PROJECTS_WRITE)
 async def move_card(c: BoardCaller, p: MoveCard) -> Any:
     return await moves.move_card(
         actor=c.actor,
@@ -182,17 +182,17 @@ async def move_card(c: BoardCaller, p: MoveCard) -> Any:
     )
 
 
-@command(CardRef, scope=WRITE)
+@command(CardRef, scope=PROJECTS_WRITE)
 async def delete_card(c: BoardCaller, p: CardRef) -> Any:
     return await cards.delete_card(actor=c.actor, ref=c.ref, card_id=p.card_id)
 
 
-@command(CreateColumn, scope=WRITE)
+@command(CreateColumn, scope=PROJECTS_WRITE)
 async def create_column(c: BoardCaller, p: CreateColumn) -> Any:
     return await columns.create_column(actor=c.actor, ref=c.ref, name=p.name, wip_limit=p.wip_limit)
 
 
-@command(UpdateColumn, scope=WRITE)
+@command(UpdateColumn, scope=PROJECTS_WRITE)
 async def update_column(c: BoardCaller, p: UpdateColumn) -> Any:
     changes = {k: getattr(p, k) for k in p.model_fields_set if k != "column_id"}
     for key in ("name", "order"):
@@ -203,19 +203,19 @@ async def update_column(c: BoardCaller, p: UpdateColumn) -> Any:
     )
 
 
-@command(ColumnRef, scope=WRITE)
+@command(ColumnRef, scope=PROJECTS_WRITE)
 async def delete_column(c: BoardCaller, p: ColumnRef) -> Any:
     return await columns.delete_column(actor=c.actor, ref=c.ref, column_id=p.column_id)
 
 
-@command(AddComment, scope=WRITE)
+@command(AddComment, scope=PROJECTS_WRITE)
 async def add_comment(c: BoardCaller, p: AddComment) -> Any:
     return await comments.add_comment(
         actor=c.actor, project_id=c.conn.code, card_id=p.card_id, content=p.content
     )
 
 
-@command(FocusCard, scope=READ)
+@command(FocusCard, scope=PROJECTS_READ)
 async def focus_card(c: BoardCaller, p: FocusCard) -> Any:
     focus: dict[str, Any] | None = None
     if p.card_id is not None:
@@ -227,7 +227,7 @@ async def focus_card(c: BoardCaller, p: FocusCard) -> Any:
     return {"focus": focus}
 
 
-@command(Sync, scope=READ)
+@command(Sync, scope=PROJECTS_READ)
 async def sync(c: BoardCaller, p: Sync) -> Any:
     await project_by_id(c.actor, c.conn.code)
     missed = await events_since(c.room, p.since)
@@ -269,6 +269,7 @@ def _credentials(auth: Any) -> tuple[str, str]:
 
 class BoardNamespace(RoomNamespace[BoardCaller]):
     commands = COMMANDS
+    scope = PROJECTS_READ
     not_joined = "This socket has not joined a board"
 
     def __init__(self, namespace: str, *, gate: RoomGate, presence: Presence) -> None:
@@ -280,7 +281,7 @@ class BoardNamespace(RoomNamespace[BoardCaller]):
 
     async def admit(self, sid: str, auth: Any) -> str:
         token, project = _credentials(auth)
-        actor = await authenticate(token)
+        actor = await self.authenticated(token)
         access = await project_by_id(actor, project)
         assert actor.user_id is not None  # project_by_id admits accounts only
         pid = str(access.project.id)

@@ -22,6 +22,7 @@ from services import throttle
 from services.actors import Actor
 from services.availability import is_outage
 from services.errors import DomainError, RateLimited, Unavailable, ValidationFailed
+from services.scopes import Needed, require
 
 log = structlog.get_logger("roundtable.socket")
 
@@ -111,12 +112,12 @@ C = TypeVar("C", bound=Caller)
 class Command(Generic[C, P]):
     name: str
     payload: type[P]
-    scope: str | None
+    scope: Needed | None
     run: Callable[[C, P], Awaitable[Any]]
 
 
 def command(
-    payload: type[P], *, scope: str | None = None
+    payload: type[P], *, scope: Needed | None = None
 ) -> Callable[[Callable[[C, P], Awaitable[Any]]], Command[C, P]]:
     """Declare a command named after the function; `scope` is what a PAT needs for it."""
 
@@ -175,7 +176,7 @@ async def dispatch(
                 taken = True
             caller = await resolve()
             if cmd.scope is not None:
-                caller.actor.require_scope(cmd.scope)
+                require(caller.actor, cmd.scope)
             await _count_for_user(caller.actor)
             body = parse(cmd.payload, args)
             ack = ok(await cmd.run(caller, body))

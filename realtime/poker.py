@@ -15,15 +15,14 @@ from realtime.presence import Here, Person, Presence
 from realtime.publisher import RoomGate
 from realtime.rooms import RoomNamespace
 from services.actors import Actor
-from services.auth import authenticate
 from services.errors import Forbidden, Invalid, Unauthorized
 from services.events import events_since
 from services.poker import access, sessions, stories, views, voting
 from services.poker.decks import MAX_VALUE_LENGTH
+from services.scopes import POKER_READ, POKER_WRITE, require
 
 log = structlog.get_logger("roundtable.socket")
 
-READ, WRITE = "poker:read", "poker:write"
 TITLE_MAX, TEXT_MAX = 500, 5_000
 
 StoryId = Annotated[str, Field(min_length=1, max_length=64)]
@@ -102,22 +101,22 @@ async def room_state(
     return state
 
 
-@command(CastVote, scope=WRITE)
+@command(CastVote, scope=POKER_WRITE)
 async def cast_vote(c: PokerCaller, p: CastVote) -> Any:
     return await voting.cast_vote(actor=c.actor, code=c.code, value=p.value, story_id=p.story_id)
 
 
-@command(StoryRef, scope=WRITE)
+@command(StoryRef, scope=POKER_WRITE)
 async def retract_vote(c: PokerCaller, p: StoryRef) -> Any:
     return await voting.retract_vote(actor=c.actor, code=c.code, story_id=p.story_id)
 
 
-@command(StoryRef, scope=WRITE)
+@command(StoryRef, scope=POKER_WRITE)
 async def reveal(c: PokerCaller, p: StoryRef) -> Any:
     return await voting.reveal(actor=c.actor, code=c.code, story_id=p.story_id)
 
 
-@command(AddStory, scope=WRITE)
+@command(AddStory, scope=POKER_WRITE)
 async def add_story(c: PokerCaller, p: AddStory) -> Any:
     return await stories.add_story(
         actor=c.actor,
@@ -128,22 +127,22 @@ async def add_story(c: PokerCaller, p: AddStory) -> Any:
     )
 
 
-@command(StartStory, scope=WRITE)
+@command(StartStory, scope=POKER_WRITE)
 async def start_story(c: PokerCaller, p: StartStory) -> Any:
     return await stories.start_story(actor=c.actor, code=c.code, story_id=p.story_id)
 
 
-@command(Empty, scope=WRITE)
+@command(Empty, scope=POKER_WRITE)
 async def restart_round(c: PokerCaller, p: Empty) -> Any:
     return await stories.restart_round(actor=c.actor, code=c.code)
 
 
-@command(StartTimer, scope=WRITE)
+@command(StartTimer, scope=POKER_WRITE)
 async def start_timer(c: PokerCaller, p: StartTimer) -> Any:
     return await stories.start_timer(actor=c.actor, code=c.code, seconds=p.seconds)
 
 
-@command(Sync, scope=READ)
+@command(Sync, scope=POKER_READ)
 async def sync(c: PokerCaller, p: Sync) -> Any:
     missed = await events_since(c.room, p.since)
     if missed is not None:
@@ -177,6 +176,9 @@ def _credentials(auth: Any) -> tuple[str, str]:
 
 class PokerNamespace(RoomNamespace[PokerCaller]):
     commands = COMMANDS
+    scope = POKER_READ
+    # Taking a seat changes the room, as joining over REST does.
+    join_scope = POKER_WRITE
 
     def __init__(self, namespace: str, *, gate: RoomGate, presence: Presence) -> None:
         super().__init__(namespace, gate=gate)
@@ -188,12 +190,11 @@ class PokerNamespace(RoomNamespace[PokerCaller]):
 
     async def admit(self, sid: str, auth: Any) -> str:
         token, code = _credentials(auth)
-        actor = await authenticate(token)
-        actor.require_scope(READ)
+        actor = await self.authenticated(token)
         session = await access.guarded_session(code, client=self.client_address(sid), actor=actor)
         if await access.participant_of(actor, session) is None:
             # A signed-in user who is not in the room yet takes a seat.
-            actor.require_scope(WRITE)
+            require(actor, self.join_scope)
             await sessions.join_session(actor=actor, code=session.code, name=None)
         room = access.room_key(session.code)
         # Under the room's gate no event reaches the room, so `state` goes out first.

@@ -1,9 +1,10 @@
 """What every room namespace shares: admitting or refusing a socket, routing its
 commands, forgetting it when it leaves, and closing it when its access is withdrawn.
 
-A namespace supplies its own admission (`admit`), who a command comes from (`caller`),
-its presence (`left`, `presence_body`) and what its room events mean for the sockets
-(`on_room_event`).
+A namespace supplies the scope a token needs to open a socket on it (`scope`), its own
+admission (`admit`, which authenticates through `authenticated`), who a command comes
+from (`caller`), its presence (`left`, `presence_body`) and what its room events mean
+for the sockets (`on_room_event`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from services.actors import Actor
 from services.auth import authenticate
 from services.availability import is_outage
 from services.errors import DomainError, Unauthorized, Unavailable
+from services.scopes import Needed, require
 
 log = structlog.get_logger("roundtable.socket")
 
@@ -56,6 +58,8 @@ def refusal(code: str, message: str) -> Exception:
 
 class RoomNamespace(socketio.AsyncNamespace, Generic[C]):  # type: ignore[misc]
     commands: dict[str, Command[C, Any]]
+    # What a personal access token needs to open a socket here at all.
+    scope: Needed
     recheck_seconds = RECHECK_SECONDS
     not_joined = "This socket has not joined a room"
 
@@ -89,6 +93,12 @@ class RoomNamespace(socketio.AsyncNamespace, Generic[C]):  # type: ignore[misc]
         """A room event this process has delivered; the namespace may close sockets."""
 
     # Shared machinery.
+
+    async def authenticated(self, token: str) -> Actor:
+        """Who `token` is, if it may open a socket on this namespace."""
+        actor = await authenticate(token)
+        require(actor, self.scope)
+        return actor
 
     @property
     def sockets(self) -> Sockets:

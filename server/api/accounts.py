@@ -11,6 +11,7 @@ from models import User
 from server.api.routing import Api, Call
 from server.api.schemas import CamelInput, CamelOutput, Output
 from services import accounts
+from services.scopes import ACCOUNT_READ, ACCOUNT_WRITE
 
 api = Api("auth")
 
@@ -123,7 +124,7 @@ async def login(call: Call) -> Any:
     return LoggedIn(access_token=token, user=await _profile(user))
 
 
-@api.route("GET", "/auth/me", summary="The signed-in account", response=Me, scope="account:read")
+@api.route("GET", "/auth/me", summary="The signed-in account", response=Me, scope=ACCOUNT_READ)
 async def me(call: Call) -> Any:
     return Me(user=await _profile(await accounts.get_profile(actor=call.user)))
 
@@ -134,7 +135,7 @@ async def me(call: Call) -> Any:
     summary="Update the signed-in account's profile",
     body=UserUpdate,
     response=Me,
-    scope="account:write",
+    scope=ACCOUNT_WRITE,
 )
 async def update_me(call: Call) -> Any:
     body: UserUpdate = call.body
@@ -148,6 +149,7 @@ async def update_me(call: Call) -> Any:
     summary="Change the password; needs a JWT and signs out every other JWT",
     body=PasswordChange,
     response=PasswordChanged,
+    scope=ACCOUNT_WRITE,
     errors=(409,),
 )
 async def change_password(call: Call) -> Any:

@@ -14,7 +14,7 @@ from server.api.routing import Api, Call
 from server.api.schemas import CamelOutput
 from server.api.uploads import receive_file
 from services.boards import attachments
-from services.boards.access import READ, WRITE
+from services.scopes import PROJECTS_READ, PROJECTS_WRITE
 
 api = Api("attachments")
 
@@ -50,7 +50,7 @@ def _attachment(call: Call) -> dict[str, Any]:
     CARD + "/attachments",
     summary="List a card's attachments",
     response=list[AttachmentPublic],
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def list_attachments(call: Call) -> Any:
@@ -65,7 +65,7 @@ async def list_attachments(call: Call) -> Any:
     summary="Upload a file (multipart/form-data, field 'file', at most 10 MB)",
     response=AttachmentPublic,
     status=201,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(400, 404, 413),
 )
 async def upload_attachment(call: Call) -> Any:
@@ -89,7 +89,7 @@ async def upload_attachment(call: Call) -> Any:
     "GET",
     ATTACHMENT,
     summary="Download an attachment with its MIME type and original name",
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def download_attachment(call: Call) -> Any:
@@ -110,7 +110,7 @@ async def download_attachment(call: Call) -> Any:
     ATTACHMENT,
     summary="Delete an attachment and its file",
     response=Ok,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def delete_attachment(call: Call) -> Any:

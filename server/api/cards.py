@@ -8,6 +8,7 @@ from server.api.card_schemas import CardCreate, CardListQuery, CardPublic, CardU
 from server.api.routing import Api, Call
 from server.api.shared import BOARD, Ok, project_ref
 from services.boards import cards, trash
+from services.scopes import PROJECTS_READ, PROJECTS_WRITE
 
 api = Api("cards")
 
@@ -18,6 +19,7 @@ api = Api("cards")
     summary="The project's cards in board order (archived=true lists the archived ones)",
     query=CardListQuery,
     response=list[CardPublic],
+    scope=PROJECTS_READ,
     errors=(403, 404),
 )
 async def list_cards(call: Call) -> Any:
@@ -37,6 +39,7 @@ async def list_cards(call: Call) -> Any:
     body=CardCreate,
     response=CardPublic,
     status=201,
+    scope=PROJECTS_WRITE,
     errors=(403, 404, 409, 422),
 )
 async def create_card(call: Call) -> Any:
@@ -54,6 +57,7 @@ async def create_card(call: Call) -> Any:
     f"{BOARD}/cards/{{card_id}}",
     summary="One card",
     response=CardPublic,
+    scope=PROJECTS_READ,
     errors=(403, 404),
 )
 async def get_card(call: Call) -> Any:
@@ -71,6 +75,7 @@ async def get_card(call: Call) -> Any:
     ),
     body=CardUpdate,
     response=CardPublic,
+    scope=PROJECTS_WRITE,
     errors=(403, 404, 409, 422),
 )
 async def update_card(call: Call) -> Any:
@@ -89,6 +94,7 @@ async def update_card(call: Call) -> Any:
     f"{BOARD}/cards/{{card_id}}",
     summary="Delete a card permanently",
     response=Ok,
+    scope=PROJECTS_WRITE,
     errors=(403, 404),
 )
 async def delete_card(call: Call) -> Any:
@@ -102,6 +108,7 @@ async def delete_card(call: Call) -> Any:
     f"{BOARD}/trash",
     summary="Archived cards, the most recently archived first",
     response=list[CardPublic],
+    scope=PROJECTS_READ,
     errors=(403, 404),
 )
 async def list_trash(call: Call) -> Any:
@@ -113,6 +120,7 @@ async def list_trash(call: Call) -> Any:
     f"{BOARD}/cards/{{card_id}}/restore",
     summary="Put an archived card back at the bottom of its column",
     response=CardPublic,
+    scope=PROJECTS_WRITE,
     errors=(403, 404, 409),
 )
 async def restore_card(call: Call) -> Any:

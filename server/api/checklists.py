@@ -11,7 +11,7 @@ from server.api.card_extras import CARD, NoNul, project_ref
 from server.api.routing import Api, Call
 from server.api.schemas import CamelInput, CamelOutput, Output
 from services.boards import checklists
-from services.boards.access import READ, WRITE
+from services.scopes import PROJECTS_READ, PROJECTS_WRITE
 
 api = Api("checklists")
 
@@ -63,7 +63,7 @@ def _item(call: Call) -> dict[str, Any]:
     CARD + "/checklist",
     summary="A card's checklist and progress",
     response=Checklist,
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def list_items(call: Call) -> Any:
@@ -79,7 +79,7 @@ async def list_items(call: Call) -> Any:
     body=ChecklistItemCreate,
     response=ChecklistChange,
     status=201,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404, 409),
 )
 async def add_item(call: Call) -> Any:
@@ -95,7 +95,7 @@ async def add_item(call: Call) -> Any:
     summary="Rename, tick or reorder a checklist item",
     body=ChecklistItemUpdate,
     response=ChecklistChange,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def update_item(call: Call) -> Any:
@@ -115,7 +115,7 @@ async def update_item(call: Call) -> Any:
     CARD + "/checklist/{item_id}",
     summary="Delete a checklist item",
     response=ChecklistItemDeleted,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def delete_item(call: Call) -> Any:

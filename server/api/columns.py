@@ -8,6 +8,7 @@ from server.api.card_schemas import ColumnCreate, ColumnPublic, ColumnUpdate
 from server.api.routing import Api, Call
 from server.api.shared import BOARD, Ok, project_ref
 from services.boards import columns
+from services.scopes import PROJECTS_READ, PROJECTS_WRITE
 
 api = Api("columns")
 
@@ -19,6 +20,7 @@ api = Api("columns")
     body=ColumnCreate,
     response=ColumnPublic,
     status=201,
+    scope=PROJECTS_WRITE,
     errors=(403, 404, 409),
 )
 async def create_column(call: Call) -> Any:
@@ -33,6 +35,7 @@ async def create_column(call: Call) -> Any:
     f"{BOARD}/columns",
     summary="List the project's columns, ordered by position",
     response=list[ColumnPublic],
+    scope=PROJECTS_READ,
     errors=(403, 404),
 )
 async def list_columns(call: Call) -> Any:
@@ -45,6 +48,7 @@ async def list_columns(call: Call) -> Any:
     summary="Rename, reorder (order: 0-based index) or limit a column; wipLimit null clears it",
     body=ColumnUpdate,
     response=ColumnPublic,
+    scope=PROJECTS_WRITE,
     errors=(403, 404),
 )
 async def update_column(call: Call) -> Any:
@@ -62,6 +66,7 @@ async def update_column(call: Call) -> Any:
     f"{BOARD}/columns/{{column_id}}",
     summary="Delete an empty column; one that still holds cards answers 409",
     response=Ok,
+    scope=PROJECTS_WRITE,
     errors=(403, 404, 409),
 )
 async def delete_column(call: Call) -> Any:

@@ -12,7 +12,7 @@ from server.api.card_extras import CARD, NoNul, Ok, project_ref
 from server.api.routing import Api, Call
 from server.api.schemas import CamelInput, CamelOutput
 from services.boards import comments
-from services.boards.access import READ, WRITE
+from services.scopes import PROJECTS_READ, PROJECTS_WRITE
 
 api = Api("comments")
 
@@ -37,7 +37,7 @@ class CommentPublic(CamelOutput):
     CARD + "/comments",
     summary="List a card's comments, oldest first",
     response=list[CommentPublic],
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def list_comments(call: Call) -> Any:
@@ -53,7 +53,7 @@ async def list_comments(call: Call) -> Any:
     body=CommentCreate,
     response=CommentPublic,
     status=201,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def add_comment(call: Call) -> Any:
@@ -73,7 +73,7 @@ async def add_comment(call: Call) -> Any:
     CARD + "/comments/{comment_id}",
     summary="Delete a comment (its author or a project admin)",
     response=Ok,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def delete_comment(call: Call) -> Any:

@@ -12,7 +12,7 @@ from server.api.card_extras import BOARD, CARD, NoNul, Ok, Ref, project_ref
 from server.api.routing import Api, Call
 from server.api.schemas import CamelInput, CamelOutput
 from services.boards import custom_fields
-from services.boards.access import READ, WRITE
+from services.scopes import PROJECTS_READ, PROJECTS_WRITE
 
 api = Api("custom-fields")
 
@@ -66,7 +66,7 @@ def _field(call: Call) -> dict[str, Any]:
     BOARD + "/custom-fields",
     summary="List the project's custom fields",
     response=list[CustomFieldPublic],
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def list_fields(call: Call) -> Any:
@@ -80,7 +80,7 @@ async def list_fields(call: Call) -> Any:
     body=CustomFieldCreate,
     response=CustomFieldPublic,
     status=201,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404, 409),
 )
 async def create_field(call: Call) -> Any:
@@ -96,7 +96,7 @@ async def create_field(call: Call) -> Any:
     summary="Change a field's name, type or options; values that no longer fit are cleared",
     body=CustomFieldUpdate,
     response=CustomFieldPublic,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def update_field(call: Call) -> Any:
@@ -111,7 +111,7 @@ async def update_field(call: Call) -> Any:
     BOARD + "/custom-fields/{field_id}",
     summary="Delete a custom field and its values on every card",
     response=Ok,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def delete_field(call: Call) -> Any:
@@ -124,7 +124,7 @@ async def delete_field(call: Call) -> Any:
     CARD + "/custom-fields",
     summary="A card's custom field values",
     response=CardCustomFields,
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def card_values(call: Call) -> Any:
@@ -139,7 +139,7 @@ async def card_values(call: Call) -> Any:
     summary="Set a card's custom field values: {fieldId: value}, null clears",
     body=CardFieldValues,
     response=CardCustomFields,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def set_card_values(call: Call) -> Any:

@@ -14,10 +14,10 @@ from server.api.poker_schemas import (
 )
 from server.api.routing import Api, Call
 from services.poker import folders
+from services.scopes import POKER_READ, POKER_WRITE
 
 api = Api("poker-folders")
 
-READ, WRITE = "poker:read", "poker:write"
 _NOT_FOUND = "Folder not found"
 
 
@@ -28,7 +28,7 @@ _NOT_FOUND = "Folder not found"
     body=FolderCreate,
     response=FolderResponse,
     status=201,
-    scope=WRITE,
+    scope=POKER_WRITE,
     errors=(409,),
 )
 async def create_folder(call: Call) -> Any:
@@ -42,7 +42,7 @@ async def create_folder(call: Call) -> Any:
     "/folders",
     summary="List your folders with their session counts",
     response=FolderListResponse,
-    scope=READ,
+    scope=POKER_READ,
 )
 async def list_folders(call: Call) -> Any:
     return {"success": True, "folders": await folders.list_folders(actor=call.user)}
@@ -54,7 +54,7 @@ async def list_folders(call: Call) -> Any:
     summary="Rename or recolor a folder",
     body=FolderUpdate,
     response=FolderResponse,
-    scope=WRITE,
+    scope=POKER_WRITE,
     errors=(404, 409),
 )
 async def update_folder(call: Call) -> Any:
@@ -72,7 +72,7 @@ async def update_folder(call: Call) -> Any:
     "/folders/{folder_id}",
     summary="Delete a folder; its sessions stay, unfiled",
     response=MessageResponse,
-    scope=WRITE,
+    scope=POKER_WRITE,
     errors=(404,),
 )
 async def delete_folder(call: Call) -> Any:

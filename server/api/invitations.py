@@ -12,7 +12,7 @@ from server.api.schemas import CamelInput, CamelOutput
 from server.api.shared import WS, Ok, ws_where
 from server.api.workspaces import WorkspacePublic
 from services.boards import invitations
-from services.boards.access import READ, WRITE
+from services.scopes import PROJECTS_READ, PROJECTS_WRITE
 
 api = Api("invitations")
 
@@ -51,7 +51,7 @@ class InvitationAccepted(WorkspacePublic):
     body=InvitationCreate,
     response=InvitationCreated,
     status=201,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404, 409),
 )
 async def invite(call: Call) -> Any:
@@ -66,7 +66,7 @@ async def invite(call: Call) -> Any:
     WS + "/invitations",
     summary="Invitations not yet accepted or revoked (admins); tokens are never shown again",
     response=list[InvitationPublic],
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def list_invitations(call: Call) -> Any:
@@ -78,7 +78,7 @@ async def list_invitations(call: Call) -> Any:
     WS + "/invitations/{invitation_id}",
     summary="Revoke an invitation (admins)",
     response=Ok,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404, 409),
 )
 async def revoke(call: Call) -> Any:
@@ -93,7 +93,7 @@ async def revoke(call: Call) -> Any:
     "/invitations/{token}/accept",
     summary="Accept an invitation sent to your email; you join the workspace",
     response=InvitationAccepted,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404, 409),
 )
 async def accept(call: Call) -> Any:

@@ -12,7 +12,7 @@ from server.api.card_extras import BOARD, CARD, NoNul, Ok, project_ref
 from server.api.routing import Api, Call
 from server.api.schemas import CamelInput, CamelOutput
 from services.boards import labels
-from services.boards.access import READ, WRITE
+from services.scopes import PROJECTS_READ, PROJECTS_WRITE
 
 api = Api("labels")
 
@@ -54,7 +54,7 @@ class CardLabels(CamelOutput):
     BOARD + "/labels",
     summary="List the project's labels",
     response=list[LabelPublic],
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def list_labels(call: Call) -> Any:
@@ -68,7 +68,7 @@ async def list_labels(call: Call) -> Any:
     body=LabelCreate,
     response=LabelPublic,
     status=201,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404, 409),
 )
 async def create_label(call: Call) -> Any:
@@ -84,7 +84,7 @@ async def create_label(call: Call) -> Any:
     summary="Rename or recolor a label",
     body=LabelUpdate,
     response=LabelPublic,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def update_label(call: Call) -> Any:
@@ -103,7 +103,7 @@ async def update_label(call: Call) -> Any:
     BOARD + "/labels/{label_id}",
     summary="Delete a label; it comes off every card",
     response=Ok,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def delete_label(call: Call) -> Any:
@@ -118,7 +118,7 @@ async def delete_label(call: Call) -> Any:
     CARD + "/labels/{label_id}",
     summary="Put a label on a card",
     response=CardLabels,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def add_card_label(call: Call) -> Any:
@@ -136,7 +136,7 @@ async def add_card_label(call: Call) -> Any:
     CARD + "/labels/{label_id}",
     summary="Take a label off a card",
     response=Ok,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def remove_card_label(call: Call) -> Any:

@@ -11,10 +11,9 @@ from pydantic import BeforeValidator, Field
 from server.api.routing import Api, Call
 from server.api.schemas import CamelInput, CamelOutput, Output
 from services.boards import notifications
+from services.scopes import NOTIFICATIONS_READ
 
 api = Api("notifications")
-
-SCOPE = notifications.SCOPE
 
 
 def _lower(value: Any) -> Any:
@@ -61,7 +60,7 @@ class AllRead(Output):
     summary="Your notifications, newest first",
     query=NotificationQuery,
     response=list[NotificationPublic],
-    scope=SCOPE,
+    scope=NOTIFICATIONS_READ,
 )
 async def list_notifications(call: Call) -> Any:
     query: NotificationQuery = call.query
@@ -75,7 +74,7 @@ async def list_notifications(call: Call) -> Any:
     "/notifications/count",
     summary="How many of your notifications are unread",
     response=UnreadCount,
-    scope=SCOPE,
+    scope=NOTIFICATIONS_READ,
 )
 async def unread_count(call: Call) -> Any:
     return {"count": await notifications.unread_count(actor=call.user)}
@@ -86,7 +85,7 @@ async def unread_count(call: Call) -> Any:
     "/notifications/read-all",
     summary="Mark all your notifications read",
     response=AllRead,
-    scope=SCOPE,
+    scope=NOTIFICATIONS_READ,
 )
 async def mark_all_read(call: Call) -> Any:
     return {"ok": True, "updated": await notifications.mark_all_read(actor=call.user)}
@@ -97,7 +96,7 @@ async def mark_all_read(call: Call) -> Any:
     "/notifications/{notification_id}/read",
     summary="Mark one of your notifications read",
     response=NotificationPublic,
-    scope=SCOPE,
+    scope=NOTIFICATIONS_READ,
     errors=(404,),
 )
 async def mark_read(call: Call) -> Any:

@@ -12,7 +12,7 @@ from server.api.schemas import CamelInput, CamelOutput
 from server.api.shared import Ok, member_id
 from services.auth import require_user
 from services.boards import orgs
-from services.boards.access import READ, WRITE
+from services.scopes import PROJECTS_READ, PROJECTS_WRITE
 
 api = Api("organizations")
 
@@ -71,7 +71,7 @@ class OrgMemberPublic(CamelOutput):
     body=OrgCreate,
     response=OrgPublic,
     status=201,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(409,),
 )
 async def create_org(call: Call) -> Any:
@@ -84,7 +84,7 @@ async def create_org(call: Call) -> Any:
     "/organizations",
     summary="The organizations you belong to",
     response=list[OrgPublic],
-    scope=READ,
+    scope=PROJECTS_READ,
 )
 async def list_orgs(call: Call) -> Any:
     return await orgs.list_orgs(actor=call.user)
@@ -95,7 +95,7 @@ async def list_orgs(call: Call) -> Any:
     "/organizations/{org_slug}",
     summary="One organization you belong to",
     response=OrgPublic,
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def get_org(call: Call) -> Any:
@@ -108,7 +108,7 @@ async def get_org(call: Call) -> Any:
     summary="Rename an organization (owner or admin)",
     body=OrgUpdate,
     response=OrgPublic,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def update_org(call: Call) -> Any:
@@ -121,7 +121,7 @@ async def update_org(call: Call) -> Any:
     "/organizations/{org_slug}",
     summary="Delete an organization with all its workspaces and projects (owner only)",
     response=Ok,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404, 409),
 )
 async def delete_org(call: Call) -> Any:
@@ -134,7 +134,7 @@ async def delete_org(call: Call) -> Any:
     "/organizations/{org_slug}/members",
     summary="The organization's members and their roles",
     response=list[OrgMemberPublic],
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def list_members(call: Call) -> Any:
@@ -151,7 +151,7 @@ async def list_members(call: Call) -> Any:
     body=OrgMemberAdd,
     response=OrgMemberAdded,
     status=201,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404, 409),
 )
 async def add_member(call: Call) -> Any:
@@ -167,7 +167,7 @@ async def add_member(call: Call) -> Any:
     summary="Change a member's role; the owner cannot be changed",
     body=OrgMemberUpdate,
     response=OrgMemberPublic,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def update_member(call: Call) -> Any:
@@ -185,7 +185,7 @@ async def update_member(call: Call) -> Any:
         "id leaves the organization"
     ),
     response=Ok,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def remove_member(call: Call) -> Any:

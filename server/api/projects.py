@@ -26,8 +26,9 @@ from server.api.board_schemas_projects import (
 from server.api.routing import Api, Call
 from server.api.shared import BOARD, WS, Ok, project_where, ws_where
 from services.boards import estimation, portfolio, project_members, projects, transfer
-from services.boards.access import READ, WRITE, workspace_access
+from services.boards.access import workspace_access
 from services.boards.templates import list_templates
+from services.scopes import POKER_WRITE, PROJECTS_READ, PROJECTS_WRITE
 
 api = Api("projects")
 
@@ -41,7 +42,7 @@ IMPORT_MAX_BODY = 5 * 1024 * 1024
     BASE + "/portfolio",
     summary="Every project you can see, with its progress in numbers",
     response=Portfolio,
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def get_portfolio(call: Call) -> Any:
@@ -53,7 +54,7 @@ async def get_portfolio(call: Call) -> Any:
     BASE + "/templates",
     summary="The templates a new project can start from",
     response=list[TemplatePublic],
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def get_templates(call: Call) -> Any:
@@ -68,7 +69,7 @@ async def get_templates(call: Call) -> Any:
     body=ProjectImport,
     response=ProjectImported,
     status=201,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     max_body=IMPORT_MAX_BODY,
     errors=(404, 413, 422),
 )
@@ -85,7 +86,7 @@ async def import_project(call: Call) -> Any:
     body=ProjectCreate,
     response=ProjectPublic,
     status=201,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def create_project(call: Call) -> Any:
@@ -104,7 +105,7 @@ async def create_project(call: Call) -> Any:
     BASE,
     summary="The workspace's projects you can see",
     response=list[ProjectPublic],
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def list_projects(call: Call) -> Any:
@@ -116,7 +117,7 @@ async def list_projects(call: Call) -> Any:
     PROJECT,
     summary="A project",
     response=ProjectPublic,
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def get_project(call: Call) -> Any:
@@ -129,7 +130,7 @@ async def get_project(call: Call) -> Any:
     summary="Rename or describe a project (project members)",
     body=ProjectUpdate,
     response=ProjectPublic,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def update_project(call: Call) -> Any:
@@ -144,7 +145,7 @@ async def update_project(call: Call) -> Any:
     PROJECT,
     summary="Delete a project and everything on its board (project admins)",
     response=Ok,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(403, 404),
 )
 async def delete_project(call: Call) -> Any:
@@ -157,7 +158,7 @@ async def delete_project(call: Call) -> Any:
     PROJECT + "/export",
     summary="The project as one JSON snapshot: columns, cards, labels, custom fields",
     response=ProjectExport,
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def export_project(call: Call) -> Any:
@@ -169,7 +170,7 @@ async def export_project(call: Call) -> Any:
     PROJECT + "/members",
     summary="The project's members",
     response=list[ProjectMemberPublic],
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def list_members(call: Call) -> Any:
@@ -183,7 +184,7 @@ async def list_members(call: Call) -> Any:
     body=ProjectMemberAdd,
     response=ProjectMemberPublic,
     status=201,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(403, 404, 409),
 )
 async def add_member(call: Call) -> Any:
@@ -198,7 +199,7 @@ async def add_member(call: Call) -> Any:
     PROJECT + "/members/{user_id}",
     summary="Remove a member (project admins), or leave the project yourself",
     response=Ok,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(403, 404, 409),
 )
 async def remove_member(call: Call) -> Any:
@@ -215,7 +216,8 @@ async def remove_member(call: Call) -> Any:
     body=EstimateRequest,
     response=EstimateStarted,
     status=201,
-    scope=WRITE,
+    # It puts the card in a poker session as a story, so it needs both faces' write.
+    scope=(PROJECTS_WRITE, POKER_WRITE),
     errors=(403, 404, 409),
 )
 async def estimate_card(call: Call) -> Any:

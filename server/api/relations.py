@@ -12,7 +12,7 @@ from server.api.card_extras import BOARD, CARD, Ok, Ref, project_ref
 from server.api.routing import Api, Call
 from server.api.schemas import CamelInput, CamelOutput
 from services.boards import relations
-from services.boards.access import READ, WRITE
+from services.scopes import PROJECTS_READ, PROJECTS_WRITE
 
 api = Api("relations")
 
@@ -39,7 +39,7 @@ class RelationPublic(CamelOutput):
     CARD + "/relations",
     summary="A card's relations from both sides, each read from this card",
     response=list[RelationPublic],
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def list_relations(call: Call) -> Any:
@@ -55,7 +55,7 @@ async def list_relations(call: Call) -> Any:
     body=RelationCreate,
     response=RelationPublic,
     status=201,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404, 409),
 )
 async def add_relation(call: Call) -> Any:
@@ -74,7 +74,7 @@ async def add_relation(call: Call) -> Any:
     BOARD + "/relations/{relation_id}",
     summary="Delete a relation",
     response=Ok,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def delete_relation(call: Call) -> Any:

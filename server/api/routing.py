@@ -21,6 +21,7 @@ from server.responses import json_response
 from services.actors import Actor
 from services.auth import authenticate
 from services.errors import BadRequest, DomainError, Forbidden, TooLarge, ValidationFailed
+from services.scopes import Needed, require
 
 AuthMode = Literal["none", "optional", "any", "user"]
 DEFAULT_MAX_BODY = 64 * 1024
@@ -57,7 +58,8 @@ class Endpoint:
     response: Any = None
     status: int = 200
     auth: AuthMode = "user"
-    scope: str | None = None
+    # What a personal access token needs to call it; every route but an open one names it.
+    scope: Needed | None = None
     max_body: int = DEFAULT_MAX_BODY
     errors: tuple[int, ...] = ()
     name: str = field(default="")
@@ -81,7 +83,7 @@ class Api:
         response: Any = None,
         status: int = 200,
         auth: AuthMode = "user",
-        scope: str | None = None,
+        scope: Needed | None = None,
         max_body: int = DEFAULT_MAX_BODY,
         errors: tuple[int, ...] = (),
     ) -> Callable[[Handler], Handler]:
@@ -164,8 +166,8 @@ async def _authenticate(request: Request, ep: Endpoint) -> Actor | None:
     actor = await authenticate(token)
     if ep.auth == "user" and not actor.is_user:
         raise Forbidden("This needs a signed-in account, not a guest token")
-    if ep.scope and actor.is_user:
-        actor.require_scope(ep.scope)
+    if ep.scope is not None:
+        require(actor, ep.scope)
     return actor
 
 

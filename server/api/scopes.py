@@ -12,7 +12,7 @@ from server.api.card_extras import BOARD, NoNul, Ok, project_ref
 from server.api.routing import Api, Call
 from server.api.schemas import CamelInput, CamelOutput
 from services.boards import scopes
-from services.boards.access import READ, WRITE
+from services.scopes import PROJECTS_READ, PROJECTS_WRITE
 
 api = Api("scopes")
 
@@ -77,7 +77,7 @@ def _scope(call: Call) -> dict[str, Any]:
     BOARD + "/scopes",
     summary="List the project's scopes",
     response=list[ScopePublic],
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def list_scopes(call: Call) -> Any:
@@ -91,7 +91,7 @@ async def list_scopes(call: Call) -> Any:
     body=ScopeCreate,
     response=ScopePublic,
     status=201,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404, 409),
 )
 async def create_scope(call: Call) -> Any:
@@ -110,7 +110,7 @@ async def create_scope(call: Call) -> Any:
     SCOPE,
     summary="A scope with its columns and views",
     response=ScopeDetail,
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def get_scope(call: Call) -> Any:
@@ -123,7 +123,7 @@ async def get_scope(call: Call) -> Any:
     summary="Rename a scope or change its settings (project admins)",
     body=ScopeUpdate,
     response=ScopePublic,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def update_scope(call: Call) -> Any:
@@ -142,7 +142,7 @@ async def update_scope(call: Call) -> Any:
     SCOPE,
     summary="Delete a scope with its columns and their cards (project admins)",
     response=Ok,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def delete_scope(call: Call) -> Any:
@@ -155,7 +155,7 @@ async def delete_scope(call: Call) -> Any:
     SCOPE + "/views",
     summary="The views a scope offers and the active one",
     response=ScopeViews,
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def scope_views(call: Call) -> Any:
@@ -168,7 +168,8 @@ async def scope_views(call: Call) -> Any:
     summary="Switch a scope's active view",
     body=ViewSwitch,
     response=ScopeViews,
-    scope=WRITE,
+    # It answers the views it switched to, so it reads as well as writes.
+    scope=(PROJECTS_READ, PROJECTS_WRITE),
     errors=(404,),
 )
 async def switch_view(call: Call) -> Any:

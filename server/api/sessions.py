@@ -20,10 +20,9 @@ from server.api.poker_schemas import (
 )
 from server.api.routing import Api, Call, Handler
 from services.poker import access, sessions
+from services.scopes import POKER_READ, POKER_WRITE
 
 api = Api("poker-sessions")
-
-READ, WRITE = "poker:read", "poker:write"
 
 
 def code_checked(handler: Handler) -> Handler:
@@ -46,7 +45,7 @@ def code_checked(handler: Handler) -> Handler:
     body=SessionCreate,
     response=SessionResponse,
     status=201,
-    scope=WRITE,
+    scope=POKER_WRITE,
     errors=(404, 409),
 )
 async def create_session(call: Call) -> Any:
@@ -61,7 +60,7 @@ async def create_session(call: Call) -> Any:
     summary="List your sessions, paginated",
     query=SessionListQuery,
     response=SessionListResponse,
-    scope=READ,
+    scope=POKER_READ,
 )
 async def list_sessions(call: Call) -> Any:
     query: SessionListQuery = call.query
@@ -75,7 +74,7 @@ async def list_sessions(call: Call) -> Any:
     summary="Get a session by its join code",
     response=SessionResponse,
     auth="optional",
-    scope=READ,
+    scope=POKER_READ,
     errors=(401, 403, 404),
 )
 @code_checked
@@ -89,7 +88,7 @@ async def get_session(call: Call) -> Any:
     summary="Change a session (owner only); {status: archived | active} archives or restores it",
     body=SessionUpdate,
     response=SessionResponse,
-    scope=WRITE,
+    scope=POKER_WRITE,
     errors=(404,),
 )
 @code_checked
@@ -108,7 +107,7 @@ async def update_session(call: Call) -> Any:
     body=JoinRequest,
     response=JoinResponse,
     auth="optional",
-    scope=WRITE,
+    scope=POKER_WRITE,
     errors=(401, 403, 404, 409),
 )
 @code_checked
@@ -126,7 +125,7 @@ async def join_session(call: Call) -> Any:
     summary="List the people in a session",
     response=ParticipantListResponse,
     auth="optional",
-    scope=READ,
+    scope=POKER_READ,
     errors=(401, 403, 404),
 )
 @code_checked
@@ -142,7 +141,7 @@ async def list_participants(call: Call) -> Any:
     body=ModeratorRequest,
     response=SessionResponse,
     auth="any",
-    scope=WRITE,
+    scope=POKER_WRITE,
     errors=(404,),
 )
 @code_checked
@@ -160,7 +159,7 @@ async def set_moderator(call: Call) -> Any:
     summary="Remove a participant (moderator or owner); a guest's token stops working",
     response=MessageResponse,
     auth="any",
-    scope=WRITE,
+    scope=POKER_WRITE,
     errors=(404,),
 )
 @code_checked

@@ -12,6 +12,7 @@ from server.api.routing import Api, Call
 from server.api.schemas import CamelInput, CamelOutput, Output
 from services import tokens
 from services.errors import NotFound
+from services.scopes import ACCOUNT_READ, ACCOUNT_WRITE
 from services.scopes import ALL as ALL_SCOPES
 
 api = Api("tokens")
@@ -71,6 +72,7 @@ def _token_id(call: Call) -> uuid.UUID:
     body=TokenCreate,
     response=TokenCreated,
     status=201,
+    scope=ACCOUNT_WRITE,
     errors=(409,),
 )
 async def create_token(call: Call) -> Any:
@@ -89,7 +91,13 @@ async def create_token(call: Call) -> Any:
     )
 
 
-@api.route("GET", "/api-tokens", summary="List your tokens", response=list[TokenPublic])
+@api.route(
+    "GET",
+    "/api-tokens",
+    summary="List your tokens",
+    response=list[TokenPublic],
+    scope=ACCOUNT_READ,
+)
 async def list_tokens(call: Call) -> Any:
     rows = await tokens.list_tokens(actor=call.user)
     return [TokenPublic.model_validate(r).model_dump(mode="json", by_alias=True) for r in rows]
@@ -100,6 +108,7 @@ async def list_tokens(call: Call) -> Any:
     "/api-tokens/{id}",
     summary="Revoke a token permanently",
     response=TokenRevoked,
+    scope=ACCOUNT_WRITE,
     errors=(404,),
 )
 async def revoke_token(call: Call) -> Any:

@@ -22,10 +22,9 @@ from server.api.poker_schemas import (
 from server.api.routing import Api, Call
 from server.api.sessions import code_checked
 from services.poker import stories, voting
+from services.scopes import POKER_READ, POKER_WRITE
 
 api = Api("poker-voting")
-
-READ, WRITE = "poker:read", "poker:write"
 
 
 @api.route(
@@ -35,7 +34,7 @@ READ, WRITE = "poker:read", "poker:write"
     body=VoteRequest,
     response=VoteResponse,
     auth="any",
-    scope=WRITE,
+    scope=POKER_WRITE,
     errors=(404, 409),
 )
 @code_checked
@@ -58,7 +57,7 @@ async def cast_vote(call: Call) -> Any:
     query=RetractQuery,
     response=RetractResponse,
     auth="any",
-    scope=WRITE,
+    scope=POKER_WRITE,
     errors=(404, 409),
 )
 @code_checked
@@ -78,7 +77,7 @@ async def retract_vote(call: Call) -> Any:
     response=StoryResponse,
     status=201,
     auth="any",
-    scope=WRITE,
+    scope=POKER_WRITE,
     errors=(404, 409),
 )
 @code_checked
@@ -94,7 +93,7 @@ async def add_story(call: Call) -> Any:
     summary="List a session's stories in order; vote values appear only once revealed",
     response=StoryListResponse,
     auth="optional",
-    scope=READ,
+    scope=POKER_READ,
     errors=(401, 403, 404),
 )
 @code_checked
@@ -109,7 +108,7 @@ async def list_stories(call: Call) -> Any:
     summary="Make a story the current one (moderator)",
     response=StoryResponse,
     auth="any",
-    scope=WRITE,
+    scope=POKER_WRITE,
     errors=(404, 409),
 )
 async def start_story(call: Call) -> Any:
@@ -123,7 +122,7 @@ async def start_story(call: Call) -> Any:
     summary="Reveal the votes and compute consensus and statistics (moderator)",
     response=StoryResponse,
     auth="any",
-    scope=WRITE,
+    scope=POKER_WRITE,
     errors=(404, 409),
 )
 async def reveal(call: Call) -> Any:
@@ -137,7 +136,7 @@ async def reveal(call: Call) -> Any:
     summary="Vote again on the current story; the earlier result goes to its history",
     response=StoryResponse,
     auth="any",
-    scope=WRITE,
+    scope=POKER_WRITE,
     errors=(404, 409),
 )
 @code_checked
@@ -153,7 +152,7 @@ async def restart_round(call: Call) -> Any:
     body=TimerRequest,
     response=TimerResponse,
     auth="any",
-    scope=WRITE,
+    scope=POKER_WRITE,
     errors=(404, 409),
 )
 @code_checked

@@ -11,8 +11,8 @@ from server.api.routing import Api, Call
 from server.api.schemas import CamelInput, CamelOutput
 from server.api.shared import WS, Ok, member_id, ws_where
 from services.boards import workspaces
-from services.boards.access import READ, WRITE
 from services.boards.orgs import NAME_MAX
+from services.scopes import PROJECTS_READ, PROJECTS_WRITE
 
 api = Api("workspaces")
 
@@ -62,7 +62,7 @@ class WorkspaceMemberPublic(CamelOutput):
     body=WorkspaceCreate,
     response=WorkspacePublic,
     status=201,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404, 409),
 )
 async def create_workspace(call: Call) -> Any:
@@ -77,14 +77,16 @@ async def create_workspace(call: Call) -> Any:
     "/orgs/{org_slug}/workspaces",
     summary="The organization's workspaces you can open",
     response=list[WorkspacePublic],
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def list_workspaces(call: Call) -> Any:
     return await workspaces.list_workspaces(actor=call.user, org_slug=call.path["org_slug"])
 
 
-@api.route("GET", WS, summary="One workspace", response=WorkspacePublic, scope=READ, errors=(404,))
+@api.route(
+    "GET", WS, summary="One workspace", response=WorkspacePublic, scope=PROJECTS_READ, errors=(404,)
+)
 async def get_workspace(call: Call) -> Any:
     return await workspaces.get_workspace(actor=call.user, **ws_where(call))
 
@@ -95,7 +97,7 @@ async def get_workspace(call: Call) -> Any:
     summary="Rename a workspace (admins)",
     body=WorkspaceUpdate,
     response=WorkspacePublic,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def update_workspace(call: Call) -> Any:
@@ -108,7 +110,7 @@ async def update_workspace(call: Call) -> Any:
     WS,
     summary="Delete a workspace with its projects (admins)",
     response=Ok,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404, 409),
 )
 async def delete_workspace(call: Call) -> Any:
@@ -121,7 +123,7 @@ async def delete_workspace(call: Call) -> Any:
     WS + "/members",
     summary="The workspace's members with their roles",
     response=list[WorkspaceMemberPublic],
-    scope=READ,
+    scope=PROJECTS_READ,
     errors=(404,),
 )
 async def list_members(call: Call) -> Any:
@@ -134,7 +136,7 @@ async def list_members(call: Call) -> Any:
     summary="Change a member's workspace role and/or pilotage role (admins)",
     body=WorkspaceMemberUpdate,
     response=WorkspaceMemberPublic,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def update_member(call: Call) -> Any:
@@ -153,7 +155,7 @@ async def update_member(call: Call) -> Any:
     WS + "/members/{user_id}",
     summary="Remove a member (or leave) with their memberships of the workspace's projects",
     response=Ok,
-    scope=WRITE,
+    scope=PROJECTS_WRITE,
     errors=(404,),
 )
 async def remove_member(call: Call) -> Any:

@@ -336,6 +336,16 @@ async def test_a_revoked_token_stops_working_on_its_socket(
     assert refused["code"] == "unauthorized"
 
 
+async def test_a_token_without_projects_read_cannot_open_the_board(
+    tabs: Tabs, live_server: LiveServer
+) -> None:
+    board, ada_jwt, _, _ = await _team(live_server)
+    _, pat = await personal_token(live_server, ada_jwt, ["projects:write", "poker:read"])
+    refusal = await tabs().refused({"token": pat, "project": str(board.project.id)})
+    assert refusal["code"] == "forbidden"
+    assert "projects:read" in refusal["message"]
+
+
 async def test_a_read_only_token_watches_but_cannot_change(
     tabs: Tabs, live_server: LiveServer
 ) -> None:

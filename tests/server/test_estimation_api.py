@@ -10,6 +10,7 @@ from fractional_indexing import generate_key_between
 
 from models import ApiToken, Card, PokerSession, User
 from services.security import PAT_PREFIX, new_token, sha256
+from tests.card_details import pat_headers
 from tests.factories import Board, add_member, bearer, create_board, create_user, jwt_for
 
 
@@ -78,6 +79,15 @@ async def test_adding_the_card_to_your_own_session(client: httpx.AsyncClient) ->
     session = (await client.get(f"/api/sessions/{code}", headers=owner)).json()["session"]
     assert session["current_story"]["title"] == "Design API"
     assert await PokerSession.all().count() == 1
+
+
+async def test_a_token_without_poker_write_starts_no_session(client: httpx.AsyncClient) -> None:
+    board = await create_board()
+    _, url = await _card(board)
+    headers = await pat_headers(board.owner, "projects:read", "projects:write")
+    message = _error(await client.post(url, json={}, headers=headers), 403)
+    assert "poker:write" in message
+    assert await PokerSession.all().count() == 0
 
 
 async def test_who_may_estimate(client: httpx.AsyncClient) -> None:
