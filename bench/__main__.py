@@ -18,6 +18,7 @@ import asyncio
 import dataclasses
 import json
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -93,7 +94,12 @@ def _parser() -> argparse.ArgumentParser:
     add(
         "--no-pin", action="store_true", help="do not keep generators and servers on separate cores"
     )
-    add("--out", type=Path, default=ROOT / "bench" / "results", help="where results.json goes")
+    add(
+        "--out",
+        type=Path,
+        default=ROOT / "bench" / "results",
+        help="where results.json and the servers' logs go",
+    )
     add("--plot", type=Path, default=ROOT / "bench" / "latency.png", help="the latency plot")
     return parser
 
@@ -138,7 +144,7 @@ def _say(text: str) -> None:
 
 
 async def _one(
-    key: str, cfg: Config, chosen: set[str], gens: Generators, cpus: set[int] | None
+    key: str, cfg: Config, chosen: set[str], gens: Generators, cpus: set[int] | None, out: Path
 ) -> Server:
     kind = KINDS[key]
     fig = Server(key, kind.label, kind.note)
@@ -177,6 +183,10 @@ async def _one(
             fig.skipped = "failed: " + (str(err).splitlines() or [type(err).__name__])[0]
             _say(f"{kind.label}: failed\n{traceback.format_exc()}")
             _say(await asyncio.to_thread(logs, Path(tmp)))
+        finally:
+            # The servers' logs outlive the run, for the failures a report only counts.
+            for log in await asyncio.to_thread(lambda: sorted(Path(tmp).glob("*.log"))):
+                await asyncio.to_thread(shutil.copy, log, out / "logs" / log.name)
     return fig
 
 
@@ -189,7 +199,8 @@ async def _run(args: argparse.Namespace, cfg: Config) -> list[Server]:
     server_cpus, gen_cpus = _cores(not args.no_pin)
     gens = await Generators.start(max(1, args.generators), gen_cpus)
     try:
-        return [await _one(key, cfg, chosen, gens, server_cpus) for key in keys]
+        (args.out / "logs").mkdir(parents=True, exist_ok=True)
+        return [await _one(key, cfg, chosen, gens, server_cpus, args.out) for key in keys]
     finally:
         await gens.stop()
 
