@@ -141,13 +141,11 @@ async def _current_user(actor: Actor) -> User:
 
 
 async def get_profile(*, actor: Actor) -> User:
-    actor.require_scope("account:read")
     return await _current_user(actor)
 
 
 async def update_profile(*, actor: Actor, name: str | None = None) -> User:
     """Change the display name; fields left as None stay as they are."""
-    actor.require_scope("account:write")
     user = await _current_user(actor)
     if name is not None:
         user.name = _clean_name(name)

@@ -6,8 +6,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from services.errors import Forbidden
-
 ActorKind = Literal["user", "guest", "agent", "system"]
 Via = Literal["jwt", "pat", "guest", "system"]
 
@@ -37,10 +35,6 @@ class Actor:
 
     def has_scope(self, scope: str) -> bool:
         return self.scopes is None or scope in self.scopes
-
-    def require_scope(self, scope: str) -> None:
-        if not self.has_scope(scope):
-            raise Forbidden(f"This token lacks the '{scope}' scope")
 
     def wire(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "kind": self.kind}

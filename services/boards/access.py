@@ -24,7 +24,6 @@ from services.errors import Forbidden, NotFound
 ORG_ROLES = ("owner", "admin", "member")
 WORKSPACE_ROLES = ("admin", "member")
 PILOTAGE_ROLES = ("viewer", "reviewer", "owner")
-READ, WRITE = "projects:read", "projects:write"
 
 M = TypeVar("M", bound=Model)
 
@@ -221,13 +220,11 @@ def _refusal(user_id: uuid.UUID, slugs: tuple[str, str] | None) -> sql.Steps[Not
 
 
 def access_steps(
-    actor: Actor, project_id: Any, slugs: tuple[str, str] | None = None, *, write: bool = False
+    actor: Actor, project_id: Any, slugs: tuple[str, str] | None = None
 ) -> sql.Steps[ProjectAccess]:
     """The project, if the caller may see it: a project member, or an admin above it.
-    `write` needs the PAT scope projects:write (reads need projects:read). The project,
-    its workspace and organization and the caller's role in each come in one read: this
-    runs on every board command."""
-    actor.require_scope(WRITE if write else READ)
+    The project, its workspace and organization and the caller's role in each come in
+    one read: this runs on every board command."""
     user_id = require_user(actor)
     access = yield from _granted(user_id, project_id, slugs)
     if access is None:
@@ -236,12 +233,12 @@ def access_steps(
 
 
 async def project_access(
-    actor: Actor, org_slug: str, ws_slug: str, project_id: Any, *, write: bool = False
+    actor: Actor, org_slug: str, ws_slug: str, project_id: Any
 ) -> ProjectAccess:
     """`access_steps` for a REST path, which names the organization and workspace."""
-    return await sql.drive(access_steps(actor, project_id, (org_slug, ws_slug), write=write))
+    return await sql.drive(access_steps(actor, project_id, (org_slug, ws_slug)))
 
 
-async def project_by_id(actor: Actor, project_id: Any, *, write: bool = False) -> ProjectAccess:
+async def project_by_id(actor: Actor, project_id: Any) -> ProjectAccess:
     """`access_steps` from a bare project id (the /board socket names only the project)."""
-    return await sql.drive(access_steps(actor, project_id, write=write))
+    return await sql.drive(access_steps(actor, project_id))

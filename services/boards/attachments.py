@@ -119,7 +119,7 @@ def staged_upload() -> Iterator[StagedUpload]:
 
 async def check_upload(*, actor: Actor, ref: ProjectRef, card_id: Any) -> None:
     """Refuse early (before any byte is read) a caller who could not attach to this card."""
-    access = await board_access(actor, ref, write=True)
+    access = await board_access(actor, ref)
     await card_in(access.project.id, card_id)
 
 

@@ -12,7 +12,7 @@ from models import Invitation, Organization, User, Workspace, WorkspaceMember
 from services.actors import Actor
 from services.auth import require_user
 from services.boards import mailer
-from services.boards.access import READ, WORKSPACE_ROLES, WRITE, parse_id, workspace_access
+from services.boards.access import WORKSPACE_ROLES, parse_id, workspace_access
 from services.boards.orgs import check_role
 from services.boards.workspaces import join_workspace, require_ws_admin, workspace_public
 from services.errors import Conflict, Forbidden, NotFound, invalid_field
@@ -65,7 +65,6 @@ async def invite(
     """Invite `email` to the workspace with `role`; a pending invitation to the same
     address is replaced. The answer carries the token and accept link, and whether the
     email went out (sent after the commit, so a mail failure never loses the invitation)."""
-    actor.require_scope(WRITE)
     access = await workspace_access(actor, org_slug, ws_slug)
     require_ws_admin(access, "invite people")
     email, role = clean_email(email), check_role(role, WORKSPACE_ROLES)
@@ -157,7 +156,6 @@ async def tell_added(*, actor: Actor, org: Organization, email: str, role: str) 
 
 async def list_invitations(*, actor: Actor, org_slug: str, ws_slug: str) -> list[dict[str, Any]]:
     """Invitations not yet accepted or revoked (expired ones included, marked so)."""
-    actor.require_scope(READ)
     access = await workspace_access(actor, org_slug, ws_slug)
     require_ws_admin(access, "see invitations")
     rows = await Invitation.filter(
@@ -170,7 +168,6 @@ async def list_invitations(*, actor: Actor, org_slug: str, ws_slug: str) -> list
 async def revoke_invitation(
     *, actor: Actor, org_slug: str, ws_slug: str, invitation_id: Any
 ) -> None:
-    actor.require_scope(WRITE)
     access = await workspace_access(actor, org_slug, ws_slug)
     require_ws_admin(access, "revoke invitations")
     inv_id = parse_id(invitation_id, "Invitation")
@@ -190,7 +187,6 @@ async def accept_invitation(*, actor: Actor, token: str) -> dict[str, Any]:
     The signed-in account's email must be the invited one. A member already there keeps
     their role. Answers the workspace, with `organizationSlug` to find it by.
     """
-    actor.require_scope(WRITE)
     user_id = require_user(actor)
     inv = await Invitation.filter(token_hash=sha256(token)).first() if token else None
     if inv is None or inv.revoked_at is not None:

@@ -31,10 +31,10 @@ def _slugs(ref: ProjectRef) -> tuple[str, str] | None:
     return None
 
 
-async def board_access(actor: Actor, ref: ProjectRef, *, write: bool = False) -> ProjectAccess:
+async def board_access(actor: Actor, ref: ProjectRef) -> ProjectAccess:
     """The caller's access to the project. A writer asks `locked_project` or
     `claimed_project` instead, inside its transaction."""
-    return await sql.drive(access_steps(actor, ref.project_id, _slugs(ref), write=write))
+    return await sql.drive(access_steps(actor, ref.project_id, _slugs(ref)))
 
 
 async def lock_board(uow: UnitOfWork, project_id: uuid.UUID) -> None:
@@ -50,7 +50,7 @@ async def locked_project(uow: UnitOfWork, actor: Actor, ref: ProjectRef) -> Proj
     """Write access to the project, read once its board is locked for this transaction,
     so a removal committed meanwhile is seen. Every board writer starts here."""
     await lock_board(uow, parse_id(ref.project_id, "Project"))
-    return await board_access(actor, ref, write=True)
+    return await board_access(actor, ref)
 
 
 def claimed_project(
@@ -61,7 +61,7 @@ def claimed_project(
     seq or fails and rolls back, since a claimed seq left unused would be a gap in the
     room's log."""
     seq = yield from uow.claim_steps(board_room(parse_id(ref.project_id, "Project")))
-    access = yield from access_steps(actor, ref.project_id, _slugs(ref), write=True)
+    access = yield from access_steps(actor, ref.project_id, _slugs(ref))
     return access, seq
 
 

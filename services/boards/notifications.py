@@ -12,12 +12,10 @@ from services.boards.access import parse_id
 from services.boards.notify import notification_public
 from services.errors import NotFound
 
-SCOPE = "notifications:read"
 LIMIT_DEFAULT, LIMIT_MAX = 50, 100
 
 
 def _owner(actor: Actor) -> Any:
-    actor.require_scope(SCOPE)
     return require_user(actor)
 
 

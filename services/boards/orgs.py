@@ -29,8 +29,6 @@ from services.actors import Actor
 from services.auth import require_user
 from services.boards import notify
 from services.boards.access import (
-    READ,
-    WRITE,
     OrgAccess,
     board_room,
     org_access,
@@ -107,7 +105,6 @@ def _require_admin(access: OrgAccess, what: str) -> None:
 
 async def create_org(*, actor: Actor, name: str, slug: str) -> dict[str, Any]:
     """A new organization; its creator becomes the owner."""
-    actor.require_scope(WRITE)
     user_id = require_user(actor)
     name, slug = clean_name(name), check_slug(slug)
     if await Organization.filter(slug=slug).exists():
@@ -161,7 +158,6 @@ async def create_personal_space(user: User) -> tuple[Organization, Workspace]:
 
 async def list_orgs(*, actor: Actor) -> list[dict[str, Any]]:
     """The organizations the caller belongs to, with the caller's role in each."""
-    actor.require_scope(READ)
     user_id = require_user(actor)
     members = await OrgMember.filter(user_id=user_id).select_related("org")
     rows = sorted(members, key=lambda m: (m.org.name.lower(), m.org.slug))
@@ -169,13 +165,11 @@ async def list_orgs(*, actor: Actor) -> list[dict[str, Any]]:
 
 
 async def get_org(*, actor: Actor, org_slug: str) -> dict[str, Any]:
-    actor.require_scope(READ)
     access = await org_access(actor, org_slug)
     return org_public(access.org, access.role)
 
 
 async def update_org(*, actor: Actor, org_slug: str, name: str | None = None) -> dict[str, Any]:
-    actor.require_scope(WRITE)
     access = await org_access(actor, org_slug)
     _require_admin(access, "change it")
     org = access.org
@@ -187,7 +181,6 @@ async def update_org(*, actor: Actor, org_slug: str, name: str | None = None) ->
 
 async def delete_org(*, actor: Actor, org_slug: str) -> None:
     """Delete the organization with its workspaces, projects and their board history."""
-    actor.require_scope(WRITE)
     access = await org_access(actor, org_slug)
     if access.role != "owner":
         raise Forbidden("Only the organization's owner can delete it")
@@ -218,7 +211,6 @@ async def forget_projects(project_ids: list[uuid.UUID]) -> None:
 
 
 async def list_org_members(*, actor: Actor, org_slug: str) -> list[dict[str, Any]]:
-    actor.require_scope(READ)
     access = await org_access(actor, org_slug)
     members = await OrgMember.filter(org_id=access.org.id).select_related("user")
     order = {"owner": 0, "admin": 1, "member": 2}
@@ -238,7 +230,6 @@ async def add_org_member(
     # Invitations build on organizations, so they are imported when needed.
     from services.boards import invitations
 
-    actor.require_scope(WRITE)
     access = await org_access(actor, org_slug)
     _require_admin(access, "manage members")
     check_role(role)
@@ -281,7 +272,6 @@ async def _target(access: OrgAccess, user_id: uuid.UUID) -> tuple[OrgMember, Use
 async def update_org_member(
     *, actor: Actor, org_slug: str, user_id: uuid.UUID, role: str
 ) -> dict[str, Any]:
-    actor.require_scope(WRITE)
     access = await org_access(actor, org_slug)
     _require_admin(access, "manage members")
     check_role(role)
@@ -294,7 +284,6 @@ async def update_org_member(
 async def remove_org_member(*, actor: Actor, org_slug: str, user_id: uuid.UUID) -> None:
     """Remove a member (anyone but the owner may also leave) with their workspace and
     project memberships in this organization. Workspaces they own pass to the org owner."""
-    actor.require_scope(WRITE)
     access = await org_access(actor, org_slug)
     if user_id != actor.user_id:
         _require_admin(access, "manage members")

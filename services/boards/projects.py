@@ -8,7 +8,6 @@ from models import Column, Label, Project, ProjectMember
 from services.actors import Actor
 from services.auth import require_user
 from services.boards.access import (
-    WRITE,
     board_room,
     project_access,
     workspace_access,
@@ -60,7 +59,6 @@ async def create_project(
     template: str | None = None,
 ) -> dict[str, Any]:
     """Any workspace member may create a project; they become its first admin."""
-    actor.require_scope(WRITE)
     user_id = require_user(actor)
     ws = await workspace_access(actor, org_slug, ws_slug)
     chosen = _template(template)
@@ -88,7 +86,6 @@ async def visible_projects(
 ) -> list[tuple[Project, str | None]]:
     """The workspace's projects the caller may see, with the caller's role in each:
     all of them for a workspace or organization admin, else those they belong to."""
-    actor.require_scope("projects:read")
     ws = await workspace_access(actor, org_slug, ws_slug)
     roles: dict[str, str] = {
         str(pid): role

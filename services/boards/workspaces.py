@@ -18,9 +18,7 @@ from services.actors import Actor
 from services.boards import notify
 from services.boards.access import (
     PILOTAGE_ROLES,
-    READ,
     WORKSPACE_ROLES,
-    WRITE,
     WorkspaceAccess,
     org_access,
     workspace_access,
@@ -81,7 +79,6 @@ def require_ws_admin(access: WorkspaceAccess, what: str) -> None:
 
 
 async def create_workspace(*, actor: Actor, org_slug: str, name: str, slug: str) -> dict[str, Any]:
-    actor.require_scope(WRITE)
     org = await org_access(actor, org_slug)
     name, slug = clean_name(name), check_slug(slug)
     if await Workspace.filter(org_id=org.org.id, slug=slug).exists():
@@ -101,7 +98,6 @@ async def create_workspace(*, actor: Actor, org_slug: str, name: str, slug: str)
 
 async def list_workspaces(*, actor: Actor, org_slug: str) -> list[dict[str, Any]]:
     """The workspaces the caller is a member of; an org owner or admin sees them all."""
-    actor.require_scope(READ)
     org = await org_access(actor, org_slug)
     mine = {
         m.workspace_id: m
@@ -115,14 +111,12 @@ async def list_workspaces(*, actor: Actor, org_slug: str) -> list[dict[str, Any]
 
 
 async def get_workspace(*, actor: Actor, org_slug: str, ws_slug: str) -> dict[str, Any]:
-    actor.require_scope(READ)
     return _access_public(await workspace_access(actor, org_slug, ws_slug))
 
 
 async def update_workspace(
     *, actor: Actor, org_slug: str, ws_slug: str, name: str | None = None
 ) -> dict[str, Any]:
-    actor.require_scope(WRITE)
     access = await workspace_access(actor, org_slug, ws_slug)
     require_ws_admin(access, "change it")
     ws = access.workspace
@@ -134,7 +128,6 @@ async def update_workspace(
 
 async def delete_workspace(*, actor: Actor, org_slug: str, ws_slug: str) -> None:
     """Delete the workspace with its projects, cards and board history."""
-    actor.require_scope(WRITE)
     access = await workspace_access(actor, org_slug, ws_slug)
     require_ws_admin(access, "delete it")
     if access.workspace.is_personal:
@@ -153,7 +146,6 @@ async def delete_workspace(*, actor: Actor, org_slug: str, ws_slug: str) -> None
 
 
 async def list_ws_members(*, actor: Actor, org_slug: str, ws_slug: str) -> list[dict[str, Any]]:
-    actor.require_scope(READ)
     access = await workspace_access(actor, org_slug, ws_slug)
     members = await WorkspaceMember.filter(workspace_id=access.workspace.id).select_related("user")
     members.sort(key=lambda m: (m.role != "admin", cast(User, m.user).email))
@@ -183,7 +175,6 @@ async def update_ws_member(
     pilotage_role: str | None = None,
 ) -> dict[str, Any]:
     """Change a member's workspace role and/or pilotage role (fields left None stay)."""
-    actor.require_scope(WRITE)
     access = await workspace_access(actor, org_slug, ws_slug)
     require_ws_admin(access, "manage members")
     if role is not None:
@@ -202,7 +193,6 @@ async def remove_ws_member(
 ) -> None:
     """Remove a member (or leave) along with their memberships of the workspace's projects.
     They stay in the organization."""
-    actor.require_scope(WRITE)
     access = await workspace_access(actor, org_slug, ws_slug)
     if user_id != actor.user_id:
         require_ws_admin(access, "manage members")

@@ -21,10 +21,6 @@ def _jwt_actor(user: User) -> Actor:
     return Actor(kind="user", name=user.name, via="jwt", user_id=user.id)
 
 
-def _pat_actor(user: User, *scopes: str) -> Actor:
-    return Actor(kind="user", name=user.name, via="pat", user_id=user.id, scopes=frozenset(scopes))
-
-
 async def test_register_stores_a_lowercase_email_and_a_hash_and_signs_in() -> None:
     user, token = await accounts.register(
         email="  Jane.Doe@Example.COM ", password="secure-pass-123", name=" Jane Doe "
@@ -111,17 +107,6 @@ async def test_profile_name_has_a_length_cap() -> None:
     with pytest.raises(ValidationFailed, match="at most 100"):
         await accounts.update_profile(actor=_jwt_actor(user), name="n" * 101)
     assert (await User.get(id=user.id)).name == "Kept"
-
-
-async def test_profile_through_a_pat_needs_the_account_scopes() -> None:
-    user = await create_user(name="Scoped")
-    reader = _pat_actor(user, "account:read")
-    assert (await accounts.get_profile(actor=reader)).id == user.id
-    with pytest.raises(Forbidden, match="account:write"):
-        await accounts.update_profile(actor=reader, name="Nope")
-    with pytest.raises(Forbidden, match="account:read"):
-        await accounts.get_profile(actor=_pat_actor(user, "projects:read"))
-    assert (await User.get(id=user.id)).name == "Scoped"
 
 
 async def test_guests_have_no_profile() -> None:

@@ -11,7 +11,7 @@ from services.boards.access import (
     valid_slug,
     workspace_access,
 )
-from services.errors import Forbidden, NotFound
+from services.errors import NotFound
 from tests.factories import add_member, create_board, create_user, user_actor
 
 
@@ -53,17 +53,6 @@ async def test_a_workspace_member_outside_the_project_cannot_see_it(db: str) -> 
     admin = await create_user()
     await add_member(board, admin, ws_role="admin", project_role=None)
     assert (await project_by_id(user_actor(admin), board.project.id)).is_admin
-
-
-async def test_personal_access_tokens_need_the_projects_scopes(db: str) -> None:
-    board = await create_board()
-    reader = user_actor(board.owner, frozenset({"projects:read"}))
-    args = (board.org.slug, board.workspace.slug, board.project.id)
-    assert (await project_access(reader, *args)).is_admin
-    with pytest.raises(Forbidden):
-        await project_access(reader, *args, write=True)
-    with pytest.raises(Forbidden):
-        await project_access(user_actor(board.owner, frozenset({"poker:read"})), *args)
 
 
 async def test_a_slug_with_a_nul_character_is_not_found_on_every_backend(db: str) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from models import Notification
 from services.boards import notifications
-from services.errors import Forbidden, NotFound
+from services.errors import NotFound
 from tests.factories import create_user, user_actor
 
 
@@ -23,9 +23,3 @@ async def test_own_notifications_only(db: str) -> None:
     assert first["readAt"] == again["readAt"] is not None
     assert await notifications.unread_count(actor=actor) == 0
     assert await notifications.mark_all_read(actor=user_actor(other)) == 1
-
-
-async def test_pat_needs_the_notifications_scope(db: str) -> None:
-    me = await create_user()
-    with pytest.raises(Forbidden):
-        await notifications.unread_count(actor=user_actor(me, frozenset({"projects:read"})))
