@@ -31,15 +31,19 @@ async def _reset(conn: Any) -> None:
 
 def tortoise_config(database_url: str) -> dict[str, Any]:
     connection: str | dict[str, Any] = database_url
-    if database_url.startswith("sqlite://"):
-        path = database_url.removeprefix("sqlite://")
+    expanded = expand_db_url(database_url)
+    if expanded["engine"] == "tortoise.backends.sqlite":
+        path = expanded["credentials"]["file_path"]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-    else:
-        expanded = expand_db_url(database_url)
-        if expanded["engine"] == "tortoise.backends.asyncpg":
-            expanded["credentials"]["reset"] = _reset
-            connection = expanded
+        # WAL with synchronous=NORMAL: a commit is durable once SQLite has written it to
+        # the log, without an fsync each time; see docs/decisions.md. A URL may say
+        # otherwise (`?synchronous=FULL`).
+        expanded["credentials"].setdefault("synchronous", "NORMAL")
+        connection = expanded
+    elif expanded["engine"] == "tortoise.backends.asyncpg":
+        expanded["credentials"]["reset"] = _reset
+        connection = expanded
     return {
         "connections": {"default": connection},
         "apps": {

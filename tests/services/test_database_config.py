@@ -1,9 +1,11 @@
-"""PostgreSQL connections go back to the pool without a reset round trip, unless one
-was left inside a transaction."""
+"""How the database connections are set up: PostgreSQL connections go back to the pool
+without a reset round trip unless one was left inside a transaction; SQLite logs ahead
+(WAL) and commits without an fsync each time."""
 
 from __future__ import annotations
 
 import asyncpg
+from tortoise import connections
 
 from server.db import tortoise_config
 from tests.support import PG_URL, require
@@ -42,5 +44,20 @@ async def test_a_connection_left_in_a_transaction_is_rolled_back_before_reuse() 
         await pool.close()
 
 
-def test_sqlite_urls_stay_as_given() -> None:
-    assert tortoise_config("sqlite://:memory:")["connections"]["default"] == "sqlite://:memory:"
+def test_sqlite_commits_without_an_fsync_each_unless_the_url_says_so() -> None:
+    default = tortoise_config("sqlite://:memory:")["connections"]["default"]
+    assert default["credentials"]["synchronous"] == "NORMAL"
+    assert default["credentials"]["journal_mode"] == "WAL"
+    chosen = tortoise_config("sqlite://:memory:?synchronous=FULL")["connections"]["default"]
+    assert chosen["credentials"]["synchronous"] == "FULL"
+
+
+async def test_the_running_sqlite_database_logs_ahead_without_fsync_per_commit(db: str) -> None:
+    conn = connections.get("default")
+    if conn.capabilities.dialect != "sqlite":
+        assert await conn.execute_query_dict("SHOW synchronous_commit") == [
+            {"synchronous_commit": "on"}
+        ]
+        return
+    assert await conn.execute_query_dict("PRAGMA journal_mode") == [{"journal_mode": "wal"}]
+    assert await conn.execute_query_dict("PRAGMA synchronous") == [{"synchronous": 1}]
