@@ -184,16 +184,6 @@ async def test_workspaces_of_a_removed_member_pass_to_the_org_owner() -> None:
     assert (kept.role, kept.pilotage_role) == ("admin", "owner")
 
 
-async def test_a_read_only_token_cannot_write() -> None:
-    board = await create_board()
-    reader = user_actor(board.owner, frozenset({"projects:read"}))
-    assert (await orgs.get_org(actor=reader, org_slug=board.org.slug))["myRole"] == "owner"
-    with pytest.raises(Forbidden, match="projects:write"):
-        await orgs.create_org(actor=reader, name="X", slug="xx")
-    with pytest.raises(Forbidden, match="projects:write"):
-        await orgs.update_org(actor=reader, org_slug=board.org.slug, name="X")
-
-
 # Personal spaces
 
 

@@ -174,16 +174,3 @@ async def test_a_member_may_leave_but_not_remove_others() -> None:
         await workspaces.remove_ws_member(actor=user_actor(member), user_id=other.id, **where)
     await workspaces.remove_ws_member(actor=user_actor(member), user_id=member.id, **where)
     assert not await WorkspaceMember.filter(user_id=member.id).exists()
-
-
-async def test_a_read_only_token_reads_but_cannot_write() -> None:
-    board = await create_board()
-    reader = user_actor(board.owner, frozenset({"projects:read"}))
-    where = {"org_slug": board.org.slug, "ws_slug": board.workspace.slug}
-    assert (await workspaces.get_workspace(actor=reader, **where))["myRole"] == "admin"
-    with pytest.raises(Forbidden, match="projects:write"):
-        await workspaces.update_workspace(actor=reader, name="X", **where)
-    with pytest.raises(Forbidden, match="projects:write"):
-        await workspaces.create_workspace(
-            actor=reader, org_slug=board.org.slug, name="X", slug="xx"
-        )
