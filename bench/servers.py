@@ -15,7 +15,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -66,7 +66,6 @@ class Target:
     urls: list[str]
     meter: Meter
     workers: int = 1
-    notes: list[str] = field(default_factory=list)
 
 
 def free_port() -> int:
