@@ -67,18 +67,22 @@ class Setup:
             raise RuntimeError(f"{method} {path}: {res.status_code} {res.text[:300]}")
         return res.json()
 
+    async def account(self) -> str:
+        """A new account's JWT."""
+        body = await self._call(
+            "POST",
+            "/auth/register",
+            json={
+                "email": f"bench{next(_names)}@example.com",
+                "password": "bench-password-1",
+                "name": "Bench Owner",
+            },
+        )
+        return str(body["access_token"])
+
     async def owner(self) -> str:
         if self._owner is None:
-            body = await self._call(
-                "POST",
-                "/auth/register",
-                json={
-                    "email": f"bench{next(_names)}@example.com",
-                    "password": "bench-password-1",
-                    "name": "Bench Owner",
-                },
-            )
-            self._owner = str(body["access_token"])
+            self._owner = await self.account()
         return self._owner
 
     async def session(self) -> str:
@@ -108,22 +112,24 @@ class Setup:
         return await _gather(rooms, room)
 
     async def board(self, rooms: int, size: int, cards: int) -> list[Room]:
-        """Projects of `cards` cards in their first column, each watched by `size`
-        sockets of the owner; the sender moves the bottom card to the top."""
+        """Projects of `cards` cards in their first column, each with an owner of its
+        own (as teams are: one person's commands stay within the per-user limits) and
+        watched by `size` sockets of that owner; the sender moves the bottom card to the
+        top."""
         if not self.target.kind.roundtable:
             ids = [f"c{i}" for i in range(cards)]
             return [
                 _board_room([{"token": "-", "project": _code("B")}] * size, "col", ids)
                 for _ in range(rooms)
             ]
-        token = await self.owner()
-        orgs = await self._call("GET", "/organizations", token)
-        org = next(o for o in orgs if o.get("isPersonal", True))["slug"]
-        spaces = await self._call("GET", f"/orgs/{org}/workspaces", token)
-        ws = next(w for w in spaces if w.get("isPersonal", True))["slug"]
-        prefix = f"/orgs/{org}/workspaces/{ws}/projects"
 
         async def room(n: int) -> Room:
+            token = await self.account()
+            orgs = await self._call("GET", "/organizations", token)
+            org = next(o for o in orgs if o.get("isPersonal", True))["slug"]
+            spaces = await self._call("GET", f"/orgs/{org}/workspaces", token)
+            ws = next(w for w in spaces if w.get("isPersonal", True))["slug"]
+            prefix = f"/orgs/{org}/workspaces/{ws}/projects"
             project = await self._call("POST", prefix, token, json={"name": f"Bench {n}"})
             base = f"{prefix}/{project['id']}"
             column = (await self._call("GET", f"{base}/columns", token))[0]["id"]
