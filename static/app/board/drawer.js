@@ -212,6 +212,8 @@ export function createDrawer(ctx) {
 
   function fillColumns() {
     const card = ctx.model.cards.get(cardId) || base;
+    // The drawer may have closed while a move was on its way.
+    if (!card) return;
     clear(columnSelect).append(...ctx.model.columnsSorted().map((c) => h("option", { value: c.id }, c.name)));
     columnSelect.value = card.columnId;
     drawPlace();
