@@ -171,8 +171,9 @@ def _write(
     """Rewrite only the columns a move changes, and log it with the seq claimed first
     (after the column's new keys, when it had to be renumbered)."""
     now, version = sql.now(), card.version + 1
-    yield sql.stmt(
-        "UPDATE cards SET column_id = ?, position = ?, version = ?, updated_at = ? WHERE id = ?",
+    update = sql.stmt(
+        "UPDATE cards SET column_id = ?, position = ?, version = ?, updated_at = ? WHERE id = ?"
+        " RETURNING id",
         str(target.id),
         placement.position,
         version,
@@ -180,10 +181,14 @@ def _write(
         str(card.id),
     )
     answer = moved(card.id, card.column_id, placement, target.id, version, now)
-    if placement.renumbered:
-        keys = renumbered(target.id, placement.renumbered)
-        yield from uow.append_steps(room, seq, "column_renumbered", keys, actor)
-        seq = yield from uow.claim_steps(room)
+    if not placement.renumbered:
+        # The row and its event in one statement on PostgreSQL.
+        yield from uow.append_with(update, room, seq, "card_moved", answer, actor)
+        return answer
+    yield update
+    keys = renumbered(target.id, placement.renumbered)
+    yield from uow.append_steps(room, seq, "column_renumbered", keys, actor)
+    seq = yield from uow.claim_steps(room)
     yield from uow.append_steps(room, seq, "card_moved", answer, actor)
     return answer
 
