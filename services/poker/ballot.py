@@ -21,7 +21,7 @@ from services.actors import Actor
 _CONTEXT = """
 SELECT s.id AS session_id, s.status, s.deck, s.current_story_id,
        s.async_voting_enabled, s.auto_reveal,
-       p.id AS participant_id, p.session_id AS seat_session_id, p.role, p.removed_at,
+       p.id AS participant_id, p.role, p.removed_at,
        st.id AS story_id, st.status AS story_status,
        (SELECT COUNT(*) FROM participants q
          WHERE q.session_id = s.id AND q.removed_at IS NULL AND q.role <> 'spectator'
@@ -58,7 +58,6 @@ class Ballot:
     async_voting: bool
     auto_reveal: bool
     participant_id: int | None
-    seat_session_id: str | None
     role: str | None
     removed: bool
     story_id: str | None
@@ -97,7 +96,6 @@ def read(code: str, actor: Actor, story_id: uuid.UUID | None) -> sql.Steps[Ballo
         async_voting=bool(found["async_voting_enabled"]),
         auto_reveal=bool(found["auto_reveal"]),
         participant_id=found["participant_id"],
-        seat_session_id=_text(found["seat_session_id"]),
         role=found["role"],
         removed=found["removed_at"] is not None,
         story_id=_text(found["story_id"]),

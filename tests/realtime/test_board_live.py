@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -150,8 +151,6 @@ async def test_a_stale_version_gets_a_conflict_with_the_current_card(
 async def test_two_drops_of_one_card_at_once_land_one_and_refuse_the_other(
     tabs: Tabs, live_server: LiveServer
 ) -> None:
-    import asyncio
-
     board, ada_jwt, _, bob_jwt = await _team(live_server)
     (card,) = await _cards(board, 1)
     ada, bob = tabs(), tabs()
