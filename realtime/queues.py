@@ -1,0 +1,93 @@
+"""A small unbounded queue for each connection's messages.
+
+uvicorn keeps an `asyncio.Queue` per websocket for what the client sent, and Engine.IO
+one per session for what goes to the client. An `asyncio.Queue` is four deques (its
+items, its getters, its putters, and an event's waiters) of about 760 bytes each, made
+up front: 6 KB of every idle connection for two queues that are empty nearly always.
+This one makes its deque on the first item and a list of getters only when someone
+waits, and keeps the part of `asyncio.Queue`'s interface the two use: `put_nowait`,
+`put`, `get`, `get_nowait`, `empty`, `qsize`, `task_done` and `join`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Any
+
+
+class LeanQueue:
+    __slots__ = ("_finished", "_getters", "_items", "_unfinished")
+
+    def __init__(self) -> None:
+        self._items: deque[Any] | None = None
+        self._getters: list[asyncio.Future[None]] | None = None
+        self._unfinished = 0
+        self._finished: asyncio.Event | None = None
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def qsize(self) -> int:
+        return len(self._items) if self._items else 0
+
+    def put_nowait(self, item: Any) -> None:
+        if self._items is None:
+            self._items = deque()
+        self._items.append(item)
+        self._unfinished += 1
+        if self._finished is not None:
+            self._finished.clear()
+        self._wake_one()
+
+    async def put(self, item: Any) -> None:
+        self.put_nowait(item)
+
+    def get_nowait(self) -> Any:
+        if not self._items:
+            raise asyncio.QueueEmpty
+        item = self._items.popleft()
+        if self._items:
+            # Another getter may be waiting for what is left.
+            self._wake_one()
+        return item
+
+    async def get(self) -> Any:
+        while not self._items:
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            if self._getters is None:
+                self._getters = []
+            self._getters.append(waiter)
+            try:
+                await waiter
+            except BaseException:
+                # Cancelled after being woken: pass the wake-up on.
+                if waiter.done() and not waiter.cancelled() and self._items:
+                    self._wake_one()
+                raise
+            finally:
+                if self._getters is not None and waiter in self._getters:
+                    self._getters.remove(waiter)
+                if not self._getters:
+                    self._getters = None
+        return self.get_nowait()
+
+    def task_done(self) -> None:
+        if self._unfinished <= 0:
+            raise ValueError("task_done() called too many times")
+        self._unfinished -= 1
+        if self._unfinished == 0 and self._finished is not None:
+            self._finished.set()
+
+    async def join(self) -> None:
+        if self._unfinished == 0:
+            return
+        if self._finished is None:
+            self._finished = asyncio.Event()
+        await self._finished.wait()
+
+    def _wake_one(self) -> None:
+        for waiter in self._getters or ():
+            if not waiter.done():
+                waiter.set_result(None)
+                return

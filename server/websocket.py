@@ -1,0 +1,38 @@
+"""uvicorn's websocket protocol, forgetting the handshake once it is done, and logging
+each connection's accept, open and close quietly.
+
+It keeps the parsed upgrade request and the 101 response, each with its headers, and
+the ASGI scope's copy of the headers for as long as the connection lasts, though nobody
+reads them after the accept: about 6 KB of every idle connection. Its queue of what the
+client sent is another 3 KB (see realtime/queues.py). And uvicorn and the websocket
+library log three plain-text lines per connection at INFO: at thousands of connections
+a second they were most of the log, and a few per cent of what a connection costs.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+from realtime.queues import LeanQueue
+
+# Where those lines go: shown with LOG_LEVEL=debug (see server/logs.py); errors always.
+CONNECTIONS = logging.getLogger("roundtable.websocket")
+
+
+class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # What the client sent, in a queue that costs next to nothing while idle.
+        self.queue = LeanQueue()  # type: ignore[assignment]
+        self.logger = CONNECTIONS
+        self.conn.logger = CONNECTIONS
+
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if self.handshake_complete and getattr(self, "response", None) is not None:
+            del self.request, self.response
+            # The app read the request's headers at the handshake; nobody reads them later.
+            self.scope["headers"] = []
