@@ -1,0 +1,1 @@
+"""The knowledge base: documents, their versions, review and who may see them."""
