@@ -1,0 +1,1 @@
+"""The AI project wizard: drafts framed, refined and planned, then made a project."""
