@@ -42,7 +42,7 @@ from bench.servers import (
     start,
 )
 
-SCENARIOS = ("idle", "poker", "board", "rest")
+SCENARIOS = ("idle", "poker", "rounds", "board", "rest")
 # Idle cost does not depend on the database, so the others climb only the first level.
 FULL_IDLE_LADDER = {"sqlite", "node"}
 QUICK = Config(
@@ -168,7 +168,7 @@ async def _one(
                         fig.idle, fig.storm_per_s = await scenarios.idle(
                             target, gens, setup, cfg, levels
                         )
-                    for name in ("poker", "board"):
+                    for name in ("poker", "rounds", "board"):
                         if name in chosen:
                             _say(f"{kind.label}: {name} rooms")
                             setattr(

@@ -80,13 +80,14 @@ class Server:
     notes: list[str] = field(default_factory=list)
     skipped: str | None = None
     poker: Fanout | None = None
+    rounds: Fanout | None = None
     board: Fanout | None = None
     idle: list[Idle] = field(default_factory=list)
     storm_per_s: float | None = None
     rest: Rest | None = None
 
     def fanouts(self) -> list[Fanout]:
-        return [f for f in (self.poker, self.board) if f is not None]
+        return [f for f in (self.poker, self.rounds, self.board) if f is not None]
 
     def integrity(self) -> tuple[int, int, int]:
         """Lost, duplicated and out-of-order events over every run on this server."""
@@ -103,8 +104,8 @@ def servers_from(results: dict[str, Any]) -> list[Server]:
     servers = []
     for raw in results["servers"]:
         fields = dict(raw)
-        for name in ("poker", "board"):
-            if fields[name] is not None:
+        for name in ("poker", "rounds", "board"):
+            if fields.get(name) is not None:
                 fan = dict(fields[name])
                 fan["points"] = [Point(**p) for p in fan["points"]]
                 fields[name] = Fanout(**fan)

@@ -247,6 +247,12 @@ def render(servers: list[Server], cfg: Config, about: dict[str, str]) -> str:
             "voting (latency: emit to the room's last receiver)\n",
             table(FANOUT_HEAD, _fanout_rows(servers, lambda s: s.poker)),
         ]
+    if any(s.rounds for s in servers):
+        out += [
+            f"\nPoker rounds, rooms of {cfg.poker_size}: {cfg.poker_rooms} rooms, the moderator "
+            "of each votes, reveals and starts the round again in turn\n",
+            table(FANOUT_HEAD, _fanout_rows(servers, lambda s: s.rounds)),
+        ]
     if any(s.board for s in servers):
         out += [
             f"\nBoard rooms of {cfg.board_size}: {cfg.board_rooms} rooms, one client per room "

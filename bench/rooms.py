@@ -29,6 +29,16 @@ def _poker_room(auths: list[dict[str, str]]) -> Room:
     }
 
 
+def _rounds_room(auths: list[dict[str, str]]) -> Room:
+    """The first client, the moderator, votes, reveals and starts the round again."""
+    return {
+        "auths": auths,
+        "command": "cast_vote",
+        "type": "vote_cast",
+        "payload": {"kind": "round", "values": VOTES},
+    }
+
+
 def _board_room(auths: list[dict[str, str]], column: str, cards: list[str]) -> Room:
     return {
         "auths": auths,
@@ -85,9 +95,9 @@ class Setup:
             self._owner = await self.account()
         return self._owner
 
-    async def session(self) -> str:
+    async def session(self, owner: str | None = None) -> str:
         """A poker session with its first story started; its join code."""
-        token = await self.owner()
+        token = owner or await self.owner()
         created = await self._call("POST", "/sessions", token, json={"name": "Bench"})
         code = str(created["session"]["code"])
         story = await self._call(
@@ -108,6 +118,24 @@ class Setup:
                 lambda i: self._call("POST", f"/sessions/{code}/join", json={"name": f"G{i}"}),
             )
             return _poker_room([{"token": j["token"], "code": code} for j in joined])
+
+        return await _gather(rooms, room)
+
+    async def rounds(self, rooms: int, size: int) -> list[Room]:
+        """Rooms of a moderator and `size - 1` guests; each room has an owner of its own,
+        who moderates, so one person's commands stay within the per-user limits."""
+        if not self.target.kind.roundtable:
+            return [_rounds_room([{"token": "-", "code": _code("R")}] * size) for _ in range(rooms)]
+
+        async def room(_: int) -> Room:
+            owner = await self.account()
+            code = await self.session(owner)
+            joined = await _gather(
+                size - 1,
+                lambda i: self._call("POST", f"/sessions/{code}/join", json={"name": f"G{i}"}),
+            )
+            auths = [{"token": owner, "code": code}]
+            return _rounds_room(auths + [{"token": j["token"], "code": code} for j in joined])
 
         return await _gather(rooms, room)
 

@@ -95,6 +95,10 @@ async def fanout(
         fig = Fanout("poker", cfg.poker_rooms, cfg.poker_size)
         rooms: list[Room] = await setup.poker(cfg.poker_rooms, cfg.poker_size)
         namespace = "/poker"
+    elif scenario == "rounds":
+        fig = Fanout("rounds", cfg.poker_rooms, cfg.poker_size)
+        rooms = await setup.rounds(cfg.poker_rooms, cfg.poker_size)
+        namespace = "/poker"
     else:
         fig = Fanout("board", cfg.board_rooms, cfg.board_size)
         rooms = await setup.board(cfg.board_rooms, cfg.board_size, cfg.board_cards)

@@ -1,17 +1,14 @@
 """The servers a run compares, each started on a free port and stopped afterwards:
 Roundtable on SQLite, on PostgreSQL, two workers with Redis, the Node.js Socket.IO
-reference and the raw-websocket floor; plus the private PostgreSQL and Redis they use."""
+reference and the raw-websocket floor."""
 
 from __future__ import annotations
 
 import asyncio
-import glob
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -20,6 +17,11 @@ from pathlib import Path
 
 import httpx
 
+from bench.backing import free_port, port_open, private_postgres, private_redis
+
+# Re-exported beside node_missing: the command line asks here what each server needs.
+from bench.backing import postgres_missing as postgres_missing
+from bench.backing import redis_missing as redis_missing
 from bench.procs import Meter, pin
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,13 +70,6 @@ class Target:
     workers: int = 1
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def node_missing() -> str | None:
     """Why the Node parts cannot run here, or None."""
     if not shutil.which("node"):
@@ -82,29 +77,6 @@ def node_missing() -> str | None:
     if not (REFERENCE / "node_modules" / "socket.io").is_dir():
         return "bench/reference/node_modules is missing (run `make bench`, which runs npm ci)"
     return None
-
-
-def _pg_bin(name: str) -> str | None:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    return found[-1] if found else shutil.which(name)
-
-
-def postgres_missing() -> str | None:
-    if not _pg_bin("initdb") or not _pg_bin("pg_ctl"):
-        return "PostgreSQL's initdb and pg_ctl are not installed"
-    return None
-
-
-def redis_missing() -> str | None:
-    return None if shutil.which("redis-server") else "redis-server is not installed"
-
-
-def _port_open(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 async def _wait(what: str, ready: object, proc: subprocess.Popen[bytes] | None, log: Path) -> None:
@@ -172,7 +144,7 @@ def _healthy(url: str) -> object:
 
 def _listening(port: int) -> object:
     async def check() -> bool:
-        return _port_open(port)
+        return port_open(port)
 
     return check
 
@@ -191,81 +163,6 @@ def roundtable_env(database_url: str, data_dir: Path, redis_url: str | None) -> 
     if redis_url:
         env["REDIS_URL"] = redis_url
     return env
-
-
-class PrivatePostgres:
-    """A PostgreSQL cluster of the bench's own (initdb in a temporary directory), so the
-    CPU of its backends is the benchmark's alone. Default durability settings."""
-
-    def __init__(self, cpus: set[int] | None) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="roundtable-bench-pg-"))
-        self.root.chmod(0o755)
-        self.port = free_port()
-        self.data = self.root / "data"
-        self.url = f"postgres://postgres@127.0.0.1:{self.port}/roundtable"
-        self._cpus = cpus
-        self._as_postgres = os.geteuid() == 0
-
-    def _run(self, *args: str) -> None:
-        cmd = list(args)
-        if self._as_postgres:
-            cmd = ["runuser", "-u", "postgres", "--", *cmd]  # PostgreSQL refuses root
-        subprocess.run(
-            cmd,
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            preexec_fn=pin(self._cpus),
-        )
-
-    def postmaster(self) -> int:
-        return int((self.data / "postmaster.pid").read_text().split()[0])
-
-    def start(self) -> None:
-        sockets = self.root / "sockets"
-        sockets.mkdir()
-        if self._as_postgres:
-            shutil.chown(self.root, "postgres")
-            shutil.chown(sockets, "postgres")
-        initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-        assert initdb and pg_ctl
-        self._run(initdb, "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
-        opts = f"-p {self.port} -k {sockets} -c listen_addresses=127.0.0.1 -c max_connections=200"
-        self._run(
-            pg_ctl, "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"), "-w", "start"
-        )
-        createdb = _pg_bin("createdb") or "createdb"
-        self._run(createdb, "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "roundtable")
-
-    def stop(self) -> None:
-        pg_ctl = _pg_bin("pg_ctl")
-        try:
-            if pg_ctl and self.data.exists():
-                self._run(pg_ctl, "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        finally:
-            shutil.rmtree(self.root, ignore_errors=True)
-
-
-@asynccontextmanager
-async def private_postgres(cpus: set[int] | None) -> AsyncIterator[PrivatePostgres]:
-    pg = PrivatePostgres(cpus)
-    try:
-        await asyncio.to_thread(pg.start)
-        yield pg
-    finally:
-        await asyncio.to_thread(pg.stop)
-
-
-@asynccontextmanager
-async def private_redis(workdir: Path, cpus: set[int] | None) -> AsyncIterator[tuple[str, int]]:
-    port = free_port()
-    cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-    cmd += ["--appendonly", "no", "--dir", str(workdir)]
-    env = dict(os.environ)
-    async with _process(
-        "redis-server", cmd, env=env, log=workdir / "redis.log", cpus=cpus, ready=_listening(port)
-    ) as proc:
-        yield f"redis://127.0.0.1:{port}/0", proc.pid
 
 
 async def _migrate(env: dict[str, str]) -> None:
@@ -308,8 +205,9 @@ async def start(kind: str, workdir: Path, cpus: set[int] | None) -> AsyncIterato
             database_url = pg.url
             trees.append(pg.postmaster())
         if kind == "redis2":
-            redis_url, redis_pid = await stack.enter_async_context(private_redis(workdir, cpus))
-            extra.append(redis_pid)
+            redis = await stack.enter_async_context(private_redis(workdir, cpus))
+            redis_url = redis.url
+            extra.append(redis.pid)
         env = roundtable_env(database_url, workdir, redis_url)
         await _migrate(env)
         workers = 2 if kind == "redis2" else 1

@@ -23,7 +23,12 @@ if (values.help || !values.port) {
   process.exit(values.help ? 0 : 2);
 }
 
-const COMMANDS = { cast_vote: "vote_cast", move_card: "card_moved" };
+const COMMANDS = {
+  cast_vote: "vote_cast",
+  reveal: "story_revealed",
+  restart_round: "round_restarted",
+  move_card: "card_moved",
+};
 const CONNECT = 0, EVENT = 2, ACK = 3, CONNECT_ERROR = 4;
 const PING_INTERVAL = 25000;
 const encoder = new parser.Encoder();

@@ -31,18 +31,28 @@ function cpuSeconds(since) {
   return (now.user + now.system) / 1e6;
 }
 
-function payloads(spec) {
+// Each command's name, payload and the event type it produces, in turn.
+function commands(spec, command, type) {
   if (spec.kind === "move") {
     const order = [...spec.cards];
     return () => {
       const card = order.pop();
-      const payload = { card_id: card, column_id: spec.column, before_id: order[0] };
+      const data = { card_id: card, column_id: spec.column, before_id: order[0] };
       order.unshift(card);
-      return payload;
+      return { command, type, data };
     };
   }
   let i = 0;
-  return () => ({ value: spec.values[(i += 1) % spec.values.length] });
+  if (spec.kind === "round") {
+    // The moderator votes, reveals, and starts the round again.
+    const cycle = [
+      () => ({ command: "cast_vote", type: "vote_cast", data: { value: spec.values[i % spec.values.length] } }),
+      () => ({ command: "reveal", type: "story_revealed", data: {} }),
+      () => ({ command: "restart_round", type: "round_restarted", data: {} }),
+    ];
+    return () => cycle[(i += 1) % cycle.length]();
+  }
+  return () => ({ command, type, data: { value: spec.values[(i += 1) % spec.values.length] } });
 }
 
 function connect(url, auth, timeoutMs) {
@@ -98,8 +108,7 @@ async function open(req) {
   const errors = [];
   let failed = 0;
   const made = req.rooms.map((spec) => ({
-    room: new Room({ type: spec.type, size: spec.auths.length, payloads: payloads(spec.payload) }),
-    command: spec.command,
+    room: new Room({ size: spec.auths.length, commands: commands(spec.payload, spec.command, spec.type) }),
     clients: new Array(spec.auths.length),
   }));
   const tasks = [];
@@ -129,12 +138,13 @@ async function open(req) {
 }
 
 function send(room, scheduled, record, tally) {
-  const cmd = { t: scheduled, record };
   const r = room.room;
+  const next = r.commands();
+  const cmd = { t: scheduled, record, type: next.type };
   r.sent.push(cmd);
   r.busy = true;
   tally.sent += 1;
-  room.clients[0].socket.timeout(ACK_TIMEOUT_MS).emit(room.command, r.payloads(), (err, ack) => {
+  room.clients[0].socket.timeout(ACK_TIMEOUT_MS).emit(next.command, next.data, (err, ack) => {
     r.busy = false;
     if (err) {
       tally.timeouts += 1;

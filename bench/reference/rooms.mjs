@@ -3,8 +3,12 @@
 //
 // Attribution: a room has one sender and at most one command in flight, and nobody else
 // changes the room, so the room's events of the command's type, taken in seq order, are
-// the sender's commands in the order they were sent. The ack does not need to carry the
+// the sender's commands in the order they were sent, whatever their mix of types. The ack does not need to carry the
 // seq, and an event that reaches the clients before its ack is still matched.
+
+// The event types the senders' commands produce; the rest (presence, heartbeats) are
+// only checked for order.
+const TYPES = new Set(["vote_cast", "story_revealed", "round_restarted", "card_moved"]);
 
 export class Receiver {
   constructor(head) {
@@ -33,11 +37,10 @@ export class Receiver {
 }
 
 export class Room {
-  constructor({ type, size, payloads }) {
-    this.type = type; // the event type the sender's command produces
+  constructor({ size, commands }) {
     this.size = size; // clients in the room on this generator
-    this.payloads = payloads; // () -> the next command's payload
-    this.sent = []; // commands sent whose event has not been seen: {t, record}
+    this.commands = commands; // () -> the next command: {command, type, data}
+    this.sent = []; // commands sent whose event has not been seen: {t, record, type}
     this.open = new Map(); // seq -> {cmd, count, last}
     this.head = 0;
     this.unmatched = 0;
@@ -47,10 +50,12 @@ export class Room {
   // A client saw `event` at `now`; `done(cmd, latency)` is called once all have.
   arrive(event, now, done) {
     if (event.seq > this.head) this.head = event.seq;
-    if (event.type !== this.type) return;
     let entry = this.open.get(event.seq);
     if (entry === undefined) {
-      const cmd = this.sent.shift();
+      if (!TYPES.has(event.type)) return;
+      // Only the sender changes the room, one command at a time: the next event of the
+      // type its oldest command produces answers that command.
+      const cmd = this.sent[0]?.type === event.type ? this.sent.shift() : undefined;
       if (cmd === undefined) this.unmatched += 1;
       entry = { cmd, count: 0, last: now };
       this.open.set(event.seq, entry);

@@ -5,8 +5,8 @@
 //   node server.mjs --port 9000
 //
 // /poker joins the room auth.code, /board the room auth.project. Each connection gets
-// `state {seq}`; `cast_vote` and `move_card` broadcast `event {seq,type,data,actor,at}`
-// to the room and answer `{ok: true, data}`.
+// `state {seq}`; `cast_vote`, `reveal`, `restart_round` and `move_card` broadcast
+// `event {seq,type,data,actor,at}` to the room and answer `{ok: true, data}`.
 
 import { Server } from "socket.io";
 import parser from "socket.io-msgpack-parser";
@@ -25,7 +25,12 @@ if (values.help || !values.port) {
   process.exit(values.help ? 0 : 2);
 }
 
-const COMMANDS = { cast_vote: "vote_cast", move_card: "card_moved" };
+const COMMANDS = {
+  cast_vote: "vote_cast",
+  reveal: "story_revealed",
+  restart_round: "round_restarted",
+  move_card: "card_moved",
+};
 
 const http = createServer();
 const io = new Server(http, {

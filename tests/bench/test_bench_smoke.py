@@ -15,7 +15,7 @@ from tests.support import ON_CI, ROOT, SKIPPED
 
 TINY = [
     "--servers=sqlite,node",
-    "--scenarios=idle,poker,board",
+    "--scenarios=idle,poker,rounds,board",
     "--poker-rooms=2",
     "--board-rooms=1",
     "--warmup=0.3",
@@ -65,7 +65,7 @@ def test_a_tiny_bench_measures_both_servers_without_losing_an_event(tmp_path: Pa
     assert set(servers) == {"sqlite", "node"}
     for key, server in servers.items():
         assert server["skipped"] is None, (key, server["skipped"], done.stderr[-4000:])
-        for scenario in ("poker", "board"):
+        for scenario in ("poker", "rounds", "board"):
             run = server[scenario]
             assert run["deliveries_per_s"] > 0, (key, scenario)
             assert run["cpu_ms_per_command"] > 0, (key, scenario)

@@ -22,14 +22,16 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
-from tests.cluster.follower import Follower, rest_ok
-from tests.cluster.processes import (
+from bench.backing import (
     PrivatePostgres,
     PrivateRedis,
-    Worker,
-    missing_tools,
-    worker_env,
+    postgres_missing,
+    private_postgres,
+    private_redis,
+    redis_missing,
 )
+from tests.cluster.follower import Follower, rest_ok
+from tests.cluster.processes import Worker, worker_env
 from tests.servers import free_port
 from tests.support import ON_CI, ROOT, SKIPPED
 
@@ -77,18 +79,17 @@ class Cluster:
 
 @pytest.fixture(scope="session")
 async def backing(tmp_path_factory: Any) -> AsyncIterator[Backing]:
-    reason = missing_tools()
+    reason = redis_missing() or postgres_missing()
     if reason is not None:
         SKIPPED["cluster"] = reason
         if ON_CI:
             pytest.fail(f"the cluster suite is required on CI: {reason}", pytrace=False)
         pytest.skip(reason)
     data_dir: Path = tmp_path_factory.mktemp("cluster")
-    pg = PrivatePostgres()
-    redis_server = PrivateRedis(data_dir)
-    await pg.init()
-    await redis_server.start()
-    try:
+    async with (
+        private_postgres(fsync=False) as pg,
+        private_redis(data_dir) as redis_server,
+    ):
         env = worker_env(pg.url, redis_server.url, data_dir)
         await asyncio.to_thread(
             subprocess.run,
@@ -99,9 +100,6 @@ async def backing(tmp_path_factory: Any) -> AsyncIterator[Backing]:
             capture_output=True,
         )
         yield Backing(pg=pg, redis=redis_server, data_dir=data_dir)
-    finally:
-        await redis_server.stop()
-        await pg.remove()
 
 
 @pytest.fixture
