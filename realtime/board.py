@@ -10,24 +10,23 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StrictBool
 
 from realtime.commands import Command, Payload, Text, command
-from realtime.connections import Connection
-from realtime.presence import Here, Person, Presence
-from realtime.publisher import RoomGate
+from realtime.connections import Connection, account_connection, credentials
+from realtime.presence import Here, Person
 from realtime.rooms import RoomNamespace
 from services.actors import Actor
-from services.boards import cards, columns, comments, moves
+from services.boards import cards, checklists, columns, comments, moves
 from services.boards.access import board_room, project_by_id
 from services.boards.locate import ProjectRef
 from services.boards.views import board_snapshot
-from services.errors import Invalid, Unauthorized
+from services.errors import Invalid
 from services.events import events_since
 from services.scopes import PROJECTS_READ, PROJECTS_WRITE
 
 Ref = Annotated[str, Field(min_length=1, max_length=64)]
-Title = Annotated[Text, Field(min_length=1, max_length=500)]
-Description = Annotated[Text, Field(max_length=5000)]
-ColumnName = Annotated[Text, Field(min_length=1, max_length=100)]
-Estimate = Annotated[Text, Field(max_length=20)]
+Title = Annotated[Text, Field(min_length=1, max_length=cards.TITLE_MAX)]
+Description = Annotated[Text, Field(max_length=cards.DESCRIPTION_MAX)]
+ColumnName = Annotated[Text, Field(min_length=1, max_length=columns.NAME_MAX)]
+Estimate = Annotated[Text, Field(max_length=cards.ESTIMATE_MAX)]
 DateText = Annotated[str, Field(min_length=10, max_length=40)]
 WipLimit = Annotated[int, Field(ge=1, le=10_000)]
 Index = Annotated[int, Field(ge=0, le=100_000)]
@@ -35,7 +34,7 @@ Priority = Literal["low", "medium", "high"]
 
 
 class ChecklistItemIn(Payload):
-    title: Title
+    title: Annotated[Text, Field(min_length=1, max_length=checklists.TITLE_MAX)]
     done: StrictBool = False
     order: Index | None = None
 
@@ -90,6 +89,7 @@ class CardRef(Payload):
 class CreateColumn(Payload):
     name: ColumnName
     wip_limit: WipLimit | None = None
+    scope_id: Ref | None = None
 
 
 class UpdateColumn(Payload):
@@ -97,6 +97,7 @@ class UpdateColumn(Payload):
     name: ColumnName | None = None
     order: Index | None = None
     wip_limit: WipLimit | None = None
+    scope_id: Ref | None = None
 
 
 class ColumnRef(Payload):
@@ -105,7 +106,7 @@ class ColumnRef(Payload):
 
 class AddComment(Payload):
     card_id: Ref
-    content: Annotated[Text, Field(min_length=1, max_length=10_000)]
+    content: Annotated[Text, Field(min_length=1, max_length=comments.CONTENT_MAX)]
 
 
 class FocusCard(Payload):
@@ -189,7 +190,9 @@ async def delete_card(c: BoardCaller, p: CardRef) -> Any:
 
 @command(CreateColumn, scope=PROJECTS_WRITE)
 async def create_column(c: BoardCaller, p: CreateColumn) -> Any:
-    return await columns.create_column(actor=c.actor, ref=c.ref, name=p.name, wip_limit=p.wip_limit)
+    return await columns.create_column(
+        actor=c.actor, ref=c.ref, name=p.name, wip_limit=p.wip_limit, scope_id=p.scope_id
+    )
 
 
 @command(UpdateColumn, scope=PROJECTS_WRITE)
@@ -258,71 +261,34 @@ def user_room(user_id: uuid.UUID) -> str:
     return f"user:{user_id}"
 
 
-def _credentials(auth: Any) -> tuple[str, str]:
-    if not isinstance(auth, dict) or not isinstance(auth.get("token"), str) or not auth["token"]:
-        raise Unauthorized("Send auth={'token': ..., 'project': ...} to connect")
-    project = auth.get("project")
-    if not isinstance(project, str) or not project:
-        raise Invalid("auth.project: the project's id is required")
-    return auth["token"], project
-
-
 class BoardNamespace(RoomNamespace[BoardCaller]):
     commands = COMMANDS
     scope = PROJECTS_READ
     not_joined = "This socket has not joined a board"
 
-    def __init__(self, namespace: str, *, gate: RoomGate, presence: Presence) -> None:
-        super().__init__(namespace, gate=gate)
-        self.presence = presence
+    presence_payload = staticmethod(presence_payload)
 
     def caller(self, conn: Connection, actor: Actor) -> BoardCaller:
         return BoardCaller(conn=conn, actor=actor, board=self)
 
     async def admit(self, sid: str, auth: Any) -> str:
-        token, project = _credentials(auth)
+        token, project = credentials(auth, "project", "the project's id")
         actor = await self.authenticated(token)
         access = await project_by_id(actor, project)
         assert actor.user_id is not None  # project_by_id admits accounts only
         pid = str(access.project.id)
         room = board_room(pid)
-        conn = Connection(
-            sid=sid,
-            code=pid,
-            room=room,
-            token=token,
-            participant_id=0,
-            token_id=actor.token_id,
-            jwt_user_id=actor.user_id if actor.via == "jwt" else None,
-            user_id=actor.user_id,
-        )
+        conn = account_connection(sid, key=pid, room=room, token=token, actor=actor)
         # Under the room's gate no event reaches the room, so `state` goes out first; a
         # removal committed before the snapshot's access check refuses this socket, one
         # committed after reaches it as an event and closes it.
         async with self.gate.hold(room):
             state = await room_state(self.caller(conn, actor), with_presence=False)
-            self.connections.add(conn)
-            await self.presence.add(room, sid, Person(str(actor.user_id), actor.name))
-            state["presence"] = presence_payload(await self.presence.people(room))
-            self.enter_rooms(sid, room, actor)
             self.sockets.enter_room(sid, user_room(actor.user_id))
-            await self.sockets.send(sid, "state", state)
-            self.state_sent(room, int(state["seq"]))
+            await self.welcome(conn, actor, Person(str(actor.user_id), actor.name), state)
         return room
-
-    async def left(self, conn: Connection) -> None:
-        await self.presence.remove(conn.room, conn.sid)
-
-    async def presence_body(self, room: str) -> dict[str, Any]:
-        return presence_payload(await self.presence.people(room))
 
     async def on_room_event(self, room: str, kind: str, data: dict[str, Any]) -> None:
         """A member removed from the board loses its sockets at once."""
-        if kind != "member_removed":
-            return
-        try:
-            uid = uuid.UUID(str(data.get("userId")))
-        except ValueError:
-            return
-        for sid in self.connections.of_user(room, uid):
-            await self.sockets.disconnect(sid)
+        if kind == "member_removed":
+            await self.close_removed_member(room, data)

@@ -7,6 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from services.errors import Invalid, Unauthorized
+
 
 @dataclass(frozen=True)
 class Connection:
@@ -23,6 +25,32 @@ class Connection:
     jwt_user_id: uuid.UUID | None = None
     # Set on rooms entered as an account (/board): removing the member closes them.
     user_id: uuid.UUID | None = None
+
+
+def account_connection(sid: str, *, key: str, room: str, token: str, actor: Any) -> Connection:
+    """A socket admitted as an account (boards, documents, workspaces): removing the
+    member or changing the password closes it, as revoking its token does."""
+    return Connection(
+        sid=sid,
+        code=key,
+        room=room,
+        token=token,
+        participant_id=0,
+        token_id=actor.token_id,
+        jwt_user_id=actor.user_id if actor.via == "jwt" else None,
+        user_id=actor.user_id,
+    )
+
+
+def credentials(auth: Any, field: str, what: str) -> tuple[str, str]:
+    """The token and the room key a connect's `auth` carries, as `{token, <field>}`;
+    `what` names the key for the refusal ("the session's join code")."""
+    if not isinstance(auth, dict) or not isinstance(auth.get("token"), str) or not auth["token"]:
+        raise Unauthorized(f"Send auth={{'token': ..., '{field}': ...}} to connect")
+    key = auth.get(field)
+    if not isinstance(key, str) or not key:
+        raise Invalid(f"auth.{field}: {what} is required")
+    return auth["token"], key
 
 
 class Connections:
@@ -72,6 +100,10 @@ class Connections:
 
     def of_user(self, room: str, user_id: uuid.UUID) -> list[str]:
         return sorted(self._by_user.get((room, user_id), ()))
+
+    def in_room(self, room: str) -> list[str]:
+        """The sockets of this process in `room`."""
+        return sorted(sid for sid, conn in self._by_sid.items() if conn.room == room)
 
     def rooms(self) -> set[str]:
         """The rooms these sockets are in."""

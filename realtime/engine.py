@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import binascii
+import heapq
+import itertools
+import time
 from typing import Any
 
 import engineio
@@ -13,12 +16,18 @@ from engineio import async_socket as eio_socket
 from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 from engineio import payload as eio_payload
+from engineio.async_drivers import asgi as asgi_driver
 
-from realtime.frames import DirectWriter, direct_writer
+from realtime.frames import DirectWriter, direct_writer, frame
+from realtime.queues import LeanQueue
 
 log = structlog.get_logger("roundtable.socket")
 
 MAX_PACKET_BYTES = 256 * 1024
+# How often the server sends the pings due and closes the sessions of silent clients.
+SWEEP_SECONDS = 1.0
+_PING = eio_packet.Packet(eio_packet.PING)
+_PING_FRAME = frame(_PING.encode())
 
 # What a client may send: close, ping (the upgrade's probe), pong, message and upgrade.
 _CLIENT_PACKETS = frozenset(
@@ -79,6 +88,37 @@ class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
     # to the client, so a frame written directly cannot overtake anything.
     _writer_idle = False
 
+    # When the last ping went out, while its answer is awaited (Engine.IO's).
+    last_ping: float | None
+    # The request that opened the session, until a websocket has been accepted on it.
+    _opening: dict[str, Any] | None = None
+
+    def schedule_ping(self) -> None:
+        """Engine.IO starts a task per session that sleeps until the next ping; here the
+        server's heartbeat sends it when it is due (see `Heartbeat`)."""
+        if self.last_ping:
+            self.last_ping = None
+            self.server.heartbeat.due(time.time() + self.server.ping_interval, self, _PING_DUE)
+
+    async def ping(self, now: float) -> None:
+        """Send the ping due now; its answer is awaited for the ping timeout."""
+        if self.last_ping is not None or self.closing or self.closed:
+            return
+        self.last_ping = now
+        self.server.heartbeat.due(now + self.server.ping_timeout, self, _ANSWER_DUE)
+        if not self.write_now(_PING_FRAME):
+            await self.send(_PING)
+
+    async def check_answer(self, now: float) -> None:
+        """Close the session when the last ping has gone unanswered for the ping timeout:
+        a half-open connection is found out this way."""
+        if self.closing or self.closed or not self.last_ping:
+            return
+        if now - self.last_ping >= self.server.ping_timeout:
+            await self.close(wait=False, abort=False, reason=self.server.reason.PING_TIMEOUT)
+            # Behind the close packet: the writer ends, and closes the websocket.
+            self.queue.put_nowait(None)
+
     def write_now(self, data: bytes) -> bool:
         """Write a ready websocket frame straight to the client, when nothing queued or
         being sent can come before it; False when it must be queued instead."""
@@ -121,11 +161,70 @@ class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
 
     async def _websocket_handler(self, ws: Any) -> None:
         self._direct = direct_writer(getattr(ws, "asgi_send", None))
+        frames = _CheckedFrames(ws, self)
         try:
-            await super()._websocket_handler(_CheckedFrames(ws, self))
+            if self.connected:
+                # An upgrade from long-polling: Engine.IO's own handshake and loop.
+                await super()._websocket_handler(frames)
+            else:
+                await self._serve_websocket(frames)
         finally:
             self._direct = None
             self._writer_idle = False
+
+    async def _serve_websocket(self, ws: _CheckedFrames) -> None:
+        """A session opened on a websocket: Engine.IO's read loop, reading each frame in
+        the handler's own task. Engine.IO's starts a task and a timed wait for every
+        read, so each idle socket held one more task, and each frame, a ping's answer
+        included, started one. The heartbeat closes a client that stops answering; the
+        guard below only ends a connection that outlived its close."""
+        if self._opening is not None:
+            _slim(self._opening)
+            self._opening = None
+        self.connected = True
+        self.upgraded = True
+        writer = asyncio.ensure_future(self._write_websocket(ws))
+        limit = self.server.ping_interval + self.server.ping_timeout
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(loop.time() + limit) as guard:
+                while True:
+                    try:
+                        frame = await ws.wait()
+                    except (OSError, ValueError):
+                        break
+                    if frame is None:
+                        break
+                    guard.reschedule(loop.time() + limit)
+                    try:
+                        await self.receive(eio_packet.Packet(encoded_packet=frame))
+                    except eio_exceptions.UnknownPacketError:
+                        pass
+                    except eio_exceptions.SocketIsClosedError:
+                        break
+                    except Exception:
+                        log.exception("websocket packet failed")
+        except TimeoutError:
+            pass
+        finally:
+            self.queue.put_nowait(None)
+            await writer
+            await self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
+
+    async def _write_websocket(self, ws: _CheckedFrames) -> None:
+        while True:
+            try:
+                packets = await self.poll()
+            except eio_exceptions.QueueEmpty:
+                break
+            if not packets:
+                break
+            try:
+                for pkt in packets:
+                    await ws.send(pkt.encode())
+            except Exception:
+                break
+        await ws.close()
 
     async def poll(self) -> list[Any]:
         """The packets to send next: Engine.IO's own, without a task and a timer per wait.
@@ -166,6 +265,90 @@ class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
         return packets
 
 
+_PING_DUE, _ANSWER_DUE = 0, 1
+
+
+# The headers Engine.IO reads from a websocket's opening request: the origin and host
+# for its CORS check, and the upgrade itself.
+_WEBSOCKET_HEADERS = {
+    b"origin": "HTTP_ORIGIN",
+    b"host": "HTTP_HOST",
+    b"upgrade": "HTTP_UPGRADE",
+    b"connection": "HTTP_CONNECTION",
+    b"x-forwarded-proto": "HTTP_X_FORWARDED_PROTO",
+    b"x-forwarded-host": "HTTP_X_FORWARDED_HOST",
+}
+
+
+async def read_request(scope: dict[str, Any], receive: Any, send: Any) -> dict[str, Any]:
+    """The environ Engine.IO works from. Its ASGI driver copies every header, makes a
+    class for the request's body and fills in a dozen WSGI fields for each request: for
+    a websocket, which has no body and whose request is read only at the handshake, the
+    few fields Engine.IO reads are enough (long-polling keeps the driver's)."""
+    if scope.get("type") != "websocket":
+        return await asgi_driver.translate_request(scope, receive, send)  # type: ignore[no-any-return]
+    event = await receive()
+    if event.get("type") != "websocket.connect":
+        return {}
+    try:
+        query = scope.get("query_string", b"").decode()
+    except UnicodeDecodeError:
+        query = ""
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": scope["path"],
+        "QUERY_STRING": query,
+        "REMOTE_ADDR": "127.0.0.1",
+        "asgi.receive": receive,
+        "asgi.send": send,
+        "asgi.scope": scope,
+    }
+    for name, value in scope["headers"]:
+        key = _WEBSOCKET_HEADERS.get(name)
+        if key is None:
+            continue
+        text = value.decode("latin-1")
+        environ[key] = f"{environ[key]},{text}" if key in environ else text
+    environ["wsgi.url_scheme"] = environ.get("HTTP_X_FORWARDED_PROTO", "http")
+    return environ
+
+
+def _slim(environ: dict[str, Any]) -> None:
+    """Keep of the request that opened a websocket session only what is read later: the
+    client's address (see `RoomNamespace.client_address`). Socket.IO keeps the request
+    for the session's life, to hand to each namespace's connect, and Engine.IO's
+    handlers hold it while they serve the websocket, with the ASGI scope and its
+    headers behind it."""
+    scope = environ.get("asgi.scope") or {}
+    kept = {
+        "REMOTE_ADDR": environ.get("REMOTE_ADDR"),
+        "asgi.scope": {"type": scope.get("type"), "client": scope.get("client")},
+    }
+    environ.clear()
+    environ.update(kept)
+
+
+class Heartbeat:
+    """The sessions' pings due and answers awaited, in order of time, so that each
+    round looks only at what is due now, however many sessions are open."""
+
+    def __init__(self) -> None:
+        self._due: list[tuple[float, int, int, EngineSocket]] = []
+        self._order = itertools.count()
+
+    def due(self, when: float, sock: EngineSocket, what: int) -> None:
+        heapq.heappush(self._due, (when, next(self._order), what, sock))
+
+    async def run(self, now: float) -> None:
+        due = self._due
+        while due and due[0][0] <= now:
+            _, _, what, sock = heapq.heappop(due)
+            if what == _PING_DUE:
+                await sock.ping(now)
+            else:
+                await sock.check_answer(now)
+
+
 class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
     """Engine.IO, with sessions that check their input and close without waiting.
 
@@ -174,6 +357,12 @@ class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
     answering its POST (a packet it cannot decode, a body too large) held that POST,
     and the memory behind it, for good, and kept the server from shutting down.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Its own copy of the driver's table, with websocket requests read leanly.
+        driver: dict[str, Any] = self.__dict__["_async"]
+        self._async = {**driver, "translate_request": read_request}
 
     async def disconnect(self, sid: str | None = None) -> None:
         for eio_sid in [sid] if sid is not None else list(self.sockets):
@@ -186,6 +375,41 @@ class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
             sock.queue.put_nowait(None)
             self.sockets.pop(eio_sid, None)
 
+    def create_queue(self, *args: Any, **kwargs: Any) -> LeanQueue:
+        """Each session's queue of what goes to the client (see realtime/queues.py)."""
+        return LeanQueue()
+
+    @property
+    def heartbeat(self) -> Heartbeat:
+        found: Heartbeat | None = self.__dict__.get("_heartbeat")
+        if found is None:
+            found = self.__dict__["_heartbeat"] = Heartbeat()
+        return found
+
+    async def _service_task(self) -> None:
+        """Engine.IO's watch over its sessions: every SWEEP_SECONDS, the pings due go out
+        and the sessions whose ping went unanswered close; closed sessions are forgotten
+        once per ping timeout. Engine.IO's own watch waits on a timer and a task for each
+        session in turn, and a task per session sleeps until its next ping: with 10,000
+        idle sockets, that was most of the CPU they cost."""
+        self.service_task_event = self.create_event()
+        pause = min(SWEEP_SECONDS, self.ping_interval / 2, self.ping_timeout / 2)
+        swept = time.monotonic()
+        while not self.service_task_event.is_set():
+            try:
+                await asyncio.wait_for(self.service_task_event.wait(), timeout=pause)
+                break
+            except TimeoutError:
+                pass
+            try:
+                await self.heartbeat.run(time.time())
+                if time.monotonic() - swept >= self.ping_timeout:
+                    swept = time.monotonic()
+                    for sock in [s for s in self.sockets.values() if s.closed]:
+                        self.sockets.pop(sock.sid, None)
+            except Exception:
+                log.exception("engine.io heartbeat failed")
+
     async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
         if event == "connect":
             # Engine.IO has no setting for its session class: a new session becomes one
@@ -193,4 +417,5 @@ class EngineServer(engineio.AsyncServer):  # type: ignore[misc]
             sock = self.sockets.get(args[0])
             if type(sock) is eio_socket.AsyncSocket:
                 sock.__class__ = EngineSocket
+                sock._opening = args[1]
         return await super()._trigger_event(event, *args, **kwargs)

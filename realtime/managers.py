@@ -37,6 +37,38 @@ class DeliveryHooks(socketio.AsyncManager):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.delivery_hooks: list[DeliveryHook] = []
+        # The rooms each socket is in, beside python-socketio's sockets of each room.
+        # Its disconnect scans every room of the namespace for the socket, and every
+        # socket has a room of its own: with 10,000 sockets connected, a disconnect made
+        # 10,000 membership checks, and 10,000 sockets leaving at once a hundred million.
+        self._joined: dict[tuple[str, str], set[Any]] = {}
+
+    def basic_enter_room(self, sid: str, namespace: str, room: Any, eio_sid: Any = None) -> None:
+        super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
+        self._joined.setdefault((namespace, sid), set()).add(room)
+
+    def basic_leave_room(self, sid: str, namespace: str, room: Any) -> None:
+        super().basic_leave_room(sid, namespace, room)
+        joined = self._joined.get((namespace, sid))
+        if joined is not None:
+            joined.discard(room)
+            if not joined:
+                del self._joined[(namespace, sid)]
+
+    def basic_disconnect(self, sid: str, namespace: str, **kwargs: Any) -> None:
+        """python-socketio's, leaving only the socket's own rooms."""
+        for room in list(self._joined.pop((namespace, sid), ())):
+            super().basic_leave_room(sid, namespace, room)
+        self.callbacks.pop(sid, None)
+        for pending in (self.pending_connect, self.pending_disconnect):
+            waiting = pending.get(namespace)
+            if waiting is not None and sid in waiting:
+                waiting.remove(sid)
+                if not waiting:
+                    del pending[namespace]
+
+    def get_rooms(self, sid: str, namespace: str) -> list[Any]:
+        return [r for r in self._joined.get((namespace, sid), ()) if r is not None]
 
     async def emit(
         self,

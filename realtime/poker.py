@@ -10,20 +10,19 @@ import structlog
 from pydantic import Field
 
 from realtime.commands import Command, Empty, Payload, Text, command
-from realtime.connections import Connection
+from realtime.connections import Connection, credentials
 from realtime.presence import Here, Person, Presence
 from realtime.publisher import RoomGate
 from realtime.rooms import RoomNamespace
 from services.actors import Actor
-from services.errors import Forbidden, Invalid, Unauthorized
+from services.errors import Forbidden
 from services.events import events_since
-from services.poker import access, sessions, stories, views, voting
+from services.poker import access, notices, sessions, snapshot, stories, voting
+from services.poker.codes import normalize
 from services.poker.decks import MAX_VALUE_LENGTH
 from services.scopes import POKER_READ, POKER_WRITE, require
 
 log = structlog.get_logger("roundtable.socket")
-
-TITLE_MAX, TEXT_MAX = 500, 5_000
 
 StoryId = Annotated[str, Field(min_length=1, max_length=64)]
 
@@ -38,9 +37,9 @@ class StoryRef(Payload):
 
 
 class AddStory(Payload):
-    title: Annotated[Text, Field(min_length=1, max_length=TITLE_MAX)]
-    description: Annotated[Text, Field(max_length=TEXT_MAX)] = ""
-    acceptance_criteria: Annotated[Text, Field(max_length=TEXT_MAX)] = ""
+    title: Annotated[Text, Field(min_length=1, max_length=stories.TITLE_MAX)]
+    description: Annotated[Text, Field(max_length=stories.TEXT_MAX)] = ""
+    acceptance_criteria: Annotated[Text, Field(max_length=stories.TEXT_MAX)] = ""
 
 
 class StartStory(Payload):
@@ -53,6 +52,11 @@ class StartTimer(Payload):
 
 class Sync(Payload):
     since: int
+
+
+class PostNotice(Payload):
+    text: Annotated[Text, Field(min_length=1, max_length=notices.TEXT_MAX)]
+    to: Annotated[list[int], Field(min_length=1, max_length=notices.MAX_RECIPIENTS)] | None = None
 
 
 def presence_payload(people: list[Here]) -> dict[str, Any]:
@@ -91,13 +95,12 @@ async def room_state(
     code: str, actor: Actor, presence: Presence, *, with_presence: bool = True
 ) -> dict[str, Any]:
     """The snapshot as `actor` sees it; with who is here now, unless the caller adds that."""
-    session = await access.session_by_code(code)
-    viewer = await access.participant_of(actor, session)
-    if viewer is None:
+    _, state = await snapshot.read(code, actor)
+    if state is None:
         raise Forbidden("You are no longer in this session")
-    state = await views.snapshot(session, viewer)
     if with_presence:
-        state["presence"] = presence_payload(await presence.people(access.room_key(session.code)))
+        room = access.room_key(state["session"]["code"])
+        state["presence"] = presence_payload(await presence.people(room))
     return state
 
 
@@ -142,6 +145,11 @@ async def start_timer(c: PokerCaller, p: StartTimer) -> Any:
     return await stories.start_timer(actor=c.actor, code=c.code, seconds=p.seconds)
 
 
+@command(PostNotice, scope=POKER_WRITE)
+async def post_notice(c: PokerCaller, p: PostNotice) -> Any:
+    return await notices.post_notice(actor=c.actor, code=c.code, text=p.text, to=p.to)
+
+
 @command(Sync, scope=POKER_READ)
 async def sync(c: PokerCaller, p: Sync) -> Any:
     missed = await events_since(c.room, p.since)
@@ -160,18 +168,10 @@ COMMANDS: dict[str, Command[PokerCaller, Any]] = {
         start_story,
         restart_round,
         start_timer,
+        post_notice,
         sync,
     )
 }
-
-
-def _credentials(auth: Any) -> tuple[str, str]:
-    if not isinstance(auth, dict) or not isinstance(auth.get("token"), str) or not auth["token"]:
-        raise Unauthorized("Send auth={'token': ..., 'code': ...} to connect")
-    code = auth.get("code")
-    if not isinstance(code, str) or not code:
-        raise Invalid("auth.code: the session's join code is required")
-    return auth["token"], code
 
 
 class PokerNamespace(RoomNamespace[PokerCaller]):
@@ -180,54 +180,56 @@ class PokerNamespace(RoomNamespace[PokerCaller]):
     # Taking a seat changes the room, as joining over REST does.
     join_scope = POKER_WRITE
 
+    presence_payload = staticmethod(presence_payload)
+
     def __init__(self, namespace: str, *, gate: RoomGate, presence: Presence) -> None:
-        super().__init__(namespace, gate=gate)
-        self.presence = presence
+        super().__init__(namespace, gate=gate, presence=presence)
         self._tasks: set[asyncio.Task[None]] = set()
 
     def caller(self, conn: Connection, actor: Actor) -> PokerCaller:
         return PokerCaller(conn=conn, actor=actor, presence=self.presence)
 
     async def admit(self, sid: str, auth: Any) -> str:
-        token, code = _credentials(auth)
+        token, code = credentials(auth, "code", "the session's join code")
         actor = await self.authenticated(token)
-        session = await access.guarded_session(code, client=self.client_address(sid), actor=actor)
-        if await access.participant_of(actor, session) is None:
-            # A signed-in user who is not in the room yet takes a seat.
+        room = access.room_key(normalize(code) or code)
+        with access.guarding_codes(client=self.client_address(sid), actor=actor):
+            # Under the room's gate no event reaches the room, so `state` goes out first.
+            # The seat is read in here: a kick committed before the read refuses this
+            # socket, and one committed after is delivered, and enforced, only once the
+            # socket is connected, since nothing awaits between leaving the gate and
+            # returning.
+            async with self.gate.hold(room):
+                session, state = await snapshot.read(code, actor)
+                if state is not None:
+                    return await self._enter(sid, token, actor, room, state)
+            # A signed-in user who is not in the room yet takes a seat, outside the gate
+            # (the join is an event of the room), and then reads the room again.
             require(actor, self.join_scope)
             await sessions.join_session(actor=actor, code=session.code, name=None)
-        room = access.room_key(session.code)
-        # Under the room's gate no event reaches the room, so `state` goes out first.
-        # room_state reads the seat again in here: a kick committed before that refuses
-        # this socket, and one committed after is delivered, and enforced, only once the
-        # socket is connected, since nothing awaits between leaving the gate and returning.
-        async with self.gate.hold(room):
-            state = await room_state(session.code, actor, self.presence, with_presence=False)
-            me = state["me"]
-            self.connections.add(
-                Connection(
-                    sid=sid,
-                    code=session.code,
-                    room=room,
-                    token=token,
-                    participant_id=me["participant_id"],
-                    token_id=actor.token_id,
-                    jwt_user_id=actor.user_id if actor.via == "jwt" else None,
-                )
-            )
-            person = Person(str(me["participant_id"]), me["name"], me["role"])
-            await self.presence.add(room, sid, person)
-            state["presence"] = presence_payload(await self.presence.people(room))
-            self.enter_rooms(sid, room, actor)
-            await self.sockets.send(sid, "state", state)
-            self.state_sent(room, int(state["seq"]))
+            async with self.gate.hold(room):
+                _, state = await snapshot.read(session.code, actor)
+                if state is None:
+                    raise Forbidden("You are no longer in this session")
+                return await self._enter(sid, token, actor, room, state)
+
+    async def _enter(
+        self, sid: str, token: str, actor: Actor, room: str, state: dict[str, Any]
+    ) -> str:
+        """Register the socket, add it to presence and send `state`; under the gate."""
+        me = state["me"]
+        conn = Connection(
+            sid=sid,
+            code=state["session"]["code"],
+            room=room,
+            token=token,
+            participant_id=me["participant_id"],
+            token_id=actor.token_id,
+            jwt_user_id=actor.user_id if actor.via == "jwt" else None,
+        )
+        person = Person(str(me["participant_id"]), me["name"], me["role"])
+        await self.welcome(conn, actor, person, state)
         return room
-
-    async def left(self, conn: Connection) -> None:
-        await self.presence.remove(conn.room, conn.sid)
-
-    async def presence_body(self, room: str) -> dict[str, Any]:
-        return presence_payload(await self.presence.people(room))
 
     async def on_room_event(self, room: str, kind: str, data: dict[str, Any]) -> None:
         """Close the sockets of whoever was removed, and keep presence roles in step."""

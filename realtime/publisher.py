@@ -12,6 +12,8 @@ from typing import Any
 from services.events import Event, Fact
 
 NAMESPACES = {"poker": "/poker", "board": "/board"}
+NAMESPACES["document"] = "/document"
+NAMESPACES["workspace"] = "/workspace"
 
 # The seqs published by the current command, for its log line.
 _published: ContextVar[list[int] | None] = ContextVar("published", default=None)

@@ -2,9 +2,9 @@
 commands, forgetting it when it leaves, and closing it when its access is withdrawn.
 
 A namespace supplies the scope a token needs to open a socket on it (`scope`), its own
-admission (`admit`, which authenticates through `authenticated`), who a command comes
-from (`caller`), its presence (`left`, `presence_body`) and what its room events mean
-for the sockets (`on_room_event`).
+admission (`admit`, which authenticates through `authenticated` and ends with `welcome`),
+who a command comes from (`caller`), the shape of its `presence` message
+(`presence_payload`) and what its room events mean for the sockets (`on_room_event`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import structlog
 
 from realtime.commands import Budget, Caller, Command, dispatch, unknown
 from realtime.connections import Connection, Connections, Sockets
-from realtime.presence import PresenceBroadcaster
+from realtime.presence import Here, Person, Presence, PresenceBroadcaster
 from realtime.publisher import RoomGate
 from services.actors import Actor
 from services.auth import authenticate
@@ -63,9 +63,10 @@ class RoomNamespace(socketio.AsyncNamespace, Generic[C]):  # type: ignore[misc]
     recheck_seconds = RECHECK_SECONDS
     not_joined = "This socket has not joined a room"
 
-    def __init__(self, namespace: str, *, gate: RoomGate) -> None:
+    def __init__(self, namespace: str, *, gate: RoomGate, presence: Presence) -> None:
         super().__init__(namespace)
         self.gate = gate
+        self.presence = presence
         self.connections = Connections()
         self._broadcaster = PresenceBroadcaster(self._send_presence, self.presence_body)
         self._sockets: Sockets | None = None
@@ -83,16 +84,42 @@ class RoomNamespace(socketio.AsyncNamespace, Generic[C]):  # type: ignore[misc]
     def caller(self, conn: Connection, actor: Actor) -> C:
         raise NotImplementedError
 
-    async def left(self, conn: Connection) -> None:
-        """Take a socket that is gone out of the room's presence."""
-
-    async def presence_body(self, room: str) -> dict[str, Any]:
+    def presence_payload(self, people: list[Here]) -> dict[str, Any]:
+        """The room's `presence` message for the people here."""
         raise NotImplementedError
 
     async def on_room_event(self, room: str, kind: str, data: dict[str, Any]) -> None:
         """A room event this process has delivered; the namespace may close sockets."""
 
     # Shared machinery.
+
+    async def welcome(
+        self, conn: Connection, actor: Actor, person: Person, state: dict[str, Any]
+    ) -> None:
+        """The end of an admission, under the room's gate: register the socket, add its
+        person to presence, and send `state` with who is here."""
+        self.connections.add(conn)
+        await self.presence.add(conn.room, conn.sid, person)
+        state["presence"] = await self.presence_body(conn.room)
+        self.enter_rooms(conn.sid, conn.room, actor)
+        await self.sockets.send(conn.sid, "state", state)
+        self.state_sent(conn.room, int(state["seq"]))
+
+    async def left(self, conn: Connection) -> None:
+        """Take a socket that is gone out of the room's presence."""
+        await self.presence.remove(conn.room, conn.sid)
+
+    async def presence_body(self, room: str) -> dict[str, Any]:
+        return self.presence_payload(await self.presence.people(room))
+
+    async def close_removed_member(self, room: str, data: dict[str, Any]) -> None:
+        """A `member_removed` event: the removed account's sockets in `room` close."""
+        try:
+            uid = uuid.UUID(str(data.get("userId")))
+        except ValueError:
+            return
+        for sid in self.connections.of_user(room, uid):
+            await self.sockets.disconnect(sid)
 
     async def authenticated(self, token: str) -> Actor:
         """Who `token` is, if it may open a socket on this namespace."""

@@ -13,6 +13,7 @@ import structlog
 from socketio import packet as sio_packet
 
 from realtime.board import BoardNamespace, user_room
+from realtime.document import DocumentNamespace
 from realtime.engine import MAX_PACKET_BYTES, EngineServer
 from realtime.heartbeat import SeqWatch
 from realtime.managers import DeliveryHooks, LocalManager, RedisManager
@@ -21,6 +22,7 @@ from realtime.presence import LocalPresence, Presence
 from realtime.presence_redis import RedisPresence
 from realtime.publisher import RoomGate, RoomPublisher, namespace_of
 from realtime.rooms import refusal
+from realtime.workspace import WorkspaceNamespace
 from services import events
 
 log = structlog.get_logger("roundtable.socket")
@@ -57,7 +59,9 @@ class _Server(socketio.AsyncServer):  # type: ignore[misc]
         if namespace not in self.namespace_handlers:
             # The root namespace too: it would take a socket with no auth and no commands.
             log.info("socket_refused", namespace=str(namespace)[:64], code="not_found")
-            reason = refusal("not_found", "Connect to the /poker or /board namespace")
+            reason = refusal(
+                "not_found", "Connect to the /poker, /board, /document or /workspace namespace"
+            )
             await self._send_packet(
                 eio_sid,
                 self.packet_class(
@@ -103,6 +107,8 @@ class Realtime:
     board: BoardNamespace
     presence: Presence
     watch: SeqWatch
+    document: DocumentNamespace | None = None
+    workspace: WorkspaceNamespace | None = None
 
     def start(self) -> None:
         events.subscribe(self.committed)
@@ -137,17 +143,27 @@ class Realtime:
     async def revoke_token(self, token_id: uuid.UUID) -> None:
         await self.poker.revoke_token(token_id)
         await self.board.revoke_token(token_id)
+        if self.document is not None:
+            await self.document.revoke_token(token_id)
+        if self.workspace is not None:
+            await self.workspace.revoke_token(token_id)
 
     async def revoke_jwts(self, user_id: uuid.UUID) -> None:
         await self.poker.revoke_jwts(user_id)
         await self.board.revoke_jwts(user_id)
+        if self.document is not None:
+            await self.document.revoke_jwts(user_id)
+        if self.workspace is not None:
+            await self.workspace.revoke_jwts(user_id)
 
 
 def register_namespaces(
     sio: Any, *, redis_url: str | None = None, recheck_seconds: float | None = None
 ) -> Realtime:
     gate = RoomGate()
-    namespaces: dict[str, PokerNamespace | BoardNamespace] = {}
+    namespaces: dict[
+        str, PokerNamespace | BoardNamespace | DocumentNamespace | WorkspaceNamespace
+    ] = {}
 
     def rooms_changed(rooms: list[str]) -> None:
         for room in rooms:
@@ -160,20 +176,34 @@ def register_namespaces(
     )
     poker = PokerNamespace("/poker", gate=gate, presence=presence)
     board = BoardNamespace("/board", gate=gate, presence=presence)
+    document = DocumentNamespace("/document", gate=gate, presence=presence)
+    workspace = WorkspaceNamespace("/workspace", gate=gate, presence=presence)
     manager: DeliveryHooks = sio.manager
-    for ns in (poker, board):
+    for ns in (poker, board, document, workspace):
         namespaces[ns.namespace] = ns
         if recheck_seconds is not None:
             ns.recheck_seconds = recheck_seconds
         sio.register_namespace(ns)
         manager.delivery_hooks.append(ns.delivered)
-    watch = SeqWatch(sio, rooms=lambda: poker.connections.rooms() | board.connections.rooms())
+    watch = SeqWatch(
+        sio,
+        rooms=lambda: (
+            poker.connections.rooms()
+            | board.connections.rooms()
+            | document.connections.rooms()
+            | workspace.connections.rooms()
+        ),
+    )
     manager.delivery_hooks.append(watch.delivered)
     poker.on_state_sent = board.on_state_sent = watch.saw
+    document.on_state_sent = watch.saw
+    workspace.on_state_sent = watch.saw
     return Realtime(
         publisher=RoomPublisher(sio, gate),
         poker=poker,
         board=board,
         presence=presence,
         watch=watch,
+        document=document,
+        workspace=workspace,
     )

@@ -14,8 +14,24 @@ RATE_LIMIT, SOCKETIO_SERIALIZER (msgpack|json),
 SOCKETIO_TRANSPORTS (polling,websocket), SMTP_*, PUBLIC_URL, ATTACHMENTS_DIR, LOG_LEVEL,
 LOG_FORMAT (json|console; console at a terminal, JSON lines otherwise),
 REGISTER_RATE_LIMIT (sign-ups per client IP, default 30/hour),
+JWT_EXPIRES_IN (lifetime of a signed-in session's JWT: seconds, or a number with
+s, m, h, d or w such as 1h or 7d; default 7d; JWT_TTL_SECONDS is its older name),
 SOCKET_RECHECK_SECONDS (how often an open socket's token is read again, default 10;
-revocations, kicks and password changes close sockets at once regardless).
+revocations, kicks and password changes close sockets at once regardless),
+INTEGRATIONS_ALLOW_PRIVATE (true lets imports and estimate sync reach private, loopback
+and plain-http addresses, such as a Jira inside the network; default false),
+JOBS_ENABLED (run the background job runner in this worker, default true),
+JOBS_POLL_SECONDS (how often the runner looks for due jobs, default 1),
+JOBS_BACKOFF_SECONDS (first retry delay of a failed job, doubling, default 2),
+HISTORY_RETENTION (how long finished jobs and webhook deliveries are kept, default 30d),
+WEBHOOKS_ALLOW_PRIVATE (true lets webhooks reach loopback, private and link-local
+addresses, such as a receiver inside the network; default false),
+MCP_RATE_LIMIT (tool calls per personal access token on /mcp, default 120/minute),
+AI_MODEL, AI_BASE_URL, AI_API_KEY (an OpenAI-compatible chat-completions model for the
+AI helpers, such as Ollama at http://localhost:11434/v1; without AI_MODEL the built-in
+rules answer, with no network), AI_TIMEOUT_SECONDS (default 30), AI_MAX_TOKENS (default
+1500), AI_FALLBACK (builtin: the rules answer when the model fails, the default; error:
+the request fails with 502).
 
 FORWARDED_ALLOW_IPS: the reverse proxies (comma-separated IPs or networks, such as
 127.0.0.1 for an nginx on the same host) whose X-Forwarded-For and X-Forwarded-Proto
@@ -70,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     from server.config import Settings
+    from server.websocket import LeanWebSocketProtocol
 
     settings = Settings.from_env(host=args.host, port=args.port)
     # Workers re-read the environment, so pin what the flags chose.
@@ -83,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         host=settings.host,
         port=settings.port,
         workers=args.workers,
+        ws=LeanWebSocketProtocol,
         ws_per_message_deflate=False,
         ws_ping_interval=None,
         proxy_headers=bool(trusted),

@@ -30,6 +30,9 @@ def configure(level: str = "info", fmt: str | None = None) -> None:
     terminal) or "console" (aligned key=value text, for a person at a terminal). JSON
     lines cost about a quarter of the console's rendering, and log shippers read them."""
     logging.basicConfig(format="%(message)s", level=level.upper())
+    # Each websocket's accept, open and close (see server/websocket.py).
+    quiet = logging.DEBUG if level.lower() == "debug" else logging.WARNING
+    logging.getLogger("roundtable.websocket").setLevel(quiet)
     pool_log = logging.getLogger("asyncpg.pool")
     if not any(isinstance(f, _OneLine) for f in pool_log.filters):
         pool_log.addFilter(_OneLine())

@@ -28,6 +28,7 @@ from tortoise.backends.sqlite.client import SqliteClient
 from tortoise.transactions import in_transaction
 
 from services import sql
+from services.sqlite_engine import BEGIN
 
 T = TypeVar("T")
 
@@ -42,6 +43,17 @@ async def run(make: Callable[[], sql.Steps[T]]) -> T:
         return await _batcher(client).submit(make)
     async with in_transaction():
         return await sql.drive(make())
+
+
+async def read(make: Callable[[], sql.Steps[T]]) -> T:
+    """Steps that only read. On SQLite they go in the next hop like a transaction, so
+    they see a consistent state in one trip to the connection's thread; on PostgreSQL
+    (and inside a transaction) they run statement by statement on the connection, with
+    no BEGIN and COMMIT of their own."""
+    client = connections.get("default")
+    if isinstance(client, SqliteClient) and not isinstance(client, TransactionalDBClient):
+        return await _batcher(client).submit(make)
+    return await sql.drive(make())
 
 
 @dataclass
@@ -120,7 +132,7 @@ def _in_one_transaction(
 ) -> list[_Outcome]:
     """In SQLite's thread: each transaction in a savepoint, one COMMIT for them all."""
     outcomes: list[_Outcome] = []
-    sql.run_sync(db, "BEGIN")
+    sql.run_sync(db, BEGIN)
     try:
         for context, steps in batch:
             sql.run_sync(db, "SAVEPOINT unit")

@@ -18,7 +18,7 @@ from services.actors import Actor
 from services.poker.stories import add_story
 from tests.factories import create_user, jwt_for, poker_room
 from tests.realtime.clients import LiveServer, Tab
-from tests.servers import running_server, server_env
+from tests.servers import running_server, served_in_process, server_env
 from tests.support import REDIS_URL, require
 
 RECHECK_SECONDS = 2
@@ -37,9 +37,23 @@ async def live_server(database: str, tmp_path_factory: Any) -> AsyncIterator[Liv
         data_dir=data_dir,
         redis_url=redis_url,
         SOCKET_RECHECK_SECONDS=str(RECHECK_SECONDS),
+        # Imports and estimate sync reach the tests' local Jira and GitHub servers.
+        INTEGRATIONS_ALLOW_PRIVATE="true",
+        # Webhooks reach the tests' local receiver.
+        WEBHOOKS_ALLOW_PRIVATE="true",
+        JOBS_POLL_SECONDS="0.2",
+        JOBS_BACKOFF_SECONDS="0.2",
     )
     async with running_server(env, data_dir / "server.log") as server:
         yield LiveServer(url=server.url, database_url=database, redis_url=redis_url, log=server.log)
+
+
+@pytest.fixture
+async def served(db: str) -> AsyncIterator[str]:
+    """The app served by uvicorn in this test's own process, so a test can watch or
+    change what the server does inside; its base URL."""
+    async with served_in_process(db) as url:
+        yield url
 
 
 @dataclass(frozen=True)

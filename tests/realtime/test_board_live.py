@@ -264,6 +264,24 @@ async def test_commands_for_columns_and_comments(tabs: Tabs, live_server: LiveSe
     assert "WIP limit" in full["error"]["message"]
     renamed = await ada.ok("update_column", {"column_id": column["id"], "order": 0})
     assert renamed["order"] == 0
+    # A column goes into a board scope and back out.
+    base = board.base.removeprefix("/api")
+    scope = await rest(live_server, "POST", f"{base}/scopes", token=ada_jwt, json={"name": "Web"})
+    scoped = await ada.ok("create_column", {"name": "Web QA", "scope_id": scope["id"]})
+    assert scoped["scopeId"] == scope["id"]
+    seen = await bob.wait(
+        lambda: [
+            e["data"]["column"]["scopeId"]
+            for e in bob.events
+            if e["type"] == "column_created" and e["data"]["column"]["name"] == "Web QA"
+        ],
+        "the scoped column",
+    )
+    assert seen == [scope["id"]]
+    unscoped = await ada.ok("update_column", {"column_id": scoped["id"], "scope_id": None})
+    assert unscoped["scopeId"] is None
+    foreign = await ada.call("create_column", {"name": "X", "scope_id": str(card)})
+    assert foreign["error"]["code"] == "not_found"
     comment = await bob.ok("add_comment", {"card_id": card, "content": "Looks good"})
     assert comment["content"] == "Looks good"
     assert (await ada.event("comment_added"))["data"]["cardId"] == card

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.factories import guest
+from tests.factories import guest, poker_room
 from tests.realtime.clients import Tab
 from tests.realtime.conftest import Room
 
@@ -121,6 +121,7 @@ async def test_moderator_commands_are_forbidden_to_guests(tabs: Tabs, room: Room
         ("start_story", {"story_id": room.story_id}),
         ("restart_round", None),
         ("start_timer", {"seconds": 60}),
+        ("post_notice", {"text": "Hurry up"}),
     ]:
         ack = await gil.call(command, payload) if payload is not None else await gil.call(command)
         assert ack["ok"] is False, command
@@ -191,3 +192,38 @@ async def test_malformed_payloads_are_invalid(tabs: Tabs, room: Room) -> None:
     # Nothing happened to the room.
     assert moderator.events == []
     assert await moderator.ok("sync", {"since": state["seq"]}) == {"events": []}
+
+
+async def test_a_notice_reaches_the_room_or_the_people_it_names(tabs: Tabs, room: Room) -> None:
+    moderator, ana, ben = tabs(), tabs(), tabs()
+    await moderator.connect(room.moderator_token, room.code)
+    _, ana_id, ana_token = await guest(room.code, "Ana")
+    _, _, ben_token = await guest(room.code, "Ben")
+    await ana.connect(ana_token, room.code)
+    await ben.connect(ben_token, room.code)
+
+    sent = await moderator.ok("post_notice", {"text": "  Ana, your vote please  ", "to": [ana_id]})
+    assert sent == {"text": "Ana, your vote please", "to": [ana_id]}
+    for tab in (ana, ben):
+        notice = await tab.next_event("notice_posted")
+        assert notice["data"] == sent and notice["actor"]["name"] == "Mia Moderator"
+    await moderator.ok("post_notice", {"text": "Break in 5 minutes"})
+    everyone = await ben.next_event("notice_posted")
+    assert everyone["data"]["to"] is None
+
+    # Someone in another session is no one here.
+    _, _, other = await poker_room(name="Elsewhere")
+    _, zed_id, _ = await guest(other["code"], "Zed")
+    refusals: list[tuple[Any, str]] = [
+        ({"text": ""}, "invalid"),
+        ({"text": "x" * 501}, "invalid"),
+        ({"text": 5}, "invalid"),
+        ({"text": "Hi", "to": []}, "invalid"),
+        ({"text": "Hi", "to": ["1"]}, "invalid"),
+        ({"text": "Hi", "to": [999_999]}, "not_found"),
+        ({"text": "Hi", "to": [ana_id, zed_id]}, "not_found"),
+        ({"text": "Hi", "extra": True}, "invalid"),
+    ]
+    for payload, code in refusals:
+        ack = await moderator.call("post_notice", payload)
+        assert ack["ok"] is False and ack["error"]["code"] == code, (payload, ack)

@@ -72,9 +72,9 @@ async def test_a_refused_transaction_is_rolled_back_alone(db: str) -> None:
     assert not await Room.filter(key="missing").exists()
 
 
+# PostgreSQL commits each transaction on its own connection.
+@pytest.mark.sqlite_only
 async def test_on_sqlite_concurrent_transactions_share_commits(db: str) -> None:
-    if db.startswith("postgres"):
-        pytest.skip("PostgreSQL commits each transaction on its own connection")
     await Room.create(key="g", seq=0)
     async with _commits() as commits:
         await asyncio.gather(*(group_commit.run(lambda: _bump("g", 1)) for _ in range(40)))
@@ -83,9 +83,8 @@ async def test_on_sqlite_concurrent_transactions_share_commits(db: str) -> None:
     assert len(commits) == 1
 
 
+@pytest.mark.sqlite_only
 async def test_when_the_shared_commit_fails_nobody_is_told_it_succeeded(db: str) -> None:
-    if db.startswith("postgres"):
-        pytest.skip("a shared commit is SQLite's")
     await Room.create(key="c", seq=0)
 
     def dangling_reference() -> sql.Steps[int]:

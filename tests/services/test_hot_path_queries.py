@@ -18,8 +18,8 @@ from tortoise.backends.sqlite.client import SqliteClient
 from services.auth import authenticate
 from services.boards import cards
 from services.boards.locate import ProjectRef
-from services.poker import stories, voting
-from tests.factories import create_board, guest, jwt_for, poker_room, user_actor
+from services.poker import sessions, snapshot, voting
+from tests.factories import create_board, guest, jwt_for, user_actor, voting_room
 
 # Statements today. A vote: the token read, then BEGIN, the seq, one read, the upsert,
 # the event and COMMIT; on SQLite inside a savepoint (its commit is shared), all of it
@@ -27,6 +27,9 @@ from tests.factories import create_board, guest, jwt_for, poker_room, user_actor
 # are one statement, as are a move's UPDATE and its event.
 VOTE_MAX = {"sqlite": 9, "postgres": 6}
 MOVE_MAX = {"sqlite": 12, "postgres": 9}
+# A socket's connect reads the room: the session, the seat, the seq, the people, the
+# stories, who voted and the viewer's vote: one hop on SQLite, inside its shared commit.
+SNAPSHOT_MAX = {"sqlite": 10, "postgres": 6}
 
 _STATEMENTS = (
     "execute_query",
@@ -84,15 +87,13 @@ def backend(url: str) -> str:
 async def test_a_vote_stays_within_its_round_trips(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _, owner, session = await poker_room()
-    story = await stories.add_story(actor=owner, code=session["code"], title="Login")
-    await stories.start_story(actor=owner, code=session["code"], story_id=story["id"])
-    _, _, token = await guest(session["code"], "Val")
-    await voting.cast_vote(actor=await authenticate(token), code=session["code"], value="3")
+    code = await voting_room()
+    _, _, token = await guest(code, "Val")
+    await voting.cast_vote(actor=await authenticate(token), code=code, value="3")
 
     async with statements(monkeypatch) as seen:
         actor = await authenticate(token)
-        result = await voting.cast_vote(actor=actor, code=session["code"], value="5")
+        result = await voting.cast_vote(actor=actor, code=code, value="5")
     assert result["vote"]["value"] == "5"
     assert 0 < len(seen) <= VOTE_MAX[backend(db)], "\n".join(seen)
 
@@ -115,3 +116,68 @@ async def test_a_card_move_stays_within_its_round_trips(
         moved = await cards.move_card(actor=actor, ref=ref, card_id=made[0]["id"], column_id=doing)
     assert moved["columnId"] == doing
     assert 0 < len(seen) <= MOVE_MAX[backend(db)], "\n".join(seen)
+
+
+async def test_a_room_snapshot_stays_within_its_round_trips(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = await voting_room()
+    _, _, token = await guest(code, "Val")
+    _, _, other = await guest(code, "Ann")
+    await voting.cast_vote(actor=await authenticate(token), code=code, value="3")
+    await voting.cast_vote(actor=await authenticate(other), code=code, value="8")
+    actor = await authenticate(token)
+
+    async with statements(monkeypatch) as seen:
+        _, state = await snapshot.read(code, actor)
+    assert state is not None
+    assert state["me"]["vote"] == "3"
+    assert state["session"]["current_story"]["votes_cast"] == 2
+    assert state["session"]["current_story"]["votes"] is None
+    assert 0 < len(seen) <= SNAPSHOT_MAX[backend(db)], "\n".join(seen)
+
+
+@asynccontextmanager
+async def rows_read(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[list[int]]:
+    """How many rows each query brought back, on either database."""
+    counts: list[int] = []
+    client = type(connections.get("default"))
+    for cls in (client, *client.__subclasses__()):
+        for name in ("execute_query", "execute_query_dict"):
+            real = vars(cls).get(name)
+            if real is None:
+                continue
+
+            def counted(real: Any = real) -> Any:
+                async def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+                    result = await real(self, *args, **kwargs)
+                    found = result[1] if isinstance(result, tuple) else result
+                    counts.append(len(found))
+                    return result
+
+                return run
+
+            monkeypatch.setattr(cls, name, counted())
+    yield counts
+    monkeypatch.undo()
+
+
+async def test_a_join_reads_no_more_in_a_full_room(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rendering the session a guest joins counts the seats in the database: a join into a
+    room of many reads as many rows as a join into a room of few."""
+    code = await voting_room()
+
+    async def joined(name: str) -> tuple[dict[str, Any], int]:
+        async with rows_read(monkeypatch) as counts:
+            _, rendered, _ = await sessions.join_session(actor=None, code=code, name=name)
+        return rendered, sum(counts)
+
+    _, few = await joined("Second")
+    for i in range(40):
+        await guest(code, f"Guest {i}")
+    rendered, many = await joined("Last")
+    assert rendered["participants_count"] == 43
+    assert rendered["moderator_id"] is not None
+    assert many == few

@@ -8,9 +8,7 @@ import pytest
 
 from models import RoomEvent
 from services.errors import Conflict, Forbidden, Invalid
-from services.poker import sessions, stories, voting
-from services.poker.access import session_by_code
-from services.poker.views import snapshot
+from services.poker import sessions, snapshot, stories, voting
 from tests.factories import guest, poker_room
 
 
@@ -35,17 +33,17 @@ async def test_vote_values_stay_hidden_until_the_reveal(db: str) -> None:
     _, owner, session = await _room_with_story()
     code = session["code"]
     alice, _, _ = await guest(code, "Alice")
-    _bob, bob_id, _ = await guest(code, "Bob")
+    bob, _, _ = await guest(code, "Bob")
     await voting.cast_vote(actor=alice, code=code, value="13")
     events = await RoomEvent.filter(room=f"poker:{code}", type="vote_cast")
     assert events and all("value" not in e.data for e in events)
-    bob_view = await snapshot(await session_by_code(code), await _participant(bob_id))
+    _, bob_view = await snapshot.read(code, bob)
+    assert bob_view is not None
     assert not _vote_values(bob_view)
     assert bob_view["me"]["vote"] is None
     assert bob_view["stories"][0]["votes"] is None
-    alice_view = await snapshot(
-        await session_by_code(code), await _participant(alice.participant_id)
-    )
+    _, alice_view = await snapshot.read(code, alice)
+    assert alice_view is not None
     assert alice_view["me"]["vote"] == "13"
     revealed = await voting.reveal(actor=owner, code=code)
     assert [v["value"] for v in revealed["votes"]] == ["13"]
@@ -59,12 +57,6 @@ def _vote_values(obj: object) -> list[object]:
     if isinstance(obj, list):
         return [x for v in obj for x in _vote_values(v)]
     return []
-
-
-async def _participant(pid: int):  # type: ignore[no-untyped-def]
-    from models import Participant
-
-    return await Participant.get(id=pid)
 
 
 async def test_reveal_computes_consensus_and_statistics(db: str) -> None:
@@ -192,6 +184,19 @@ async def test_restart_round_keeps_the_earlier_result_in_history(db: str) -> Non
     assert story["round"] == 2 and story["status"] == "voting"
     assert story["history"][0]["final_estimate"] == "8"
     assert story["votes_cast"] == 0
+
+
+async def test_a_story_keeps_the_history_of_its_last_rounds(db: str) -> None:
+    _, owner, session = await _room_with_story()
+    code = session["code"]
+    for value in [str(v) for v in [1, 2, 3, 5, 8, 13]] * 4:
+        await voting.cast_vote(actor=owner, code=code, value=value)
+        await voting.reveal(actor=owner, code=code)
+        story = await stories.restart_round(actor=owner, code=code)
+    assert story["round"] == 25
+    assert len(story["history"]) == stories.HISTORY_KEPT
+    assert [h["round"] for h in story["history"]] == list(range(5, 25))
+    assert story["history"][-1]["final_estimate"] == "13"
 
 
 async def test_async_voting_accepts_votes_on_queued_stories(db: str) -> None:
