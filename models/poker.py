@@ -44,6 +44,8 @@ class PokerSession(Model):
     record_vote_names = fields.BooleanField(default=True)
     async_voting_enabled = fields.BooleanField(default=False)
     auto_reveal = fields.BooleanField(default=False)
+    # What the room's timer offers to run; the timer itself is started with its seconds.
+    timer_seconds = fields.IntField(default=60)
     # No foreign key: stories point at sessions, and a cycle would complicate deletes.
     current_story_id = fields.UUIDField(null=True)
     timer_ends_at = fields.DatetimeField(null=True)

@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
 from realtime.server import create_sio, register_namespaces
-from server import logs
+from server import heap, logs, mcp
 from server.api import registry
 from server.api.routing import build_routes
 from server.config import Settings
@@ -33,10 +33,12 @@ from server.errors import (
 )
 from server.openapi import build_openapi
 from server.ratelimit import RateLimitMiddleware
-from services import security, throttle
+from services import ai, automations, jobs, retention, security, throttle, webhooks
 from services.availability import OUTAGE_ROOTS
 from services.boards import attachments, mailer
 from services.errors import DomainError
+from services.poker.imports import http as provider_http
+from services.poker.imports import sync as _sync  # noqa: F401  (registers its job handler)
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -54,13 +56,25 @@ def _static_routes() -> list[BaseRoute]:
     async def app_page(request: Request) -> Response:
         return FileResponse(index)
 
+    async def favicon(request: Request) -> Response:
+        # Pages without the icon link (the JSON of /api/health) still ask for this.
+        return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
+
     routes: list[BaseRoute] = [
         Route("/", app_page),
         Route("/r/{code}", app_page),
+        Route("/r/{code}/analytics", app_page),
+        Route("/analytics", app_page),
+        Route("/workspace", app_page),
+        Route("/webhooks", app_page),
+        Route("/tokens", app_page),
         Route("/b", app_page),
         Route("/b/{path:path}", app_page),
+        Route("/d", app_page),
+        Route("/d/{path:path}", app_page),
         Route("/signin", app_page),
         Route("/invitations/{token}", app_page),
+        Route("/favicon.ico", favicon),
     ]
     modules = STATIC_DIR / "node_modules"
     routes.append(Mount("/vendor", StaticFiles(directory=modules, check_dir=False)))
@@ -94,6 +108,23 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> A
     mailer.configure(smtp=_smtp(settings), public_url=_public_url(settings))
     attachments.configure(settings.attachments_dir or settings.data_dir / "attachments")
     limiter = throttle.configure(settings.redis_url)
+    provider_http.configure(allow_private=settings.integrations_allow_private)
+    jobs.configure(
+        poll_seconds=settings.jobs_poll_seconds, backoff_seconds=settings.jobs_backoff_seconds
+    )
+    webhooks.configure(allow_private=settings.webhooks_allow_private)
+    ai.configure(
+        ai.AiConfig(
+            base_url=settings.ai_base_url,
+            api_key=settings.ai_api_key,
+            model=settings.ai_model,
+            timeout_seconds=settings.ai_timeout_seconds,
+            max_tokens=settings.ai_max_tokens,
+            fallback=settings.ai_fallback,
+        )
+    )
+    webhooks.install()
+    automations.install()
     sio = create_sio(
         redis_url=settings.redis_url,
         serializer=settings.serializer,
@@ -103,25 +134,43 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> A
     realtime = register_namespaces(
         sio, redis_url=settings.redis_url, recheck_seconds=settings.socket_recheck_seconds
     )
+    agents = mcp.Faces(
+        rate_limit=settings.mcp_rate_limit, ip_rate_limit=settings.rate_limit, limiter=limiter
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         realtime.start()
         try:
-            if manage_db:
-                async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
-                    logs.log.info(
-                        "serving",
-                        database=settings.database_url.split("://")[0],
-                        pubsub="redis" if settings.redis_url else "in-process",
-                    )
+            async with agents.running():
+                if manage_db:
+                    async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+                        logs.log.info(
+                            "serving",
+                            database=settings.database_url.split("://")[0],
+                            pubsub="redis" if settings.redis_url else "in-process",
+                        )
+                        heap.settle()
+                        runner = jobs.Runner() if settings.jobs_enabled else None
+                        sweeper = retention.Sweeper(keep_seconds=settings.history_retention_seconds)
+                        if runner is not None:
+                            runner.start()
+                            sweeper.start()
+                        try:
+                            yield
+                        finally:
+                            await webhooks.drain()
+                            await automations.drain()
+                            if runner is not None:
+                                await sweeper.stop()
+                                await runner.stop()
+                else:
                     yield
-            else:
-                yield
         finally:
             await realtime.stop()
 
     routes: list[BaseRoute] = [Mount("/api", routes=build_routes(registry.APIS))]
+    routes.append(agents.route(origins=[*settings.allowed_origins, _public_url(settings)]))
     routes += _static_routes()
     app = Starlette(
         routes=routes,

@@ -13,9 +13,18 @@ MODELS = [
     "models.accounts",
     "models.events",
     "models.poker",
+    "models.poker_workspace",
     "models.orgs",
     "models.boards",
     "models.notifications",
+    "models.integrations",
+    "models.jobs",
+    "models.webhooks",
+    "models.automations",
+    "models.pilotage",
+    "models.documents",
+    "models.agents",
+    "models.wizard",
 ]
 
 
@@ -40,6 +49,8 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         # the log, without an fsync each time; see docs/decisions.md. A URL may say
         # otherwise (`?synchronous=FULL`).
         expanded["credentials"].setdefault("synchronous", "NORMAL")
+        # Write transactions take the lock when they begin: see services/sqlite_engine.py.
+        expanded["engine"] = "services.sqlite_engine"
         connection = expanded
     elif expanded["engine"] == "tortoise.backends.asyncpg":
         expanded["credentials"]["reset"] = _reset

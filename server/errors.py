@@ -1,8 +1,9 @@
 """Renders the one error tree in each API's own format.
 
 Poker paths (seed 000) answer `{"success": false, "message", "code", "errors"?}`
-and report schema failures as 422. Every other path (seed 001) answers
-`{"statusCode", "message", "error"}` and reports schema failures as 400.
+and report invalid input as 422. Every other path (seed 001) answers
+`{"statusCode", "message", "error"}`; its error table has no 422, so invalid input
+there, of any kind (a body of the wrong shape or a value a rule refuses), is 400.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ POKER_PREFIXES = (
     "/api/workspace",
     "/api/integrations",
     "/api/webhooks",
+    "/api/analytics",
 )
 
 
@@ -55,14 +57,18 @@ def validation_failed(exc: ValidationError, *, prefix: str = "") -> ValidationFa
     return ValidationFailed(f"{field}: {messages[0]}", details={"errors": errors})
 
 
+def seed_001_status(status: int) -> int:
+    """The boards API's status for an error: 400 where the poker API says 422."""
+    return 400 if status == 422 else status
+
+
 def render(path: str, exc: DomainError, headers: dict[str, str] | None = None) -> Response:
     body: dict[str, Any]
     status = exc.status
     if is_poker_path(path):
         body = {"success": False, "message": exc.message, "code": exc.code}
     else:
-        if isinstance(exc, ValidationFailed):
-            status = 400
+        status = seed_001_status(status)
         body = {"statusCode": status, "message": exc.message, "error": HTTPStatus(status).phrase}
     if "errors" in exc.details:
         body["errors"] = exc.details["errors"]

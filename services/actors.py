@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
-ActorKind = Literal["user", "guest", "agent", "system"]
+ActorKind = Literal["user", "guest", "agent", "system", "automation"]
 Via = Literal["jwt", "pat", "guest", "system"]
 
 
@@ -22,9 +22,19 @@ class Actor:
     # None means every scope (a JWT); a PAT carries its own list.
     scopes: frozenset[str] | None = None
     token_id: uuid.UUID | None = None
+    # An automation rule acting on its project: it is named by its own id and acts with
+    # the rights of `user_id`, the person who last saved it.
+    rule_id: uuid.UUID | None = None
+    # A workspace agent on a mission: named by its own id, acting with the rights of
+    # `user_id`, the person who started the mission (or who approves its proposal).
+    agent_id: uuid.UUID | None = None
 
     @property
     def id(self) -> str:
+        if self.agent_id is not None:
+            return str(self.agent_id)
+        if self.rule_id is not None:
+            return str(self.rule_id)
         if self.user_id is not None:
             return str(self.user_id)
         return str(self.participant_id)

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from models import ApiToken, Participant, User
+from models import ApiToken
+from services import sql
 from services.actors import Actor
 from services.errors import Forbidden, Unauthorized
+from services.scopes import MCP
 from services.security import GUEST_PREFIX, PAT_PREFIX, decode_jwt, looks_like_jwt, sha256
 
 MAX_TOKEN_LENGTH = 2048
+_USER = "SELECT name, email, token_version FROM users WHERE id = ?"
+_TOKEN_NAME = "SELECT name FROM api_tokens WHERE id = ?"
+_GUEST = "SELECT id, name, session_id, removed_at FROM participants WHERE token_hash = ?"
 # lastUsedAt is written at most this often per token, so reads stay reads.
 _LAST_USED_GRANULARITY = timedelta(minutes=1)
 
@@ -35,10 +41,11 @@ async def _from_jwt(token: str) -> Actor:
         user_id = uuid.UUID(str(claims["sub"]))
     except ValueError:
         raise Unauthorized("Invalid token") from None
-    user = await User.filter(id=user_id).first()
-    if user is None or claims.get("ver", 0) != user.token_version:
+    # Plain SQL: this read comes with every request and every socket connect.
+    user = await sql.row(_USER, str(user_id))
+    if user is None or claims.get("ver", 0) != user["token_version"]:
         raise Unauthorized("Token is no longer valid")
-    return Actor(kind="user", name=user.name or user.email, via="jwt", user_id=user.id)
+    return Actor(kind="user", name=user["name"] or user["email"], via="jwt", user_id=user_id)
 
 
 async def _from_pat(token: str) -> Actor:
@@ -62,16 +69,30 @@ async def _from_pat(token: str) -> Actor:
 
 
 async def _from_guest(token: str) -> Actor:
-    row = await Participant.filter(token_hash=sha256(token)).first()
-    if row is None or row.removed_at is not None:
+    row = await sql.row(_GUEST, sha256(token))
+    if row is None or row["removed_at"] is not None:
         raise Unauthorized("Guest token is not valid")
     return Actor(
         kind="guest",
-        name=row.name,
+        name=row["name"],
         via="guest",
-        participant_id=row.id,
-        session_id=row.session_id,
+        participant_id=row["id"],
+        session_id=uuid.UUID(str(row["session_id"])),
     )
+
+
+async def authenticate_agent(token: str | None) -> Actor:
+    """An AI agent or bot on the MCP face: a personal access token holding the `mcp`
+    scope, never a JWT (a browser's session) nor a guest token. The agent acts as the
+    token's owner, named after the token, so activity shows which agent did what."""
+    actor = await authenticate(token)
+    if actor.via != "pat" or actor.token_id is None:
+        raise Unauthorized("The MCP endpoint takes a personal access token with the 'mcp' scope")
+    if not actor.has_scope(MCP):
+        raise Forbidden("This token lacks the 'mcp' scope")
+    name = await sql.row(_TOKEN_NAME, str(actor.token_id))
+    label = name["name"] if name else "token"
+    return replace(actor, kind="agent", name=f"{label} via MCP")
 
 
 def require_user(actor: Actor) -> uuid.UUID:

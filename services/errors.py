@@ -54,6 +54,13 @@ class RateLimited(DomainError):
     code, status, default_message = "rate_limited", 429, "Too many requests"
 
 
+class UpstreamFailed(DomainError):
+    """A service we called for the caller (Jira, GitHub) could not be reached or failed;
+    nothing was changed here."""
+
+    code, status, default_message = "upstream", 502, "The remote service did not answer"
+
+
 class Unavailable(DomainError):
     """The database cannot be reached; nothing was written, and the same call can be
     made again once it is back."""

@@ -13,6 +13,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -81,8 +82,18 @@ class StoryRevealed:
     actor: Actor | None
 
 
+@dataclass(frozen=True)
+class SessionCreated:
+    """A poker session was created; nobody is in its room yet, so no room event says so."""
+
+    code: str
+    owner_id: uuid.UUID
+    actor: Actor | None
+    session: dict[str, Any]
+
+
 # What a committed unit of work hands to the bus: its room events and other facts.
-Fact = Event | TokenRevoked | PasswordChanged | NotificationCreated | StoryRevealed
+Fact = Event | TokenRevoked | PasswordChanged | NotificationCreated | StoryRevealed | SessionCreated
 Listener = Callable[[list[Fact]], Awaitable[None]]
 _listeners: list[Listener] = []
 
@@ -112,11 +123,20 @@ def unsubscribe(listener: Listener) -> None:
         _listeners.remove(listener)
 
 
+# Facts of units of work nested in an enclosing one (`enclosing_unit_of_work`): they
+# are only committed with it, so they wait for its commit.
+_held: ContextVar[list[Fact] | None] = ContextVar("held_facts", default=None)
+
+
 async def after_commit(facts: Sequence[Fact]) -> None:
     """Hand committed facts to every listener, in order. A listener that raises is
     logged and skipped: the change stands, the log stays the truth, clients recover
     through `sync` and notifications show on reload."""
     if not facts:
+        return
+    held = _held.get()
+    if held is not None:
+        held.extend(facts)
         return
     batch = list(facts)
     for listener in list(_listeners):
@@ -228,6 +248,23 @@ async def unit_of_work() -> AsyncIterator[UnitOfWork]:
     await after_commit(uow.facts)
 
 
+@asynccontextmanager
+async def enclosing_unit_of_work() -> AsyncIterator[UnitOfWork]:
+    """A unit of work that calls other services inside its transaction (a pilotage
+    action applied through the board's services): theirs become part of it, so all
+    commit or none does, and their facts go to the bus, before its own, only once it
+    has committed."""
+    uow = UnitOfWork()
+    held: list[Fact] = []
+    reset = _held.set(held)
+    try:
+        async with in_transaction():
+            yield uow
+    finally:
+        _held.reset(reset)
+    await after_commit([*held, *uow.facts])
+
+
 def _insert(event: Event) -> sql.Stmt:
     return sql.stmt(
         "INSERT INTO room_events (room, seq, type, data, actor, at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -255,13 +292,20 @@ async def current_seq(room: str) -> int:
     return int(row.seq) if row else 0
 
 
+_SEQS_PER_READ = 500
+
+
 async def current_seqs(rooms: list[str]) -> dict[str, int]:
     """The last seq handed out in each of `rooms`, in one read; rooms with no events
     yet are left out."""
-    if not rooms:
-        return {}
-    rows = await Room.filter(key__in=rooms).values_list("key", "seq")
-    return {str(key): int(seq) for key, seq in rows}
+    heads: dict[str, int] = {}
+    # Plain SQL: each worker asks for all its rooms every few seconds (realtime/heartbeat).
+    for start in range(0, len(rooms), _SEQS_PER_READ):
+        chunk = rooms[start : start + _SEQS_PER_READ]
+        marks = ", ".join("?" * len(chunk))
+        for row in await sql.rows(f"SELECT key, seq FROM rooms WHERE key IN ({marks})", *chunk):
+            heads[str(row["key"])] = int(row["seq"])
+    return heads
 
 
 async def events_since(room: str, since: int) -> list[Event] | None:

@@ -19,6 +19,10 @@ ACCOUNT_READ = "account:read"
 ACCOUNT_WRITE = "account:write"
 POKER_READ = "poker:read"
 POKER_WRITE = "poker:write"
+WEBHOOKS_READ = "webhooks:read"
+WEBHOOKS_WRITE = "webhooks:write"
+DOCUMENTS_READ = "documents:read"
+DOCUMENTS_WRITE = "documents:write"
 MCP = "mcp"
 
 # Every scope, in the order a token lists them.
@@ -32,6 +36,10 @@ ALL: tuple[str, ...] = (
     ACCOUNT_WRITE,
     POKER_READ,
     POKER_WRITE,
+    WEBHOOKS_READ,
+    WEBHOOKS_WRITE,
+    DOCUMENTS_READ,
+    DOCUMENTS_WRITE,
     MCP,
 )
 

@@ -59,6 +59,18 @@ async def poker_room(
     return owner, actor, session
 
 
+async def voting_room(title: str = "Login") -> str:
+    """A new session whose owner has added and started one story, so that a guest who
+    joins can vote at once; its join code."""
+    from services.poker import stories
+
+    _, owner, session = await poker_room()
+    code: str = session["code"]
+    story = await stories.add_story(actor=owner, code=code, title=title)
+    await stories.start_story(actor=owner, code=code, story_id=story["id"])
+    return code
+
+
 def user_actor(user: User, scopes: frozenset[str] | None = None) -> Actor:
     return Actor(
         kind="user", name=user.name, via="pat" if scopes else "jwt", user_id=user.id, scopes=scopes

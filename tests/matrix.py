@@ -1,4 +1,5 @@
-"""The callers of the permission matrices and the board they act on.
+"""The callers of the permission matrices, the board they act on, and the rows: each
+area's rows say what every caller gets from each of its endpoints.
 
 Every caller is a real account with a real token: nobody is faked, so a refusal comes
 from the same checks a browser or a script would meet.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +20,7 @@ from models import (
     Column,
     Comment,
     CustomField,
+    Document,
     Label,
     Notification,
     Scope,
@@ -25,6 +28,7 @@ from models import (
 )
 from services import tokens
 from services.boards import attachments, invitations
+from services.documents.documents import create_document
 from services.scopes import ALL as ALL_SCOPES
 from tests.card_details import make_card
 from tests.factories import Board, add_member, create_board, create_user, jwt_for, user_actor
@@ -181,6 +185,29 @@ class World:
         )
         return str(row.id)
 
+    async def document(
+        self,
+        title: str = "Handbook",
+        *,
+        author: User | None = None,
+        status: str = "draft",
+        **fields: Any,
+    ) -> str:
+        """A workspace document (or `scopeType`, `projectId`...) by `author` (the owner)."""
+        made = await create_document(
+            actor=user_actor(author or self.owner),
+            org_slug=self.board.org.slug,
+            ws_slug=self.board.workspace.slug,
+            title=self.tag + title,
+            doc_type=fields.pop("doc_type", "document"),
+            content=fields.pop("content", None),
+            scope_type=fields.pop("scope_type", "workspace"),
+            **fields,
+        )
+        if status != "draft":
+            await Document.filter(id=made["id"]).update(status=status)
+        return str(made["id"])
+
     async def invitation(self, email: str) -> dict[str, Any]:
         return await invitations.invite(
             actor=user_actor(self.owner),
@@ -219,3 +246,152 @@ async def build_world(tag: str = "") -> World:
     ws_member = await create_user(name=tag + "Wes Workspace")
     await add_member(board, ws_member, project_role=None)
     return World(board=board, member=member, admin=admin, ws_member=ws_member, tag=tag)
+
+
+# The rows
+
+BOARD_PREFIXES = ("/orgs/", "/organizations", "/invitations", "/notifications")
+PROJECTS_READ, PROJECTS_WRITE, NOTIFICATIONS = (
+    "projects:read",
+    "projects:write",
+    "notifications:read",
+)
+
+
+@dataclass(frozen=True)
+class Req:
+    """What one row sends besides the board's own path parameters."""
+
+    params: dict[str, str] = field(default_factory=dict)
+    json: Any = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
+
+
+Prep = Callable[[World, str], Awaitable[Req]]
+
+
+@dataclass(frozen=True)
+class Row:
+    prep: Prep
+    expected: dict[str, int]
+    # The PAT scope that opens the route ("a+b" when it needs both).
+    scope: str
+
+    def callers(self) -> tuple[str, ...]:
+        both = (PAT_PREFIX + self.scope,) if "+" in self.scope else ()
+        return CALLERS + PAT_CALLERS + both
+
+    def expect(self, caller: str) -> int:
+        if caller.startswith(PAT_PREFIX):
+            return self.expected["owner"] if opens(self.scope, caller) else 403
+        return self.expected[caller]
+
+
+def opens(scope: str, caller: str) -> bool:
+    """Whether the PAT `caller` holds every scope the route needs."""
+    held = set(caller.removeprefix(PAT_PREFIX).split("+"))
+    return set(scope.split("+")) <= held
+
+
+def expect(
+    member: int,
+    admin: int,
+    owner: int,
+    *,
+    stranger: int = 404,
+    pat_read: int = 403,
+    ws_member: int | None = None,
+) -> dict[str, int]:
+    """`ws_member` (in the workspace, not in the project) defaults to what a project
+    member gets above the project, and to 404 inside it (see `row`)."""
+    out = {
+        "anonymous": 401,
+        "stranger": stranger,
+        "pat_read": pat_read,
+        "member": member,
+        "admin": admin,
+        "owner": owner,
+    }
+    if ws_member is not None:
+        out["ws_member"] = ws_member
+    return out
+
+
+READ = expect(200, 200, 200, pat_read=200)
+# Any project member may do it; a read-only token may not.
+MEMBER_WRITE = expect(200, 200, 200)
+MEMBER_CREATE = expect(201, 201, 201)
+# Project (or workspace) admins only.
+ADMIN_WRITE = expect(403, 200, 200)
+ADMIN_CREATE = expect(403, 201, 201)
+# The organization's owner (or an organization admin, which no caller here is).
+ORG_OWNER_WRITE = expect(403, 403, 200)
+ORG_OWNER_CREATE = expect(403, 403, 201)
+# The caller's own things: a stranger has theirs too; a PAT needs notifications:read.
+MINE = expect(200, 200, 200, stranger=200, pat_read=403)
+
+ROWS: dict[tuple[str, str], Row] = {}
+
+
+def row(
+    method: str, path: str, expected: dict[str, int], prep: Prep | None = None, *, scope: str = ""
+) -> None:
+    """`scope` defaults to notifications:read for the caller's notifications, and else
+    to projects:read for a GET and projects:write for a change."""
+    assert (method, path) not in ROWS, (method, path)
+    if "ws_member" not in expected:
+        inside_project = "{project_id}" in path
+        expected = expected | {"ws_member": 404 if inside_project else expected["member"]}
+    if not scope:
+        if path.startswith("/notifications"):
+            scope = NOTIFICATIONS
+        else:
+            scope = PROJECTS_READ if method == "GET" else PROJECTS_WRITE
+    ROWS[(method, path)] = Row(prep or nothing, expected, scope)
+
+
+async def nothing(w: World, caller: str) -> Req:
+    return Req()
+
+
+# Organizations
+
+
+@dataclass(frozen=True)
+class ScopeRow:
+    prep: Prep
+    scope: str
+    # What the owner's JWT gets for the same request.
+    owner: int
+
+    def expect(self, caller: str) -> int:
+        if caller == "owner":
+            return self.owner
+        return self.owner if opens(self.scope, caller) else 403
+
+
+SCOPE_ROWS: dict[tuple[str, str], ScopeRow] = {}
+
+
+def scoped(method: str, path: str, scope: str, owner: int, prep: Prep | None = None) -> None:
+    assert (method, path) not in SCOPE_ROWS and (method, path) not in ROWS, (method, path)
+    SCOPE_ROWS[(method, path)] = ScopeRow(prep or nothing, scope, owner)
+
+
+# Path parameters naming something a tenant owns; each area's rows add their own.
+TENANT_IDS = [
+    "project_id",
+    "card_id",
+    "column_id",
+    "comment_id",
+    "attachment_id",
+    "label_id",
+    "field_id",
+    "relation_id",
+    "item_id",
+    "scope_id",
+    "user_id",
+    "invitation_id",
+    "notification_id",
+    "document_id",
+]

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -116,3 +117,38 @@ async def running_server(
             except TimeoutError:
                 proc.kill()
                 await proc.wait()
+
+
+@asynccontextmanager
+async def served_in_process(database_url: str, **settings: Any) -> AsyncIterator[str]:
+    """The app served by uvicorn in this process, websocket only, the way `python -m
+    server` serves it, with `settings` changed; its base URL."""
+    import uvicorn
+
+    from server.app import create_app
+    from server.websocket import LeanWebSocketProtocol
+    from tests.conftest import settings_for
+
+    app = create_app(
+        settings_for(database_url, transports=("websocket",), **settings), manage_db=False
+    )
+    port = free_port()
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        ws=LeanWebSocketProtocol,
+        ws_per_message_deflate=False,
+        ws_ping_interval=None,
+        log_level="warning",
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        assert not task.done(), "server stopped"
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

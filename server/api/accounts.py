@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from models import User
 from server.api.routing import Api, Call
-from server.api.schemas import CamelInput, CamelOutput, Output
+from server.api.schemas import CamelInput, CamelOutput, Email, NoNul, Output
 from services import accounts
 from services.scopes import ACCOUNT_READ, ACCOUNT_WRITE
 
@@ -28,13 +28,15 @@ GivenPassword = Annotated[
 
 
 class UserRegister(CamelInput):
-    email: EmailStr
+    email: Email
     password: NewPassword = Field(description="8-128 characters")
-    name: str = Field(default="", max_length=accounts.NAME_MAX, description="Display name")
+    name: Annotated[str, StringConstraints(max_length=accounts.NAME_MAX), NoNul] = Field(
+        default="", description="Display name"
+    )
 
 
 class UserLogin(CamelInput):
-    email: EmailStr
+    email: Email
     password: GivenPassword
 
 

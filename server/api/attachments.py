@@ -67,6 +67,7 @@ async def list_attachments(call: Call) -> Any:
     status=201,
     scope=PROJECTS_WRITE,
     errors=(400, 404, 413),
+    upload="file",
 )
 async def upload_attachment(call: Call) -> Any:
     ref, card_id = project_ref(call), call.path["card_id"]

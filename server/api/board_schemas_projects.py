@@ -4,13 +4,14 @@ export/import and poker on a card (seed 001 shapes, camelCase)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import EmailStr, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
-from server.api.schemas import CamelInput, CamelOutput, NoNul
-from services.boards import projects
+from server.api.card_schemas import When
+from server.api.schemas import CamelInput, CamelOutput, Email, NoNul, StrictInt
+from services.boards import projects, transfer
+from services.boards.templates import TEMPLATES
 
 _Clean = NoNul
 
@@ -40,7 +41,10 @@ class ProjectCreate(CamelInput):
     name: ProjectName
     description: Description = ""
     template: str | None = Field(
-        default=None, max_length=50, description="A template id (default: kanban)"
+        default=None,
+        max_length=50,
+        description="A template id (default: kanban)",
+        json_schema_extra={"enum": [*TEMPLATES, None]},
     )
 
 
@@ -77,7 +81,7 @@ class ProjectImported(ProjectPublic):
 
 
 class ProjectMemberAdd(CamelInput):
-    email: EmailStr
+    email: Email
     role: Literal["admin", "member"] = "member"
 
 
@@ -103,7 +107,7 @@ class TemplateLabelPublic(CamelOutput):
     color: str
 
 
-class TemplatePublic(CamelOutput):
+class ProjectTemplatePublic(CamelOutput):
     id: str
     name: str
     description: str
@@ -172,8 +176,8 @@ class TransferCard(CamelInput):
     column_index: StrictInt = Field(default=0, description="Index into `columns`")
     order: StrictInt | None = Field(default=None, description="Rank within its column")
     priority: Priority | None = None
-    start_date: datetime | None = None
-    due_date: datetime | None = None
+    start_date: When | None = None
+    due_date: When | None = None
     archived: StrictBool = False
     estimate: Estimate | None = None
     checklist: list[TransferChecklistItem] = Field(default_factory=list, max_length=200)
@@ -193,15 +197,25 @@ class TransferCustomField(CamelInput):
 
 
 class ProjectImport(CamelInput):
-    """Up to 50 columns and 500 cards; over that the import is refused with 422."""
+    """Up to 50 columns and 500 cards; over that the import is refused with 400."""
 
-    version: StrictInt | None = None
+    # The limits are checked by the service, which names the offending item; the schema
+    # states them too.
+    version: StrictInt | None = Field(default=None, json_schema_extra={"enum": [1, None]})
     exported_at: str | None = None
     project: TransferProject
-    columns: list[TransferColumn]
-    cards: list[TransferCard] = Field(default_factory=list)
-    labels: list[TransferLabel] = Field(default_factory=list)
-    custom_fields: list[TransferCustomField] = Field(default_factory=list)
+    columns: list[TransferColumn] = Field(
+        json_schema_extra={"minItems": 1, "maxItems": transfer.MAX_COLUMNS}
+    )
+    cards: list[TransferCard] = Field(
+        default_factory=list, json_schema_extra={"maxItems": transfer.MAX_CARDS}
+    )
+    labels: list[TransferLabel] = Field(
+        default_factory=list, json_schema_extra={"maxItems": transfer.MAX_LABELS}
+    )
+    custom_fields: list[TransferCustomField] = Field(
+        default_factory=list, json_schema_extra={"maxItems": transfer.MAX_CUSTOM_FIELDS}
+    )
 
 
 class ProjectExport(CamelOutput):

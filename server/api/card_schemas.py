@@ -7,6 +7,7 @@ cannot be cleared refuse null.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -14,12 +15,14 @@ from pydantic import (
     BeforeValidator,
     Field,
     StrictBool,
-    StrictInt,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
-from server.api.schemas import CamelInput, CamelOutput, NoNul
+from server.api.schemas import CamelInput, CamelOutput, NoNul, StrictInt
+from services.boards import cards, columns
 from services.boards.cards import parse_date
 from services.errors import Invalid
 
@@ -28,7 +31,7 @@ def _when(value: Any) -> Any:
     try:
         return parse_date(value)
     except Invalid as exc:
-        raise ValueError(exc.message) from None
+        raise PydanticCustomError("value_error", exc.message) from None
 
 
 def _text(low: int, high: int) -> Any:
@@ -36,24 +39,38 @@ def _text(low: int, high: int) -> Any:
 
 
 _Clean = NoNul
-ColumnName = Annotated[str, _text(1, 100), _Clean]
-Title = Annotated[str, _text(1, 500), _Clean]
-Description = Annotated[str, _text(0, 5000), _Clean]
-Estimate = Annotated[str, _text(0, 20), _Clean]
+ColumnName = Annotated[str, _text(1, columns.NAME_MAX), _Clean]
+Title = Annotated[str, _text(1, cards.TITLE_MAX), _Clean]
+Description = Annotated[str, _text(0, cards.DESCRIPTION_MAX), _Clean]
+Estimate = Annotated[str, _text(0, cards.ESTIMATE_MAX), _Clean]
 Ref = Annotated[str, _text(1, 64)]
-When = Annotated[datetime, BeforeValidator(_when)]
+# "YYYY-MM-DD" (midnight UTC) or an ISO date-time; nothing else, not a number.
+When = Annotated[
+    datetime,
+    BeforeValidator(_when),
+    WithJsonSchema({"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}]}),
+]
 Priority = Literal["low", "medium", "high"]
 WipLimit = Annotated[StrictInt, Field(ge=1, le=10_000)]
 Index = Annotated[StrictInt, Field(ge=0, le=100_000)]
 
 
-def _drop_default(schema: dict[str, Any]) -> None:
+def not_null(schema: dict[str, Any]) -> None:
+    """The schema of a field that may be left out but is never null: no default, and no
+    null among its types."""
     schema.pop("default", None)
+    branches = schema.pop("anyOf", None)
+    if branches is not None:
+        kept = [b for b in branches if b != {"type": "null"}]
+        if len(kept) == 1:
+            schema.update(kept[0])
+        else:
+            schema["anyOf"] = kept
 
 
 def unchanged() -> Any:
     """A PATCH field that may be left out but not sent as null."""
-    return Field(default=None, json_schema_extra=_drop_default)
+    return Field(default=None, json_schema_extra=not_null)
 
 
 def _refuse_nulls(model: Any, names: tuple[str, ...]) -> None:
@@ -65,12 +82,16 @@ def _refuse_nulls(model: Any, names: tuple[str, ...]) -> None:
 class ColumnCreate(CamelInput):
     name: ColumnName
     wip_limit: WipLimit | None = None
+    scope_id: Ref | None = Field(default=None, description="The board scope it belongs to")
 
 
 class ColumnUpdate(CamelInput):
     name: ColumnName | None = unchanged()
     order: Index | None = unchanged()
     wip_limit: WipLimit | None = None
+    scope_id: Ref | None = Field(
+        default=None, description="The board scope it belongs to; null: the whole board only"
+    )
 
     @model_validator(mode="after")
     def _not_null(self) -> ColumnUpdate:
@@ -149,15 +170,18 @@ class CardListQuery(CamelInput):
     archived: Literal["true", "false"] | None = None
 
 
-class ChecklistItemPublic(CamelOutput):
-    id: str
+class CardChecklistItem(CamelOutput):
+    item_id: str = Field(alias="_id", description="The item's id, as the boards API names it")
+    id: str = Field(description="The same id as `_id`")
     title: str
     done: bool
     order: int
 
 
-class LabelPublic(CamelOutput):
-    id: str
+class CardLabel(CamelOutput):
+    """A label as a card shows it."""
+
+    id: uuid.UUID
     name: str
     color: str
 
@@ -177,9 +201,9 @@ class CardPublic(CamelOutput):
     archived: bool
     version: int
     estimate: str | None
-    checklist: list[ChecklistItemPublic]
+    checklist: list[CardChecklistItem]
     checklist_progress: int | None
-    labels: list[LabelPublic]
+    labels: list[CardLabel]
     comment_count: int
     attachment_count: int
     created_at: str

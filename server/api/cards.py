@@ -40,7 +40,7 @@ async def list_cards(call: Call) -> Any:
     response=CardPublic,
     status=201,
     scope=PROJECTS_WRITE,
-    errors=(403, 404, 409, 422),
+    errors=(403, 404, 409),
 )
 async def create_card(call: Call) -> Any:
     body: CardCreate = call.body
@@ -76,7 +76,7 @@ async def get_card(call: Call) -> Any:
     body=CardUpdate,
     response=CardPublic,
     scope=PROJECTS_WRITE,
-    errors=(403, 404, 409, 422),
+    errors=(403, 404, 409),
 )
 async def update_card(call: Call) -> Any:
     body: CardUpdate = call.body

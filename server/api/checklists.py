@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from pydantic import Field, StrictBool, StrictInt, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from server.api.card_extras import CARD, NoNul, project_ref
 from server.api.routing import Api, Call
-from server.api.schemas import CamelInput, CamelOutput, Output
+from server.api.schemas import CamelInput, CamelOutput, Output, StrictInt
 from services.boards import checklists
 from services.scopes import PROJECTS_READ, PROJECTS_WRITE
 
@@ -31,7 +31,8 @@ class ChecklistItemUpdate(CamelInput):
 
 
 class ChecklistItemPublic(Output):
-    id: uuid.UUID
+    item_id: uuid.UUID = Field(alias="_id", description="The item's id, as the boards API names it")
+    id: uuid.UUID = Field(description="The same id as `_id`")
     title: str
     done: bool
     order: int

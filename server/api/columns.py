@@ -26,7 +26,11 @@ api = Api("columns")
 async def create_column(call: Call) -> Any:
     body: ColumnCreate = call.body
     return await columns.create_column(
-        actor=call.user, ref=project_ref(call), name=body.name, wip_limit=body.wip_limit
+        actor=call.user,
+        ref=project_ref(call),
+        name=body.name,
+        wip_limit=body.wip_limit,
+        scope_id=body.scope_id,
     )
 
 

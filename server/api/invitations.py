@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from server.api.routing import Api, Call
-from server.api.schemas import CamelInput, CamelOutput
+from server.api.schemas import CamelInput, CamelOutput, Email
 from server.api.shared import WS, Ok, ws_where
 from server.api.workspaces import WorkspacePublic
 from services.boards import invitations
@@ -19,7 +19,7 @@ api = Api("invitations")
 
 class InvitationCreate(CamelInput):
     # Checked by the service, so that an address is judged the same on every face.
-    email: str = Field(min_length=3, max_length=invitations.EMAIL_MAX)
+    email: Email
     role: Literal["admin", "member"] = "member"
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints
 
 from server.api.card_extras import BOARD, CARD, NoNul, Ok, project_ref
+from server.api.card_schemas import CardLabel
 from server.api.routing import Api, Call
 from server.api.schemas import CamelInput, CamelOutput
 from services.boards import labels
@@ -36,12 +37,6 @@ class LabelPublic(CamelOutput):
     name: str
     color: str
     created_at: datetime
-
-
-class CardLabel(CamelOutput):
-    id: uuid.UUID
-    name: str
-    color: str
 
 
 class CardLabels(CamelOutput):

@@ -74,6 +74,7 @@ DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Roundtable API</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/vendor/swagger-ui-dist/swagger-ui.css">
 </head><body>
 <noscript>The interactive docs need JavaScript; the raw schema is at

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import EmailStr, Field
+from pydantic import Field, StringConstraints
 
 from server.api.routing import Api, Call
-from server.api.schemas import CamelInput, CamelOutput
+from server.api.schemas import CamelInput, CamelOutput, Email, NoNul, Slug
 from server.api.shared import Ok, member_id
 from services.auth import require_user
 from services.boards import orgs
@@ -18,18 +18,18 @@ api = Api("organizations")
 
 
 class OrgCreate(CamelInput):
-    name: str = Field(min_length=1, max_length=orgs.NAME_MAX)
-    slug: str = Field(
-        min_length=2, max_length=60, description="2-60 lowercase letters, digits and hyphens"
-    )
+    name: Annotated[str, StringConstraints(min_length=1, max_length=orgs.NAME_MAX), NoNul]
+    slug: Slug = Field(description="2-60 lowercase letters, digits and hyphens")
 
 
 class OrgUpdate(CamelInput):
-    name: str | None = Field(default=None, min_length=1, max_length=orgs.NAME_MAX)
+    name: (
+        Annotated[str, StringConstraints(min_length=1, max_length=orgs.NAME_MAX), NoNul] | None
+    ) = None
 
 
 class OrgMemberAdd(CamelInput):
-    email: EmailStr
+    email: Email
     role: Literal["admin", "member"]
 
 

@@ -11,10 +11,11 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
-from server.api.schemas import Input, Output
+from server.api.schemas import Input, NoNul, Output, StrictInt
 from services.errors import NotFound
+from services.poker import sessions, stories
 from services.poker.decks import MAX_CUSTOM_VALUES, MAX_VALUE_LENGTH
 from services.poker.stories import MAX_TIMER, MIN_TIMER
 
@@ -22,22 +23,16 @@ from services.poker.stories import MAX_TIMER, MIN_TIMER
 MAX_ID = 2**31 - 1
 
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold NUL; refusing it here keeps both backends alike.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
 def _text(min_length: int, max_length: int) -> StringConstraints:
     return StringConstraints(min_length=min_length, max_length=max_length)
 
 
-_Clean = AfterValidator(_no_nul)
-SessionName = Annotated[str, _text(1, 200), _Clean]
-LongText = Annotated[str, _text(0, 5000), _Clean]
-PersonName = Annotated[str, _text(1, 100), _Clean]
-StoryTitle = Annotated[str, _text(1, 500), _Clean]
+_Clean = NoNul
+SessionName = Annotated[str, _text(1, sessions.SESSION_NAME_MAX), _Clean]
+SessionText = Annotated[str, _text(0, sessions.DESCRIPTION_MAX), _Clean]
+LongText = Annotated[str, _text(0, stories.TEXT_MAX), _Clean]
+PersonName = Annotated[str, _text(1, sessions.NAME_MAX), _Clean]
+StoryTitle = Annotated[str, _text(1, stories.TITLE_MAX), _Clean]
 Card = Annotated[str, _text(1, MAX_VALUE_LENGTH), _Clean]
 DeckName = Annotated[str, _text(0, 50), _Clean]
 FolderName = Annotated[str, _text(1, 100), _Clean]
@@ -45,7 +40,12 @@ Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 VotingSystem = Literal["fibonacci", "tshirt", "custom"]
 Status = Literal["active", "paused", "completed", "archived"]
-Deck = Annotated[list[Card], Field(max_length=MAX_CUSTOM_VALUES)]
+Deck = Annotated[
+    list[Card],
+    Field(max_length=MAX_CUSTOM_VALUES, json_schema_extra={"minItems": 2, "uniqueItems": True}),
+]
+TimerSeconds = Annotated[StrictInt, Field(ge=MIN_TIMER, le=MAX_TIMER)]
+_FROM_WORKSPACE = "defaults to your workspace's"
 
 
 def _drop_default(schema: dict[str, Any]) -> None:
@@ -69,17 +69,20 @@ def path_id(raw: str, message: str) -> int:
 
 
 class SessionCreate(Input):
+    """Settings left out come from your workspace defaults (GET /api/workspace)."""
+
     name: SessionName
-    description: LongText = ""
+    description: SessionText = ""
     folder_id: Id | None = None
-    voting_system: VotingSystem = "fibonacci"
+    voting_system: VotingSystem = unchanged(_FROM_WORKSPACE)
     custom_deck_name: DeckName | None = None
     custom_deck_values: Deck | None = Field(
-        default=None, description="2 to 30 unique cards; required when voting_system is custom"
+        default=None, description="2 to 30 unique cards; required for a new custom deck"
     )
-    record_vote_names: StrictBool = True
-    async_voting_enabled: StrictBool = False
-    auto_reveal: StrictBool = False
+    record_vote_names: StrictBool = unchanged(_FROM_WORKSPACE)
+    async_voting_enabled: StrictBool = unchanged(_FROM_WORKSPACE)
+    auto_reveal: StrictBool = unchanged(_FROM_WORKSPACE)
+    timer_seconds: TimerSeconds = unchanged("What the room's timer offers; " + _FROM_WORKSPACE)
 
 
 class SessionUpdate(Input):
@@ -87,7 +90,7 @@ class SessionUpdate(Input):
     value is required, and clears the folder or the deck name."""
 
     name: SessionName = unchanged()
-    description: LongText = unchanged()
+    description: SessionText = unchanged()
     folder_id: Id | None = Field(default=None, description="null takes the session out")
     status: Status = unchanged("'archived' archives the session, 'active' brings it back")
     voting_system: VotingSystem = unchanged()
@@ -96,6 +99,7 @@ class SessionUpdate(Input):
     record_vote_names: StrictBool = unchanged()
     async_voting_enabled: StrictBool = unchanged()
     auto_reveal: StrictBool = unchanged()
+    timer_seconds: TimerSeconds = unchanged()
 
 
 class SessionListQuery(Input):
@@ -140,7 +144,7 @@ class StoryCreate(Input):
 
 
 class TimerRequest(Input):
-    seconds: Annotated[StrictInt, Field(ge=MIN_TIMER, le=MAX_TIMER)]
+    seconds: TimerSeconds
 
 
 # Folders
@@ -235,6 +239,7 @@ class SessionPublic(Output):
     record_vote_names: bool
     async_voting_enabled: bool
     auto_reveal: bool
+    timer_seconds: int = Field(description="What the room's timer offers to run")
     participants_count: int
     moderator_id: int | None
     current_story_id: uuid.UUID | None

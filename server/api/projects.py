@@ -20,8 +20,8 @@ from server.api.board_schemas_projects import (
     ProjectMemberAdd,
     ProjectMemberPublic,
     ProjectPublic,
+    ProjectTemplatePublic,
     ProjectUpdate,
-    TemplatePublic,
 )
 from server.api.routing import Api, Call
 from server.api.shared import BOARD, WS, Ok, project_where, ws_where
@@ -53,7 +53,7 @@ async def get_portfolio(call: Call) -> Any:
     "GET",
     BASE + "/templates",
     summary="The templates a new project can start from",
-    response=list[TemplatePublic],
+    response=list[ProjectTemplatePublic],
     scope=PROJECTS_READ,
     errors=(404,),
 )
@@ -71,7 +71,7 @@ async def get_templates(call: Call) -> Any:
     status=201,
     scope=PROJECTS_WRITE,
     max_body=IMPORT_MAX_BODY,
-    errors=(404, 413, 422),
+    errors=(404, 413),
 )
 async def import_project(call: Call) -> Any:
     body: ProjectImport = call.body

@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
+from server.api.card_schemas import When
 from server.api.routing import Api, Call
-from server.api.schemas import CamelInput, CamelOutput, Output
+from server.api.schemas import CamelInput, CamelOutput, NoNul, Output
 from services import tokens
 from services.errors import NotFound
 from services.scopes import ACCOUNT_READ, ACCOUNT_WRITE
@@ -22,13 +23,14 @@ Scope = Annotated[str, Field(max_length=64, json_schema_extra={"enum": list(ALL_
 
 
 class TokenCreate(CamelInput):
-    name: str = Field(min_length=1, max_length=tokens.NAME_MAX)
+    name: Annotated[str, StringConstraints(min_length=1, max_length=tokens.NAME_MAX), NoNul]
     scopes: list[Scope] | None = Field(
         default=None,
         max_length=len(ALL_SCOPES),
-        description="Defaults to every scope",
+        description="Defaults to every scope; an empty list is refused",
+        json_schema_extra={"minItems": 1},
     )
-    expires_at: datetime | None = Field(
+    expires_at: When | None = Field(
         default=None, description="ISO date in the future, or null for no expiry"
     )
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from server.api.routing import Api, Call
-from server.api.schemas import CamelInput, CamelOutput
+from server.api.schemas import CamelInput, CamelOutput, NoNul, Slug
 from server.api.shared import WS, Ok, member_id, ws_where
 from services.boards import workspaces
 from services.boards.orgs import NAME_MAX
@@ -18,14 +18,12 @@ api = Api("workspaces")
 
 
 class WorkspaceCreate(CamelInput):
-    name: str = Field(min_length=1, max_length=NAME_MAX)
-    slug: str = Field(
-        min_length=2, max_length=60, description="2-60 lowercase letters, digits and hyphens"
-    )
+    name: Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX), NoNul]
+    slug: Slug = Field(description="2-60 lowercase letters, digits and hyphens")
 
 
 class WorkspaceUpdate(CamelInput):
-    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    name: Annotated[str, StringConstraints(min_length=1, max_length=NAME_MAX), NoNul] | None = None
 
 
 class WorkspaceMemberUpdate(CamelInput):

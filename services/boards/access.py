@@ -27,7 +27,8 @@ PILOTAGE_ROLES = ("viewer", "reviewer", "owner")
 
 M = TypeVar("M", bound=Model)
 
-_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$"
+_SLUG = re.compile(SLUG_PATTERN)
 
 
 def valid_slug(slug: str) -> bool:

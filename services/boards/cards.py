@@ -31,8 +31,16 @@ from services.errors import Invalid
 from services.events import UnitOfWork, unit_of_work
 
 # Plain fields a PATCH may set; None clears the nullable ones (description clears to "").
+# The longest a card's texts may be, on every face (REST, sockets, agents' tools).
+TITLE_MAX, DESCRIPTION_MAX, ESTIMATE_MAX = 500, 5000, 20
 FIELDS = ("title", "description", "priority", "start_date", "due_date", "assignee_id", "estimate")
 MOVE_KEYS = ("column_id", "order", "after_id", "before_id")
+# Field names as the wire spells them.
+_WIRE_NAMES = {
+    "start_date": "startDate",
+    "due_date": "dueDate",
+    "assignee_id": "assigneeId",
+}
 # What a change may write besides FIELDS; the row's other columns are left alone.
 _ROW_FIELDS = ("column_id", "position", "archived", "archived_at", "version", "updated_at")
 
@@ -169,12 +177,16 @@ async def _renumbered(
         await uow.emit(room_of(acc), "column_renumbered", data, actor)
 
 
-async def _place(acc: ProjectAccess, card: Card, changes: dict[str, Any]) -> Placement | None:
-    """Place the card per the move keys in `changes`; None when it stays where it is."""
+async def _place(
+    acc: ProjectAccess, card: Card, changes: dict[str, Any], *, to_trash: bool = False
+) -> Placement | None:
+    """Place the card per the move keys in `changes`; None when it stays where it is.
+    `to_trash`: the same change archives the card, so it takes no place under the target
+    column's WIP limit."""
     moves.require_live(card.archived)
     target = await column_in(acc.project.id, changes.get("column_id") or card.column_id)
     crossing = target.id != card.column_id
-    if crossing:
+    if crossing and not to_trash:
         await require_room(target)
     drop = moves.drop_of(
         after_id=changes.get("after_id"),
@@ -201,8 +213,10 @@ async def update_card(
 ) -> dict[str, Any]:
     """Apply what was sent (absent keys are left alone; None clears). `changes` may move
     the card (column_id, order, after_id, before_id), archive or restore it (archived),
-    replace its checklist, or set any field in FIELDS. With `version`, a card changed
-    since then is a conflict whose details carry the current card."""
+    replace its checklist, or set any field in FIELDS. A move and `archived: true`
+    together move the card, then archive it in its new column (where a restore puts it
+    back). With `version`, a card changed since then is a conflict whose details carry
+    the current card."""
     notes: list[Notification] = []
     async with unit_of_work() as uow:
         acc = await locked_project(uow, actor, ref)
@@ -227,9 +241,8 @@ async def update_card(
         if "checklist" in changes:
             await _replace_checklist(card, changes["checklist"] or [])
             changed.append("checklist")
-        archived, restored = False, False
-        if changes.get("archived") is True and not card.archived:
-            card.archived, card.archived_at, archived = True, datetime.now(UTC), True
+        archiving = changes.get("archived") is True and not card.archived
+        restored = False
         placements: list[Placement] = []
         if changes.get("archived") is False and was_archived:
             await require_room(await Column.get(id=card.column_id))
@@ -237,9 +250,13 @@ async def update_card(
             card.archived, card.archived_at, restored = False, None, True
             card.position = placements[-1].position
         moved: Placement | None = None
-        if any(changes.get(k) is not None for k in MOVE_KEYS) and not archived:
-            moved = await _place(acc, card, changes)
+        if any(changes.get(k) is not None for k in MOVE_KEYS):
+            # Before the archive, so a move sent with it is applied too, never dropped.
+            moved = await _place(acc, card, changes, to_trash=archiving)
             placements += [moved] if moved else []
+        archived = False
+        if archiving:
+            card.archived, card.archived_at, archived = True, datetime.now(UTC), True
         if not (changed or moved or archived or restored):
             return await card_public(card)
         card.version += 1
@@ -248,6 +265,9 @@ async def update_card(
         for placement in placements:
             await _renumbered(uow, acc, card.column_id, placement, actor)
         kind, data = _event(card, rendered, was_in, moved, archived, restored, bool(changed))
+        if kind == "card_updated":
+            # Which fields changed, so a listener (an automation) can tell an assignment.
+            data["fields"] = [_WIRE_NAMES.get(f, f) for f in changed]
         await uow.emit(room_of(acc), kind, data, actor)
         notes += await _activity(actor, card, kind, changed, was_in)
         await _notify_assigned(actor, card, notes, was_assigned)

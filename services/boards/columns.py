@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from models import Card, Column
+from models import Card, Column, Scope
 from services.actors import Actor
 from services.boards.access import find_in
 from services.boards.locate import ProjectRef, board_access, locked_project, room_of
@@ -18,6 +18,8 @@ from services.errors import Conflict
 from services.events import unit_of_work
 
 MAX_COLUMNS = 50
+# The longest a column's name may be, on every face.
+NAME_MAX = 100
 
 
 async def column_in(project_id: uuid.UUID, column_id: Any) -> Column:
@@ -56,9 +58,23 @@ async def list_columns(*, actor: Actor, ref: ProjectRef) -> list[dict[str, Any]]
     return [column_public(c) for c in await ordered_columns(acc.project.id)]
 
 
+async def _scope(project_id: uuid.UUID, scope_id: Any) -> uuid.UUID | None:
+    """The id of the board scope `scope_id` names in this project; None for none."""
+    if scope_id is None:
+        return None
+    scope: Scope = await find_in(Scope, "Scope", scope_id, project_id=project_id)
+    return scope.id
+
+
 async def create_column(
-    *, actor: Actor, ref: ProjectRef, name: str, wip_limit: int | None = None
+    *,
+    actor: Actor,
+    ref: ProjectRef,
+    name: str,
+    wip_limit: int | None = None,
+    scope_id: Any = None,
 ) -> dict[str, Any]:
+    """A new column at the right end; with `scope_id`, inside that scope of the board."""
     async with unit_of_work() as uow:
         acc = await locked_project(uow, actor, ref)
         acc.require_admin()
@@ -66,7 +82,10 @@ async def create_column(
         count = await Column.filter(project_id=pid).count()
         if count >= MAX_COLUMNS:
             raise Conflict(f"A board holds at most {MAX_COLUMNS} columns")
-        column = await Column.create(project_id=pid, name=name, order=count, wip_limit=wip_limit)
+        scope = await _scope(pid, scope_id)
+        column = await Column.create(
+            project_id=pid, name=name, order=count, wip_limit=wip_limit, scope_id=scope
+        )
         rendered = column_public(column)
         await uow.emit(room_of(acc), "column_created", {"column": rendered}, actor)
     return rendered
@@ -75,8 +94,9 @@ async def create_column(
 async def update_column(
     *, actor: Actor, ref: ProjectRef, column_id: Any, changes: dict[str, Any]
 ) -> dict[str, Any]:
-    """`changes` holds only what was sent: name, order (a 0-based target index, clamped)
-    and wip_limit (None clears it)."""
+    """`changes` holds only what was sent: name, order (a 0-based target index, clamped),
+    wip_limit (None clears it) and scope_id (the board scope it belongs to; None puts it
+    back on the whole board only)."""
     async with unit_of_work() as uow:
         acc = await locked_project(uow, actor, ref)
         acc.require_admin()
@@ -87,6 +107,8 @@ async def update_column(
             column.name = changes["name"]
         if "wip_limit" in changes:
             column.wip_limit = changes["wip_limit"]
+        if "scope_id" in changes:
+            column.scope_id = await _scope(pid, changes["scope_id"])
         if "order" in changes and changes["order"] != column.order:
             others = [c for c in await ordered_columns(pid) if c.id != column.id]
             at = max(0, min(int(changes["order"]), len(others)))
@@ -94,7 +116,9 @@ async def update_column(
             await _renumber(others)
             data["columns"] = [column_public(c) for c in others]
         column.version += 1
-        await column.save(update_fields=["name", "wip_limit", "order", "version", "updated_at"])
+        await column.save(
+            update_fields=["name", "wip_limit", "scope_id", "order", "version", "updated_at"]
+        )
         data["column"] = column_public(column)
         if "columns" in data:
             data["columns"] = [

@@ -29,6 +29,8 @@ ACTIVITY_TYPES = (
     "comment_added",
     "member_added",
     "member_removed",
+    "document_review_requested",
+    "document_reviewed",
 )
 
 
@@ -60,7 +62,7 @@ def activity_steps(
     *,
     type: str,
     actor: Actor,
-    project_id: uuid.UUID,
+    project_id: uuid.UUID | None,
     card_id: uuid.UUID | None = None,
     meta: dict[str, Any] | None = None,
     recipients: Iterable[uuid.UUID] | None = None,
@@ -75,20 +77,26 @@ def activity_steps(
         )
         recipients = (r["user_id"] for r in rows)
     at = sql.now()
+    meta = meta or {}
+    # An automation rule acts with its owner's rights but is not its owner: the rule is
+    # named as the actor, and its owner hears of its changes like everyone else.
+    rule = actor.rule_id is not None
+    if rule:
+        meta = {**meta, "actor": actor.wire()}
     created = [
         Notification(
             id=uuid.uuid4(),
             user_id=user_id,
             type=type,
-            actor_id=actor.user_id,
+            actor_id=None if rule else actor.user_id,
             project_id=project_id,
             card_id=card_id,
-            meta=meta or {},
+            meta=meta,
             read_at=None,
             created_at=at,
         )
         for user_id in sorted({uuid.UUID(str(u)) for u in recipients})
-        if user_id != actor.user_id
+        if rule or user_id != actor.user_id
     ]
     for start in range(0, len(created), _BATCH):
         batch = created[start : start + _BATCH]
@@ -117,7 +125,7 @@ async def activity(
     *,
     type: str,
     actor: Actor,
-    project_id: uuid.UUID,
+    project_id: uuid.UUID | None,
     card_id: uuid.UUID | None = None,
     meta: dict[str, Any] | None = None,
     recipients: Iterable[uuid.UUID] | None = None,

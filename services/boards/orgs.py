@@ -38,6 +38,7 @@ from services.boards.attachments import discard_files, storage_keys_of_projects
 from services.boards.locate import lock_board
 from services.errors import Conflict, Forbidden, NotFound, invalid_field
 from services.events import UnitOfWork, unit_of_work
+from services.pilotage.access import left_workspaces
 from services.timefmt import iso
 
 NAME_MAX = 100
@@ -290,9 +291,13 @@ async def remove_org_member(*, actor: Actor, org_slug: str, user_id: uuid.UUID) 
     await _target(access, user_id)
     org = access.org
     async with unit_of_work() as uow:
+        # The workspaces' rooms before the boards', the order a pilotage apply takes them.
+        left = WorkspaceMember.filter(user_id=user_id, workspace__org_id=org.id)
+        workspace_ids = await left.values_list("workspace_id", flat=True)
+        await left_workspaces(uow, actor, user_id, [uuid.UUID(str(w)) for w in workspace_ids])
         project_ids = await lock_memberships(uow, user_id, project__workspace__org_id=org.id)
         await ProjectMember.filter(user_id=user_id, project_id__in=project_ids).delete()
-        await WorkspaceMember.filter(user_id=user_id, workspace__org_id=org.id).delete()
+        await left.delete()
         for ws in await Workspace.filter(org_id=org.id, owner_id=user_id):
             await hand_workspace_to(ws, org.owner_id)
         await OrgMember.filter(org_id=org.id, user_id=user_id).delete()

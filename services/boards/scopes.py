@@ -64,7 +64,12 @@ def _holds_nul(value: Any) -> bool:
 
 
 def _settings(settings: dict[str, Any]) -> dict[str, Any]:
-    if len(orjson.dumps(settings)) > SETTINGS_MAX_BYTES:
+    try:
+        size = len(orjson.dumps(settings))
+    except TypeError:
+        # orjson, which stores it, takes integers of at most 64 bits.
+        raise invalid_field("settings", "numbers must fit in 64 bits") from None
+    if size > SETTINGS_MAX_BYTES:
         raise invalid_field("settings", f"must be at most {SETTINGS_MAX_BYTES} bytes of JSON")
     if _holds_nul(settings):
         # PostgreSQL's JSON cannot hold NUL, in a key or a value; SQLite would.

@@ -40,7 +40,10 @@ def column_public(column: Column) -> dict[str, Any]:
 
 
 def checklist_public(item: ChecklistItem) -> dict[str, Any]:
-    return {"id": str(item.id), "title": item.title, "done": item.done, "order": item.order}
+    """A checklist item: `_id` as the boards document shows it, and `id`, the name every
+    other object here uses for the same value."""
+    key = str(item.id)
+    return {"_id": key, "id": key, "title": item.title, "done": item.done, "order": item.order}
 
 
 def progress(items: list[dict[str, Any]]) -> int | None:

@@ -35,6 +35,7 @@ from services.boards.orgs import (
 )
 from services.errors import Conflict, Forbidden, NotFound
 from services.events import unit_of_work
+from services.pilotage.access import left_workspaces
 from services.timefmt import iso
 
 
@@ -199,6 +200,8 @@ async def remove_ws_member(
     await _target(access, user_id)
     ws = access.workspace
     async with unit_of_work() as uow:
+        # The workspace's room before the boards', the order a pilotage apply takes them.
+        await left_workspaces(uow, actor, user_id, [ws.id])
         project_ids = await lock_memberships(uow, user_id, project__workspace_id=ws.id)
         await ProjectMember.filter(user_id=user_id, project_id__in=project_ids).delete()
         await WorkspaceMember.filter(workspace_id=ws.id, user_id=user_id).delete()

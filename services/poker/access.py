@@ -137,17 +137,28 @@ def require_open(session: PokerSession) -> None:
 async def participant_of(actor: Actor, session: PokerSession) -> Participant | None:
     """The caller's participant in this session, if they have one."""
     if actor.kind == "guest":
-        if actor.session_id != session.id:
-            raise Forbidden("This guest token belongs to another session")
-        p = await Participant.filter(id=actor.participant_id).first()
-        if p is None or p.removed_at is not None:
-            raise Unauthorized("You were removed from this session")
-        return p
-    if actor.user_id is None:
-        return None
-    return await Participant.filter(
-        session_id=session.id, user_id=actor.user_id, removed_at=None
-    ).first()
+        seat = await Participant.filter(id=actor.participant_id).first()
+    elif actor.user_id is None:
+        seat = None
+    else:
+        seat = await Participant.filter(
+            session_id=session.id, user_id=actor.user_id, removed_at=None
+        ).first()
+    return seat_checked(actor, session, seat)
+
+
+def seat_checked(
+    actor: Actor, session: PokerSession, seat: Participant | None
+) -> Participant | None:
+    """`seat`, read as the caller's participant in `session`: a guest's token names its
+    seat, which must be in this session and not removed; an account may have no seat."""
+    if actor.kind != "guest":
+        return seat
+    if actor.session_id != session.id:
+        raise Forbidden("This guest token belongs to another session")
+    if seat is None or seat.removed_at is not None:
+        raise Unauthorized("You were removed from this session")
+    return seat
 
 
 async def require_participant(actor: Actor, session: PokerSession) -> Participant:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import Counter
 from typing import Any
@@ -17,6 +18,8 @@ MAX_CUSTOM_VALUES = 30
 MAX_VALUE_LENGTH = 20
 # A vote this many cards or more away from the consensus is an outlier.
 OUTLIER_DISTANCE = 2
+# Cards beyond this size are read as words, not numbers.
+LARGEST_NUMBER = 1e15
 
 
 def deck_for(voting_system: str, custom_values: list[str] | None) -> list[str]:
@@ -49,10 +52,13 @@ def validate_custom_deck(values: list[str] | None) -> list[str]:
 
 
 def _number(value: str) -> float | None:
+    """A card as a number: "nan", "inf" or "1e300" on a custom deck are words, so sums,
+    means and spreads of estimates stay finite."""
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
         return None
+    return number if math.isfinite(number) and abs(number) <= LARGEST_NUMBER else None
 
 
 def _is_numeric(values: list[str]) -> bool:
@@ -60,8 +66,9 @@ def _is_numeric(values: list[str]) -> bool:
 
 
 def _round(x: float) -> float | int:
+    """Two decimals; whole numbers as integers while exact (JSON stores 64-bit ones)."""
     rounded = round(x, 2)
-    return int(rounded) if rounded == int(rounded) else rounded
+    return int(rounded) if rounded.is_integer() and abs(rounded) < 2**53 else rounded
 
 
 def consensus(values: list[str], deck: list[str]) -> str | None:
@@ -132,18 +139,36 @@ def _stats(
         "agreement": agreement,
         "outliers": outliers,
     }
+    stats.update(figures(counted, deck))
+    return stats
+
+
+def figures(counted: list[str], deck: list[str]) -> dict[str, Any]:
+    """Average, median, min and max of estimates (no '?' or 'coffee'): numbers when every
+    one is a number, else cards by deck position with no average; all None when empty."""
     if not counted:
-        return stats
+        return {"average": None, "median": None, "min": None, "max": None}
     if _is_numeric(counted):
         numbers = [float(v) for v in counted]
-        stats.update(
-            average=_round(statistics.fmean(numbers)),
-            median=_round(statistics.median(numbers)),
-            min=_round(min(numbers)),
-            max=_round(max(numbers)),
-        )
-    else:
-        # Ordinal decks (T-shirt sizes) have no average; the rest are cards.
-        ranked = sorted(counted, key=deck.index)
-        stats.update(median=ranked[(len(ranked) - 1) // 2], min=ranked[0], max=ranked[-1])
-    return stats
+        return {
+            "average": _round(statistics.fmean(numbers)),
+            "median": _round(statistics.median(numbers)),
+            "min": _round(min(numbers)),
+            "max": _round(max(numbers)),
+        }
+    # Ordinal decks (T-shirt sizes) have no average; the rest are cards.
+    index = {v: i for i, v in enumerate(deck)}
+    ranked = sorted(counted, key=lambda v: index.get(v, len(deck)))
+    return {
+        "average": None,
+        "median": ranked[(len(ranked) - 1) // 2],
+        "min": ranked[0],
+        "max": ranked[-1],
+    }
+
+
+def spread(counted: list[str]) -> float | int | None:
+    """The population standard deviation of estimates that are all numbers, else None."""
+    if not _is_numeric(counted):
+        return None
+    return _round(statistics.pstdev(float(v) for v in counted))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -13,8 +14,8 @@ from models import Folder, Participant, PokerSession, Story, User, Vote
 from services.actors import Actor
 from services.auth import require_user
 from services.errors import Conflict, Forbidden, Invalid, NotFound
-from services.events import unit_of_work
-from services.poker import codes
+from services.events import SessionCreated, unit_of_work
+from services.poker import codes, workspace
 from services.poker.access import (
     MODERATOR,
     PARTICIPANT,
@@ -29,12 +30,16 @@ from services.poker.access import (
 )
 from services.poker.decks import deck_for
 from services.poker.views import participant_public, render_session, render_sessions
+from services.poker.workspace import RoomSettings
 from services.security import GUEST_PREFIX, new_token, sha256
 
 STATUSES = ("active", "paused", "completed", "archived")
 SORTS = ("created_at", "updated_at", "name")
 _CODE_ATTEMPTS = 10
+# A participant's name; a session's name and description. The longest each may be, on
+# every face (REST, the /poker socket, agents' tools).
 NAME_MAX = 100
+SESSION_NAME_MAX, DESCRIPTION_MAX = 200, 5000
 
 
 async def _owned_folder(user_id: Any, folder_id: int | None) -> int | None:
@@ -45,22 +50,48 @@ async def _owned_folder(user_id: Any, folder_id: int | None) -> int | None:
     return folder_id
 
 
+@dataclass(frozen=True)
+class StoryDraft:
+    """A story a new session starts with (from a template)."""
+
+    title: str
+    description: str = ""
+    acceptance_criteria: str = ""
+
+
 async def create_session(
     *,
     actor: Actor,
     name: str,
     description: str = "",
     folder_id: int | None = None,
-    voting_system: str = "fibonacci",
+    voting_system: str | None = None,
     custom_deck_name: str | None = None,
     custom_deck_values: list[str] | None = None,
-    record_vote_names: bool = True,
-    async_voting_enabled: bool = False,
-    auto_reveal: bool = False,
+    record_vote_names: bool | None = None,
+    async_voting_enabled: bool | None = None,
+    auto_reveal: bool | None = None,
+    timer_seconds: int | None = None,
+    base: RoomSettings | None = None,
+    stories: Sequence[StoryDraft] = (),
 ) -> dict[str, Any]:
+    """A new session owned by the caller. Settings left out (None) come from `base` (a
+    template's), else from the caller's workspace defaults. The first of `stories`
+    becomes current, as when they are added one by one."""
     user_id = require_user(actor)
     owner = await User.get(id=user_id)
-    deck = deck_for(voting_system, custom_deck_values)
+    base = base or await workspace.defaults_for(user_id)
+    settings = base.merged(
+        {
+            "voting_system": voting_system,
+            "custom_deck_values": custom_deck_values,
+            "record_vote_names": record_vote_names,
+            "async_voting_enabled": async_voting_enabled,
+            "auto_reveal": auto_reveal,
+            "timer_seconds": timer_seconds,
+        }
+        | ({"custom_deck_name": custom_deck_name} if custom_deck_name is not None else {})
+    )
     folder = await _owned_folder(user_id, folder_id)
     for _ in range(_CODE_ATTEMPTS):
         code = codes.new_code()
@@ -72,22 +103,37 @@ async def create_session(
                     description=description,
                     owner_id=user_id,
                     folder_id=folder,
-                    voting_system=voting_system,
-                    custom_deck_name=custom_deck_name if voting_system == "custom" else None,
-                    deck=deck,
-                    record_vote_names=record_vote_names,
-                    async_voting_enabled=async_voting_enabled,
-                    auto_reveal=auto_reveal,
+                    **settings.columns(),
                 )
                 await uow.lock(room_key(code), create=True)
                 # The owner starts as the room's moderator.
                 await Participant.create(
                     session=session, user_id=user_id, name=_display_name(owner), role=MODERATOR
                 )
-            return await render_session(session)
+                await _queue_stories(session, stories)
+                rendered = await render_session(session)
+                uow.record(SessionCreated(code, user_id, actor, rendered))
+            return rendered
         except IntegrityError:
             continue  # a code collision: draw again
     raise Conflict("Could not allocate a unique session code; try again")
+
+
+async def _queue_stories(session: PokerSession, drafts: Sequence[StoryDraft]) -> None:
+    """A new room's first stories, positions 1..n; the first is current. Nobody is in
+    the room yet, so there is no one to tell."""
+    for position, draft in enumerate(drafts, start=1):
+        story = await Story.create(
+            session=session,
+            title=draft.title,
+            description=draft.description,
+            acceptance_criteria=draft.acceptance_criteria,
+            position=position,
+            status="voting" if position == 1 else "pending",
+        )
+        if position == 1:
+            session.current_story_id = story.id
+            await session.save(update_fields=["current_story_id"])
 
 
 @dataclass(frozen=True)
@@ -146,6 +192,7 @@ async def update_session(*, actor: Actor, code: str, changes: dict[str, Any]) ->
             "record_vote_names",
             "async_voting_enabled",
             "auto_reveal",
+            "timer_seconds",
             "status",
         ):
             if field in changes and changes[field] is not None:

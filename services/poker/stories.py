@@ -24,6 +24,11 @@ from services.poker.views import story_public, voted_by_story
 from services.timefmt import iso
 
 MIN_TIMER, MAX_TIMER = 5, 3600
+# The longest a story's title, and its description or acceptance criteria, may be.
+TITLE_MAX, TEXT_MAX = 500, 5000
+
+# A story keeps the results of its last this many rounds (`round` counts them all).
+HISTORY_KEPT = 20
 
 
 async def story_in(session: PokerSession, story_id: Any) -> Story:
@@ -61,6 +66,43 @@ async def _make_current(
     return rendered
 
 
+async def next_position(session: PokerSession) -> int:
+    """The position after the last story of the queue."""
+    last = (
+        await Story.filter(session_id=session.id)
+        .annotate(top=Max("position"))
+        .first()
+        .values("top")
+    )
+    return (last["top"] or 0) + 1 if last else 1
+
+
+async def queue_story(
+    uow: UnitOfWork,
+    session: PokerSession,
+    actor: Actor | None,
+    *,
+    title: str,
+    description: str = "",
+    acceptance_criteria: str = "",
+    position: int,
+) -> tuple[Story, dict[str, Any]]:
+    """Add a story to a locked, open session and tell the room; a new story becomes
+    current when none is. The story, and its public form as the caller should show it."""
+    story = await Story.create(
+        session=session,
+        title=title,
+        description=description,
+        acceptance_criteria=acceptance_criteria,
+        position=position,
+    )
+    rendered = story_public(story, [])
+    await uow.emit(room_key(session.code), "story_added", {"story": rendered}, actor)
+    if session.current_story_id is None:
+        rendered = await _make_current(uow, session, story, actor)
+    return story, rendered
+
+
 async def add_story(
     *, actor: Actor, code: str, title: str, description: str = "", acceptance_criteria: str = ""
 ) -> dict[str, Any]:
@@ -68,25 +110,15 @@ async def add_story(
         session = await locked_session(uow, code)
         require_open(session)
         await require_moderator(actor, session)
-        last = (
-            await Story.filter(session_id=session.id)
-            .annotate(top=Max("position"))
-            .first()
-            .values("top")
-        )
-        position = (last["top"] or 0) + 1 if last else 1
-        story = await Story.create(
-            session=session,
+        _, rendered = await queue_story(
+            uow,
+            session,
+            actor,
             title=title,
             description=description,
             acceptance_criteria=acceptance_criteria,
-            position=position,
+            position=await next_position(session),
         )
-        rendered = story_public(story, [])
-        await uow.emit(room_key(session.code), "story_added", {"story": rendered}, actor)
-        # A new story becomes current when none is.
-        if session.current_story_id is None:
-            rendered = await _make_current(uow, session, story, actor)
     return rendered
 
 
@@ -123,7 +155,10 @@ async def restart_round(*, actor: Actor, code: str) -> dict[str, Any]:
             raise NotFound("There is no current story to restart")
         story = await story_in(session, session.current_story_id)
         if story.result is not None:
-            story.history = [*story.history, {"round": story.round, **story.result}]
+            # The last rounds only: the history goes out with the story in every
+            # snapshot and event, so a round restarted again and again cannot bloat them.
+            kept = [*story.history, {"round": story.round, **story.result}]
+            story.history = kept[-HISTORY_KEPT:]
         await Vote.filter(story_id=story.id).delete()
         story.round += 1
         story.status = "voting"

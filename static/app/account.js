@@ -9,6 +9,9 @@ export function renderAccount() {
   const user = session.user();
   if (user) {
     box.append(
+      h("a", { href: "/workspace" }, "Team settings"),
+      h("a", { href: "/webhooks" }, "Webhooks"),
+      h("a", { href: "/tokens" }, "Tokens & MCP"),
       h("span", { class: "muted" }, user.name || user.email),
       h("button", { class: "link", onclick: () => { session.signOut(); go("/"); } }, "Sign out"),
     );

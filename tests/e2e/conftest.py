@@ -1,5 +1,8 @@
 """A real Chromium against the live server: people are browser contexts, each with its
-own fresh localStorage, and a page that throws an uncaught error fails its test.
+own fresh localStorage. A test fails when one of its pages throws an uncaught error,
+logs an error to the console, or gets a failed request (a 4xx or 5xx answer, 404s
+included, or a request that never got one), unless the test provokes that on purpose
+and says so with `Person.allow`.
 
 The suite runs once, on SQLite with in-process pub/sub: what the browser does is the
 same on either stack, and the realtime suites already cover both.
@@ -8,6 +11,7 @@ same on either stack, and the realtime suites already cover both.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +25,8 @@ from playwright.async_api import (
     Error,
     Page,
     Playwright,
+    Request,
+    Response,
     async_playwright,
     expect,
 )
@@ -49,6 +55,7 @@ expect.set_options(timeout=10_000)
 
 E2E_DIR = Path(__file__).resolve().parent
 PAGE_ERRORS = pytest.StashKey[list[str]]()
+PEOPLE = pytest.StashKey[list["Person"]]()
 
 # Keeps every Socket.IO socket the page opens in window.rtSockets, so a test can wait
 # for a live connection whichever view opened it.
@@ -90,11 +97,18 @@ def pytest_collection_modifyitems(config: Any, items: list[pytest.Item]) -> None
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
-    """A test whose pages threw an uncaught error fails, even when its asserts held."""
+    """A test whose pages threw an uncaught error, logged a console error or got a failed
+    request fails, even when its asserts held."""
     result = yield
     errors = item.stash.get(PAGE_ERRORS, [])
     if errors:
         pytest.fail("uncaught errors in the page:\n" + "\n".join(errors), pytrace=False)
+    problems = [line for person in item.stash.get(PEOPLE, []) for line in person.unexpected()]
+    if problems:
+        pytest.fail(
+            "console errors or failed requests in the page:\n" + "\n".join(problems),
+            pytrace=False,
+        )
     return result
 
 
@@ -130,6 +144,17 @@ class Person:
     live: LiveServer
     errors: list[str] = field(default_factory=list)
     console: list[str] = field(default_factory=list)
+    # Console errors and failed requests, each as one line; any not allowed fails the test.
+    problems: list[str] = field(default_factory=list)
+    allowed: list[re.Pattern[str]] = field(default_factory=list)
+
+    def allow(self, *patterns: str) -> None:
+        """Console errors or failed requests this test provokes on purpose (a refused
+        change, a dropped network): lines matching any of these regexes are let through."""
+        self.allowed += [re.compile(p) for p in patterns]
+
+    def unexpected(self) -> list[str]:
+        return [p for p in self.problems if not any(a.search(p) for a in self.allowed)]
 
     async def goto(self, path: str) -> None:
         await self.page.goto(path)
@@ -202,10 +227,30 @@ async def people(
         def on_console(message: ConsoleMessage) -> None:
             if message.type in ("error", "warning"):
                 person.console.append(f"{name} [{message.type}] {message.text}")
+            if message.type == "error":
+                where = message.location.get("url", "")
+                person.problems.append(f"{name}: console error: {message.text} ({where})")
+
+        def on_response(response: Response) -> None:
+            if response.status >= 400:
+                method = response.request.method
+                person.problems.append(f"{name}: {response.status} {method} {response.url}")
+
+        def on_request_failed(request: Request) -> None:
+            # A fetch still on its way when the page navigates or closes is dropped by
+            # the browser (net::ERR_ABORTED): nothing failed, the answer is just unread.
+            if request.failure and "ERR_ABORTED" in request.failure:
+                return
+            person.problems.append(
+                f"{name}: request failed: {request.method} {request.url}: {request.failure}"
+            )
 
         page.on("pageerror", on_page_error)
         page.on("console", on_console)
+        page.on("response", on_response)
+        page.on("requestfailed", on_request_failed)
         opened.append(person)
+        request.node.stash.setdefault(PEOPLE, []).append(person)
         return person
 
     yield open_person

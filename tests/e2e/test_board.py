@@ -3,6 +3,7 @@ edits and presence, and a conflicting save asks which version to keep."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -144,6 +145,17 @@ async def test_the_keyboard_opens_a_card_and_moves_it_to_another_column(
     await expect(drawer).to_be_hidden()
     # Focus goes back to the card it came from.
     await expect(card_el(a, "Keyboard card")).to_be_focused()
+
+    # The links around the board lead to its rules and its workspace's cockpit.
+    links = a.get_by_role("navigation", name="Around this board")
+    await links.get_by_role("link", name="Pilotage cockpit").click()
+    await expect(a).to_have_url(re.compile(r"/b/[^/]+/[^/]+/pilotage$"))
+    await a.go_back()
+    await links.get_by_role("link", name="Agents").click()
+    await expect(a).to_have_url(re.compile(r"/b/[^/]+/[^/]+/agents$"))
+    await a.go_back()
+    await links.get_by_role("link", name="Automations").click()
+    await expect(a).to_have_url(re.compile(r"/automations$"))
 
 
 async def test_an_edit_in_the_drawer_shows_live_on_the_other_screen(

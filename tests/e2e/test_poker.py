@@ -66,11 +66,11 @@ async def press_outside_fields(page: Page, key: str) -> None:
 
 
 def watch_responses(*people: Person) -> list[str]:
-    """Record every failed HTTP answer the pages get (the shell has no favicon yet)."""
+    """Record every failed HTTP answer the pages get."""
     failed: list[str] = []
 
     def on_response(response: Response) -> None:
-        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+        if response.status >= 400:
             failed.append(f"{response.status} {response.url}")
 
     for person in people:

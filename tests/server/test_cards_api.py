@@ -9,6 +9,7 @@ import httpx
 
 from models import Notification
 from services.tokens import create_token
+from tests.card_details import captured, of_type
 from tests.factories import add_member, bearer, create_board, jwt_for, user_actor, user_with_headers
 
 CARD_KEYS = {
@@ -72,6 +73,9 @@ async def test_create_a_card_with_everything(client: httpx.AsyncClient) -> None:
     assert card["dueDate"] == "2026-04-01T10:30:00Z"
     assert card["assigneeId"] == str(mate.id)
     assert [i["title"] for i in card["checklist"]] == ["Setup routes", "Tests"]
+    # Items carry `_id` as the boards document shows, and `id` with the same value.
+    assert all(set(i) == {"_id", "id", "title", "done", "order"} for i in card["checklist"])
+    assert all(i["_id"] == i["id"] for i in card["checklist"])
     assert card["checklistProgress"] == 50
     assert (card["version"], card["order"], card["archived"]) == (1, 0, False)
     assert (card["commentCount"], card["attachmentCount"], card["labels"]) == (0, 0, [])
@@ -120,12 +124,17 @@ async def test_create_refuses_bad_input(client: httpx.AsyncClient) -> None:
     not_member = await client.post(
         url, json={"title": "t", "assigneeId": str(stranger.id)}, headers=auth
     )
-    assert not_member.status_code == 422
-    assert "member" in not_member.json()["message"]
+    # The boards API has no 422: a value a rule refuses is a 400 in its error format.
+    assert not_member.json() == {
+        "statusCode": 400,
+        "message": "assigneeId must be a member of the project",
+        "error": "Bad Request",
+    }
     upside_down = await client.post(
         url, json={"title": "t", "startDate": "2026-05-01", "dueDate": "2026-04-01"}, headers=auth
     )
-    assert upside_down.status_code == 422
+    assert upside_down.status_code == 400
+    assert upside_down.json()["message"] == "startDate must not be after dueDate"
     bad_json = await client.post(
         url, content=b"[1,", headers={**auth, "content-type": "application/json"}
     )
@@ -214,6 +223,53 @@ async def test_archive_trash_and_restore(client: httpx.AsyncClient) -> None:
     assert restored.json()["archived"] is False
     assert restored.json()["order"] == 1  # back at the bottom
     assert (await client.get(f"{board.base}/trash", headers=auth)).json() == []
+
+
+async def test_a_move_sent_with_an_archive_is_applied_too(client: httpx.AsyncClient) -> None:
+    """The boards document's own PATCH example moves and archives at once: the card moves,
+    then goes to the trash from its new column, and a restore brings it back there."""
+    board, auth = await _board()
+    card = await _card(client, board, auth, title="a")
+    done = board.columns[2]
+    await _card(client, board, auth, col=2, title="already done")
+    # A full column still takes a card that goes straight to the trash.
+    limit = await client.patch(
+        f"{board.base}/columns/{done.id}", json={"wipLimit": 1}, headers=auth
+    )
+    assert limit.status_code == 200, limit.text
+    url = f"{board.base}/cards/{card['id']}"
+    with captured() as seen:
+        res = await client.patch(
+            url,
+            json={"title": "Updated title", "columnId": str(done.id), "order": 0, "archived": True},
+            headers=auth,
+        )
+    assert res.status_code == 200, res.text
+    body = res.json()
+    assert (body["columnId"], body["archived"], body["title"]) == (
+        str(done.id),
+        True,
+        "Updated title",
+    )
+    assert body["version"] == card["version"] + 1
+    assert [e.type for e in seen if e.type.startswith("card_")] == ["card_archived"]
+    assert of_type(seen, "card_archived")[0]["card"]["columnId"] == str(done.id)
+    trash = (await client.get(f"{board.base}/trash", headers=auth)).json()
+    assert [(x["id"], x["columnId"]) for x in trash] == [(card["id"], str(done.id))]
+    # Back from the trash into the column it was moved to, which is full: refused.
+    full = await client.post(f"{url}/restore", headers=auth)
+    assert full.status_code == 409
+    await client.patch(f"{board.base}/columns/{done.id}", json={"wipLimit": None}, headers=auth)
+    restored = (await client.post(f"{url}/restore", headers=auth)).json()
+    assert (restored["columnId"], restored["archived"]) == (str(done.id), False)
+    # A card already in the trash is not moved by a PATCH that archives it again.
+    again = await client.patch(url, json={"archived": True}, headers=auth)
+    assert again.status_code == 200
+    stuck = await client.patch(
+        url, json={"archived": True, "columnId": str(board.columns[0].id)}, headers=auth
+    )
+    assert stuck.status_code == 409, stuck.text
+    assert "Restore" in stuck.json()["message"]
 
 
 async def test_delete_is_permanent(client: httpx.AsyncClient) -> None:

@@ -26,7 +26,13 @@ async def test_items_and_progress(client: httpx.AsyncClient) -> None:
     res = await client.patch(f"{url}/{ids[0]}", json={"done": True}, headers=headers)
     assert res.status_code == 200
     assert res.json()["progress"] == 33
-    assert res.json()["item"] == {"id": ids[0], "title": "Routes", "done": True, "order": 0}
+    assert res.json()["item"] == {
+        "_id": ids[0],
+        "id": ids[0],
+        "title": "Routes",
+        "done": True,
+        "order": 0,
+    }
     res = await client.patch(
         f"{url}/{ids[2]}", json={"order": 0, "title": "Docs first"}, headers=headers
     )

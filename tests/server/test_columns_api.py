@@ -165,3 +165,41 @@ async def test_who_may_touch_columns(client: httpx.AsyncClient) -> None:
     missing = f"{board.base}/columns/{uuid.uuid4()}"
     assert (await client.delete(missing, headers=owner)).status_code == 404
     assert (await client.delete(f"{board.base}/columns/nope", headers=owner)).status_code == 404
+
+
+async def test_a_column_is_put_in_a_scope_and_taken_out(client: httpx.AsyncClient) -> None:
+    board, auth = await _owner_board()
+    mine = await client.post(f"{board.base}/scopes", json={"name": "Mobile"}, headers=auth)
+    assert mine.status_code == 201, mine.text
+    scope_id = mine.json()["id"]
+    made = await client.post(
+        f"{board.base}/columns", json={"name": "App review", "scopeId": scope_id}, headers=auth
+    )
+    assert made.status_code == 201, made.text
+    column = made.json()
+    assert column["scopeId"] == scope_id
+    listed = await client.get(f"{board.base}/columns", headers=auth)
+    assert [c["scopeId"] for c in listed.json()] == [None, None, None, scope_id]
+
+    out = await client.patch(
+        f"{board.base}/columns/{column['id']}", json={"scopeId": None}, headers=auth
+    )
+    assert out.status_code == 200 and out.json()["scopeId"] is None
+    back = await client.patch(
+        f"{board.base}/columns/{board.columns[0].id}", json={"scopeId": scope_id}, headers=auth
+    )
+    assert back.status_code == 200 and back.json()["scopeId"] == scope_id
+
+    # Another board's scope, or no scope at all, is not found here; a wrong type is 400.
+    other, other_auth = await _owner_board()
+    theirs = await client.post(f"{other.base}/scopes", json={"name": "Theirs"}, headers=other_auth)
+    for bad in (theirs.json()["id"], str(uuid.uuid4()), "not-an-id"):
+        refused = await client.post(
+            f"{board.base}/columns", json={"name": "X", "scopeId": bad}, headers=auth
+        )
+        assert refused.status_code == 404, refused.text
+        assert "Theirs" not in refused.text
+    wrong = await client.post(
+        f"{board.base}/columns", json={"name": "X", "scopeId": 5}, headers=auth
+    )
+    assert wrong.status_code == 400

@@ -36,3 +36,55 @@ def test_the_socket_recheck_is_a_sane_number_of_seconds(env: pytest.MonkeyPatch,
     env.setenv("SOCKET_RECHECK_SECONDS", bad)
     with pytest.raises(SystemExit, match="SOCKET_RECHECK_SECONDS"):
         Settings.from_env()
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("3600", 3600), ("90s", 90), ("30m", 1800), ("1h", 3600), ("7d", 604800), ("2w", 1209600)],
+)
+def test_jwt_expires_in_takes_seconds_or_a_unit(
+    env: pytest.MonkeyPatch, text: str, seconds: int
+) -> None:
+    env.delenv("JWT_TTL_SECONDS", raising=False)
+    env.delenv("JWT_EXPIRES_IN", raising=False)
+    assert Settings.from_env().jwt_ttl_seconds == 7 * 86400
+    env.setenv("JWT_EXPIRES_IN", text)
+    assert Settings.from_env().jwt_ttl_seconds == seconds
+
+
+@pytest.mark.parametrize("bad", ["soon", "1.5h", "0", "-1h", "1y", "h", "400d"])
+def test_a_bad_jwt_expires_in_stops_the_server(env: pytest.MonkeyPatch, bad: str) -> None:
+    env.delenv("JWT_TTL_SECONDS", raising=False)
+    env.setenv("JWT_EXPIRES_IN", bad)
+    with pytest.raises(SystemExit, match="JWT_EXPIRES_IN"):
+        Settings.from_env()
+
+
+def test_jwt_ttl_seconds_still_works_and_must_agree(env: pytest.MonkeyPatch) -> None:
+    env.delenv("JWT_EXPIRES_IN", raising=False)
+    env.setenv("JWT_TTL_SECONDS", "7200")
+    assert Settings.from_env().jwt_ttl_seconds == 7200
+    env.setenv("JWT_EXPIRES_IN", "2h")
+    assert Settings.from_env().jwt_ttl_seconds == 7200
+    env.setenv("JWT_EXPIRES_IN", "1h")
+    with pytest.raises(SystemExit, match="disagree"):
+        Settings.from_env()
+
+
+def test_the_help_lists_jwt_expires_in(capsys: pytest.CaptureFixture[str]) -> None:
+    from server.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "JWT_EXPIRES_IN" in capsys.readouterr().out
+
+
+def test_history_retention_is_a_duration(env: pytest.MonkeyPatch) -> None:
+    env.delenv("HISTORY_RETENTION", raising=False)
+    assert Settings.from_env().history_retention_seconds == 30 * 86400
+    env.setenv("HISTORY_RETENTION", "2w")
+    assert Settings.from_env().history_retention_seconds == 14 * 86400
+    for bad in ("forever", "0", "400d"):
+        env.setenv("HISTORY_RETENTION", bad)
+        with pytest.raises(SystemExit, match="HISTORY_RETENTION"):
+            Settings.from_env()

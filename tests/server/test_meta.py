@@ -131,3 +131,14 @@ async def test_websocket_only_transport_refuses_long_polling(db: str) -> None:
     res = await _get(default, "/socket.io/", params={"EIO": "4", "transport": "polling"})
     assert res.status_code == 200
     assert res.text.startswith("0{")
+
+
+async def test_the_app_has_an_svg_favicon(client: httpx.AsyncClient) -> None:
+    page = (await client.get("/")).text
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    assert 'href="/static/favicon.svg"' in (await client.get("/api/docs")).text
+    for path in ("/static/favicon.svg", "/favicon.ico"):
+        res = await client.get(path)
+        assert res.status_code == 200, path
+        assert res.headers["content-type"].startswith("image/svg+xml"), path
+        assert res.text.lstrip().startswith("<svg")

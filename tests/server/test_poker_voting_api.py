@@ -330,7 +330,7 @@ async def test_spectators_cannot_vote(room: Room) -> None:
         ({"vote": "5"}, "participant_id"),
         ({"participant_id": "abc", "vote": "5"}, "participant_id"),
         ({"participant_id": "1", "vote": "5"}, "participant_id"),
-        ({"participant_id": 1.0, "vote": "5"}, "participant_id"),
+        ({"participant_id": 1.5, "vote": "5"}, "participant_id"),
         ({"participant_id": 0, "vote": "5"}, "participant_id"),
         ({"participant_id": 1}, "vote"),
         ({"participant_id": 1, "vote": ""}, "vote"),

@@ -112,3 +112,14 @@ async def test_settings_with_a_nul_character_are_400_on_every_backend(
         assert res.status_code == 400, res.text
     listed = (await client.get(f"{board.base}/scopes", headers=h)).json()
     assert [(s["name"], s["settings"]) for s in listed] == [("S", {})]
+
+
+async def test_settings_with_an_integer_over_64_bits_are_400(client: httpx.AsyncClient) -> None:
+    board = await create_board()
+    h = bearer(jwt_for(board.owner))
+    body = b'{"name": "T", "settings": {"a": [1, -24107120378113748302299136]}}'
+    res = await client.post(
+        f"{board.base}/scopes", content=body, headers={**h, "content-type": "application/json"}
+    )
+    assert res.status_code == 400, res.text
+    assert res.json()["errors"] == {"settings": ["numbers must fit in 64 bits"]}

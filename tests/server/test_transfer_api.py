@@ -106,14 +106,14 @@ async def test_export_import_export_round_trips(client: httpx.AsyncClient) -> No
         ({"columns": []}, "at least one column"),
     ],
 )
-async def test_rule_violations_are_422_and_import_nothing(
+async def test_rule_violations_are_400_and_import_nothing(
     client: httpx.AsyncClient, change: dict[str, Any], message: str
 ) -> None:
     board = await create_board()
     res = await client.post(
         f"{_ws(board)}/import", json=SEED_IMPORT | change, headers=_as(board.owner)
     )
-    assert message in _error(res, 422)
+    assert message in _error(res, 400)
     assert await Project.all().count() == 1
 
 
@@ -126,7 +126,7 @@ async def test_a_bad_last_card_of_500_imports_nothing(client: httpx.AsyncClient)
     res = await client.post(
         f"{_ws(board)}/import", json=SEED_IMPORT | {"cards": cards}, headers=_as(board.owner)
     )
-    assert "cards.499.columnIndex" in _error(res, 422)
+    assert "cards.499.columnIndex" in _error(res, 400)
     assert (await Project.all().count(), await Card.all().count()) == (1, 0)
     cards[499]["columnIndex"] = 2
     res = await client.post(

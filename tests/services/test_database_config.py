@@ -1,13 +1,21 @@
 """How the database connections are set up: PostgreSQL connections go back to the pool
 without a reset round trip unless one was left inside a transaction; SQLite logs ahead
-(WAL) and commits without an fsync each time."""
+(WAL) and commits without an fsync each time; a SQLite transaction takes the write lock
+when it begins, so another process's commit makes it wait rather than fail."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+from pathlib import Path
+
 import asyncpg
 from tortoise import connections
+from tortoise.context import TortoiseContext
+from tortoise.transactions import in_transaction
 
 from server.db import tortoise_config
+from services.sqlite_engine import Client
 from tests.support import PG_URL, require
 
 
@@ -61,3 +69,32 @@ async def test_the_running_sqlite_database_logs_ahead_without_fsync_per_commit(d
         return
     assert await conn.execute_query_dict("PRAGMA journal_mode") == [{"journal_mode": "wal"}]
     assert await conn.execute_query_dict("PRAGMA synchronous") == [{"synchronous": 1}]
+
+
+async def test_a_sqlite_transaction_and_another_process_writing_wait_for_each_other(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "shared.sqlite3"
+    other = sqlite3.connect(path, timeout=5, isolation_level=None, check_same_thread=False)
+    other.execute("PRAGMA journal_mode=WAL")
+    other.execute("CREATE TABLE t (n INTEGER)")
+    try:
+        async with TortoiseContext() as tortoise:
+            await tortoise.init(config=tortoise_config(f"sqlite://{path}"))
+            client = connections.get("default")
+            assert isinstance(client, Client)
+            async with in_transaction() as tx:
+                seen = await tx.execute_query_dict("SELECT count(*) AS n FROM t")
+                # The other process writes after this transaction has read: it waits.
+                writer = asyncio.ensure_future(
+                    asyncio.to_thread(other.execute, "INSERT INTO t VALUES (1)")
+                )
+                await asyncio.sleep(0.3)
+                assert not writer.done()
+                # The read is still current, so this write succeeds instead of failing
+                # with "database is locked".
+                await tx.execute_query("INSERT INTO t VALUES (?)", [seen[0]["n"] + 10])
+            await writer
+            assert sorted(other.execute("SELECT n FROM t").fetchall()) == [(1,), (10,)]
+    finally:
+        other.close()

@@ -1,18 +1,27 @@
 // One project's board, live: columns side by side, cards dragged within and across
 // columns, columns dragged among themselves, presence at the top, and the card drawer.
+// Beside the Kanban view, the same live cards as a List, a Calendar, a Roadmap and Stats;
+// a scope narrows the columns, filters narrow the cards, and all of it is in the URL.
 //
 // Every change goes to the server as a command; the screen then follows the server's
 // events, so every screen converges to the server's order. A drop that the server
 // refuses (a stale neighbour, a WIP limit) is put back where the model says.
 import Sortable from "/vendor/sortablejs/modular/sortable.esm.js";
+import { api } from "../api.js";
 import { LiveRoom } from "../live.js";
 import { session } from "../session.js";
 import { attempt, h, mount, toast } from "../ui.js";
+import { calendarView } from "./calendar.js";
 import { BoardView } from "./columns.js";
 import { askConfirm, askText } from "./dialogs.js";
 import { createDrawer } from "./drawer.js";
+import {
+  VIEWS, filterBar, hasFilters, matches, readLocation, viewOf, writeLocation,
+} from "./filters.js";
+import { listView } from "./list.js";
 import { BoardModel } from "./model.js";
 import { renderPresence } from "./presence.js";
+import { roadmapView } from "./roadmap.js";
 
 // Mouse and touch events drive the drag (rather than native HTML5 drag and drop): the
 // same code path on every browser, and a ghost that follows the pointer.
@@ -41,6 +50,8 @@ export function board(org, ws, projectId) {
   let dragging = false;
   let pending = false;
   let closed = false;
+  let loc = readLocation();
+  let scopesLoaded = false;
 
   const title = h("h1", { class: "board-title" }, "Loading board…");
   const presenceBox = h("div", { class: "presence", "aria-live": "polite" });
@@ -50,7 +61,9 @@ export function board(org, ws, projectId) {
     e.preventDefault();
     const name = columnName.value.trim();
     if (!name) return;
-    const col = await attempt(() => room.command("create_column", { name }), { busy: addColumn });
+    // Inside a scope, the new column belongs to it.
+    const payload = loc.scope ? { name, scope_id: loc.scope } : { name };
+    const col = await attempt(() => room.command("create_column", payload), { busy: addColumn });
     if (col) {
       model.columns.set(col.id, col);
       columnName.value = "";
@@ -59,27 +72,96 @@ export function board(org, ws, projectId) {
   } }, columnName, h("button", { type: "submit" }, "Add column"));
   const hint = h("p", { class: "board-hint muted", id: "board-hint" },
     "Drag cards and column headers to reorder. With the keyboard: Tab to a card, Enter opens it, Alt+↑ / Alt+↓ moves it within its column, and “Move to column…” moves it to another.");
+  const scopeSelect = h("select", { id: "board-scope" });
+  // A scope opens in the view its team last chose (its `activeView`).
+  scopeSelect.addEventListener("change", () => setLoc(scopeSelect.value
+    ? { scope: scopeSelect.value, view: undefined } : { scope: undefined }));
+  const viewButtons = VIEWS.map(([key, text]) => h("button", {
+    type: "button", class: "view-tab", dataset: { view: key }, onclick: () => setLoc({ view: key }),
+  }, text));
+  const scopeNotice = h("p", { class: "notice scope-notice", role: "status", hidden: true });
+  const addColumnNote = h("p", { class: "muted add-column-note", hidden: true },
+    "A column added here belongs to this scope, and shows on the whole board too.");
+  const filters = filterBar({ onChange: (patch, opts) => setLoc(patch, opts) });
+  const kanbanBox = h("div", { class: "kanban-box" }, hint,
+    h("div", { class: "board-scroller", tabindex: "-1" }, columnsEl, addColumn, addColumnNote));
+  const otherBox = h("div", { class: "view-box", hidden: true });
   const view = h("section", { class: "board-view", "aria-labelledby": "board-title" },
     h("header", { class: "board-header" },
       h("div", { class: "board-heading" },
-        h("a", { href: "/b", class: "board-back" }, "← Boards"), title),
+        h("nav", { class: "board-links", "aria-label": "Around this board" },
+          h("a", { href: "/b", class: "board-back" }, "← Boards"),
+          h("a", { href: `/b/${encodeURIComponent(org)}/${encodeURIComponent(ws)}/${projectId}/automations`, class: "board-automations" }, "Automations"),
+          h("a", { href: `/b/${encodeURIComponent(org)}/${encodeURIComponent(ws)}/pilotage`, class: "board-pilotage" }, "Pilotage cockpit"),
+          h("a", { href: `/b/${encodeURIComponent(org)}/${encodeURIComponent(ws)}/agents`, class: "board-agents" }, "Agents")),
+        title),
       presenceBox),
-    hint,
-    h("div", { class: "board-scroller", tabindex: "-1" }, columnsEl, addColumn));
+    h("div", { class: "board-toolbar" },
+      h("div", { class: "filter-field scope-field" }, h("label", { for: scopeSelect.id }, "Scope"), scopeSelect),
+      h("div", { class: "view-tabs", role: "group", "aria-label": "View" }, viewButtons)),
+    filters.el,
+    scopeNotice,
+    kanbanBox,
+    otherBox);
   title.id = "board-title";
   mount(view);
   document.getElementById("main").classList.add("wide");
+
+  /** The columns the chosen scope holds (every column for the whole board), in order. */
+  function shownColumns() {
+    const all = model.columnsSorted();
+    return loc.scope ? all.filter((c) => c.scopeId === loc.scope) : all;
+  }
+
+  function visibleIn(columnId) {
+    return model.cardsIn(columnId).filter((card) => matches(card, loc));
+  }
+
+  /** The cards every view shows: in the scope's columns, passing the filters, board order. */
+  function shownCards() {
+    return shownColumns().flatMap((col) => visibleIn(col.id));
+  }
+
+  /** Change what the page shows; a new history entry unless `replace`. */
+  function setLoc(patch, { replace = false } = {}) {
+    const next = { ...loc, ...patch };
+    for (const key of Object.keys(next)) if (next[key] === undefined || next[key] === "") delete next[key];
+    const switched = patch.view && patch.view !== viewOf(loc);
+    if (switched) {
+      // Each view's own choices stay with it.
+      for (const key of ["sort", "dir", "month", "group"]) delete next[key];
+    }
+    if (next.view === "kanban" && !next.scope) delete next.view;
+    loc = next;
+    writeLocation(loc, { replace });
+    schedule();
+    if (switched && loc.scope && model.scopes.some((sc) => sc.id === loc.scope)) {
+      // Within a scope, the choice becomes the scope's view for whoever opens it next.
+      attempt(() => api("PATCH", `${base}/scopes/${loc.scope}/views`, { activeView: patch.view }));
+    }
+  }
+
+  /** A scope named without a view opens in its own view; the URL then says which. */
+  function settleView() {
+    if (!loc.scope || loc.view || !scopesLoaded) return;
+    const scope = model.scopes.find((sc) => sc.id === loc.scope);
+    loc = { ...loc, view: (scope && scope.activeView) || "kanban" };
+    writeLocation(loc, { replace: true });
+  }
 
   const boardView = new BoardView({
     container: columnsEl,
     model,
     me,
+    columns: shownColumns,
+    cardsIn: visibleIn,
     onOpen: (id) => drawer.open(id),
     onAddCard: async (columnId, cardTitle, form) => {
       const card = await attempt(() => room.command("create_card", { column_id: columnId, title: cardTitle }), { busy: form });
       if (!card) return false;
       model.upsertCard(card);
       schedule();
+      if (!matches(card, loc)) toast(`${card.title} was added; the filters hide it`);
       return true;
     },
     onRename: async (col) => {
@@ -145,20 +227,19 @@ export function board(org, ws, projectId) {
   async function nudgeNow(id, dir) {
     const card = model.cards.get(id);
     if (!card) return null;
-    const list = model.cardsIn(card.columnId);
+    const list = visibleIn(card.columnId);
     const i = list.findIndex((c) => c.id === id);
     const j = i + dir;
     if (i < 0 || j < 0 || j >= list.length) return null;
     const rest = list.filter((c) => c.id !== id);
     const after = j > 0 ? rest[j - 1].id : null;
     const before = j < rest.length ? rest[j].id : null;
-    const payload = { card_id: id, column_id: card.columnId, after_id: after, version: card.version };
-    if (before) payload.before_id = before;
+    const payload = placement(id, card.columnId, after, before, card.version);
     try {
       const moved = await room.command("move_card", payload);
       model.moveCard(moved);
       schedule();
-      const n = model.cardsIn(moved.columnId).findIndex((c) => c.id === id);
+      const n = visibleIn(moved.columnId).findIndex((c) => c.id === id);
       toast(`${card.title}: moved to place ${n + 1} of ${list.length}`);
       return moved;
     } catch (err) {
@@ -167,6 +248,17 @@ export function board(org, ws, projectId) {
       schedule();
       return null;
     }
+  }
+
+  /**
+   * A move's payload from the neighbours on screen. Filters hide cards, so two cards side
+   * by side on screen may not be neighbours on the board: then only one is named (the
+   * card goes directly below the one above it, or above the one below at the top).
+   */
+  function placement(id, columnId, after, before, version) {
+    const payload = { card_id: id, column_id: columnId, after_id: after, version };
+    if (before && (!after || !hasFilters(loc))) payload.before_id = before;
+    return payload;
   }
 
   /** Draw on the next frame; never in the middle of a drag (Sortable owns the DOM then). */
@@ -184,9 +276,103 @@ export function board(org, ws, projectId) {
     if (closed) return;
     title.textContent = model.project ? model.project.name : "Board";
     document.title = model.project ? `${model.project.name} · Roundtable` : "Roundtable";
-    boardView.render();
+    settleView();
+    drawToolbar();
+    const cards = shownCards();
+    filters.update(loc, {
+      labels: model.labels, members: model.members, shown: cards.length,
+      total: shownColumns().reduce((n, col) => n + model.cardsIn(col.id).length, 0),
+    });
+    kanbanBox.hidden = viewOf(loc) !== "kanban";
+    otherBox.hidden = viewOf(loc) === "kanban";
+    if (viewOf(loc) === "kanban") {
+      dropOther();
+      boardView.render();
+      addColumnNote.hidden = !loc.scope;
+    } else {
+      drawOther(cards);
+    }
     renderPresence(presenceBox, model, me);
   }
+
+  function drawToolbar() {
+    const wanted = [["", "Whole board"], ...model.scopes.map((s) => [s.id, s.name])];
+    const known = !loc.scope || !scopesLoaded || model.scopes.some((s) => s.id === loc.scope);
+    if (!known) wanted.push([loc.scope, "(no longer exists)"]);
+    const same = scopeSelect.options.length === wanted.length
+      && wanted.every(([v, t], i) => scopeSelect.options[i].value === v && scopeSelect.options[i].text === t);
+    if (!same) scopeSelect.replaceChildren(...wanted.map(([v, t]) => h("option", { value: v }, t)));
+    scopeSelect.value = loc.scope || "";
+    scopeNotice.hidden = known;
+    if (!known) {
+      scopeNotice.replaceChildren("This scope no longer exists. ",
+        h("button", { type: "button", class: "link", onclick: () => setLoc({ scope: undefined }) }, "Show the whole board"));
+    }
+    for (const button of viewButtons) {
+      button.setAttribute("aria-pressed", button.dataset.view === viewOf(loc) ? "true" : "false");
+    }
+  }
+
+  // The view other than Kanban on screen now: {name, view} once made.
+  let other = null;
+  let making = null;
+
+  function dropOther() {
+    if (other) other.view.destroy();
+    other = null;
+    otherBox.replaceChildren();
+  }
+
+  function drawOther(cards) {
+    const name = viewOf(loc);
+    if (!model.project) {
+      // The board's state has not arrived yet.
+      if (!otherBox.firstChild) otherBox.append(h("p", { class: "muted" }, "Loading the board…"));
+      return;
+    }
+    if (!other || other.name !== name) {
+      dropOther();
+      if (name === "stats") {
+        // Chart.js is loaded with the Stats view only.
+        if (making !== name) {
+          making = name;
+          otherBox.replaceChildren(h("p", { class: "muted" }, "Loading the charts…"));
+          import("./stats.js").then((m) => {
+            making = null;
+            if (closed || viewOf(loc) !== name) return;
+            otherBox.replaceChildren();
+            other = { name, view: m.statsView(otherBox, { room }) };
+            schedule();
+          }).catch((err) => {
+            making = null;
+            toast(`The charts could not be loaded: ${err.message}`, "error");
+          });
+        }
+        return;
+      }
+      const make = { list: listView, calendar: calendarView, roadmap: roadmapView }[name];
+      other = { name, view: make(otherBox) };
+    }
+    other.view.render({
+      model, cards, columns: shownColumns(), state: loc,
+      set: (patch) => setLoc(patch), open: (id, from) => drawer.open(id, from),
+    });
+  }
+
+  async function loadExtras() {
+    const [labels, scopes] = await Promise.all([
+      attempt(() => api("GET", `${base}/labels`)),
+      attempt(() => api("GET", `${base}/scopes`)),
+    ]);
+    if (closed) return;
+    if (labels) model.setLabels(labels);
+    if (scopes) {
+      model.setScopes(scopes);
+      scopesLoaded = true;
+    }
+    schedule();
+  }
+  loadExtras();
 
   function settle() {
     dragging = false;
@@ -213,8 +399,7 @@ export function board(org, ws, projectId) {
     settle();
     dragging = true; // until the server answers, the card stays where it was dropped
     try {
-      const payload = { card_id: id, column_id: columnId, after_id: after, version: card.version };
-      if (before) payload.before_id = before;
+      const payload = placement(id, columnId, after, before, card.version);
       const moved = await room.command("move_card", payload);
       model.moveCard(moved);
     } catch (err) {
@@ -230,9 +415,14 @@ export function board(org, ws, projectId) {
     const id = evt.item.dataset.columnId;
     settle();
     if (evt.oldIndex === evt.newIndex || !id) return;
+    // Within a scope, the place on screen is a place among the scope's columns: the
+    // column takes the board-wide order of the one whose place it took.
+    const shown = shownColumns();
+    const target = shown[evt.newIndex];
+    const order = loc.scope && target ? target.order : evt.newIndex;
     dragging = true;
     try {
-      await room.command("update_column", { column_id: id, order: evt.newIndex });
+      await room.command("update_column", { column_id: id, order });
     } catch (err) {
       toast(err.message, "error");
     } finally {
@@ -277,8 +467,15 @@ export function board(org, ws, projectId) {
   });
 
   return {
+    path: window.location.pathname,
+    /** The query string changed (the back button): show what it says, same connection. */
+    follow() {
+      loc = readLocation();
+      schedule();
+    },
     close() {
       closed = true;
+      if (other) other.view.destroy();
       for (const s of sortables) s.destroy();
       drawer.destroy();
       room.close();

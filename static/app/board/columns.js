@@ -122,6 +122,8 @@ export class BoardView {
    * @param {(column: object) => void} opts.onDelete
    * @param {(cardId: string, dir: -1|1) => void} opts.onNudge  Alt+Arrow on a focused card
    * @param {(list: HTMLElement) => void} opts.onNewList  a card list was created (for drag and drop)
+   * @param {() => object[]} [opts.columns]  the columns to show, in order (default: all)
+   * @param {(columnId: string) => object[]} [opts.cardsIn]  a column's cards to show (default: all)
    */
   constructor(opts) {
     this.opts = opts;
@@ -129,9 +131,19 @@ export class BoardView {
     this.cardEls = new Map();
   }
 
+  /** The columns shown (a scope narrows them) and each one's cards (filters narrow them). */
+  #columns() {
+    return this.opts.columns ? this.opts.columns() : this.opts.model.columnsSorted();
+  }
+
+  #cardsIn(columnId) {
+    return this.opts.cardsIn ? this.opts.cardsIn(columnId) : this.opts.model.cardsIn(columnId);
+  }
+
   render() {
     const { container, model } = this.opts;
-    const columns = model.columnsSorted();
+    const columns = this.#columns();
+    const shown = new Set(columns.map((c) => c.id));
     const active = document.activeElement;
     columns.forEach((col, i) => {
       let el = this.columnEls.get(col.id);
@@ -143,7 +155,7 @@ export class BoardView {
       if (container.children[i] !== el) container.insertBefore(el, container.children[i] || null);
     });
     for (const [id, el] of this.columnEls) {
-      if (!model.columns.has(id)) {
+      if (!shown.has(id)) {
         el.remove();
         this.columnEls.delete(id);
       }
@@ -151,7 +163,7 @@ export class BoardView {
     const seen = new Set();
     for (const col of columns) {
       const list = this.columnEls.get(col.id).list;
-      model.cardsIn(col.id).forEach((card, i) => {
+      this.#cardsIn(col.id).forEach((card, i) => {
         seen.add(card.id);
         let el = this.cardEls.get(card.id);
         if (!el) {
@@ -241,9 +253,15 @@ export class BoardView {
   #updateColumn(el, col) {
     const { name, count, rename, del, input, form } = el.parts;
     const n = this.opts.model.cardsIn(col.id).length;
+    const visible = this.#cardsIn(col.id).length;
     name.textContent = col.name;
-    count.textContent = col.wipLimit ? `${n}/${col.wipLimit}` : `${n}`;
-    count.title = col.wipLimit ? `${n} cards, limit ${col.wipLimit}` : `${n} cards`;
+    if (visible !== n) {
+      count.textContent = `${visible} of ${n}`;
+      count.title = `${visible} of ${n} cards shown${col.wipLimit ? `, limit ${col.wipLimit}` : ""}`;
+    } else {
+      count.textContent = col.wipLimit ? `${n}/${col.wipLimit}` : `${n}`;
+      count.title = col.wipLimit ? `${n} cards, limit ${col.wipLimit}` : `${n} cards`;
+    }
     el.classList.toggle("over-limit", !!col.wipLimit && n >= col.wipLimit);
     rename.setAttribute("aria-label", `Rename column ${col.name}`);
     del.setAttribute("aria-label", `Delete column ${col.name}`);

@@ -145,6 +145,7 @@ export function createDrawer(ctx) {
     h("div", { class: "move-row", role: "group", "aria-label": "Place in column" }, upButton, downButton, placeText),
     h("div", { class: "drawer-actions" }, saveButton,
       h("button", { type: "button", onclick: (e) => estimate(e.currentTarget) }, "Estimate with poker"),
+      h("button", { type: "button", onclick: () => import("../agents/mission.js").then((m) => m.openMission(ctx.base, cardId)) }, "Ask an agent"),
       h("span", { class: "spacer" }),
       h("button", { type: "button", onclick: (e) => archive(e.currentTarget) }, "Archive"),
       h("button", { type: "button", class: "danger", onclick: (e) => remove(e.currentTarget) }, "Delete")));
@@ -760,6 +761,11 @@ export function createDrawer(ctx) {
     if (!switching) {
       ctx.room.command("focus_card", { card_id: null }).catch(() => {});
       if (opener && opener.isConnected) opener.focus();
+      else if (opener && opener.dataset && opener.dataset.key) {
+        // The List, Calendar and Roadmap views redraw their buttons: focus the new one.
+        const again = document.querySelector(`[data-key="${CSS.escape(opener.dataset.key)}"]`);
+        if (again) again.focus();
+      }
     }
   }
 

@@ -18,6 +18,12 @@ export class BoardModel {
     this.cards = new Map();
     this.members = [];
     this.presence = [];
+    // The project's labels and scopes, read over REST and kept live by events.
+    this.labels = [];
+    this.scopes = [];
+    // When each card last arrived in its column, as far as the board's log tells:
+    // cardId -> {columnId, at, seq}. Feeds the cycle time in the Stats view.
+    this.arrivals = new Map();
   }
 
   load(state) {
@@ -82,9 +88,36 @@ export class BoardModel {
     if (card) this.cards.set(cardId, { ...card, ...patch(card) });
   }
 
+  /** Remember when a card changed column (a move, or a PATCH that moved it). */
+  noteArrival(event) {
+    const d = event.data || {};
+    let cardId = null;
+    let columnId = null;
+    if (event.type === "card_moved" && d.fromColumnId && d.fromColumnId !== d.columnId) {
+      cardId = d.cardId;
+      columnId = d.columnId;
+    } else if (event.type === "card_updated" && d.fromColumnId && d.card && d.fromColumnId !== d.card.columnId) {
+      cardId = d.card.id;
+      columnId = d.card.columnId;
+    }
+    if (!cardId || !event.at) return;
+    const known = this.arrivals.get(cardId);
+    if (known && known.seq >= event.seq) return;
+    this.arrivals.set(cardId, { columnId, at: event.at, seq: event.seq });
+  }
+
+  setLabels(list) {
+    this.labels = [...list].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  setScopes(list) {
+    this.scopes = [...list].sort((a, b) => a.position - b.position || a.name.localeCompare(b.name));
+  }
+
   /** Apply one logged event; returns true when the board needs drawing again. */
   apply(event) {
     const d = event.data || {};
+    this.noteArrival(event);
     switch (event.type) {
       case "card_created":
       case "card_updated":
@@ -131,7 +164,20 @@ export class BoardModel {
       case "card_labels_changed":
         this.#patchCard(d.cardId, () => ({ labels: d.labels || [] }));
         return true;
+      case "label_created":
+        if (d.label) this.setLabels([...this.labels.filter((l) => l.id !== d.label.id), d.label]);
+        return true;
+      case "scope_created":
+      case "scope_updated":
+        if (d.scope) this.setScopes([...this.scopes.filter((s) => s.id !== d.scope.id), d.scope]);
+        return true;
+      case "scope_deleted":
+        if (d.scope) this.scopes = this.scopes.filter((s) => s.id !== d.scope.id);
+        for (const id of d.columnIds || []) this.columns.delete(id);
+        for (const id of d.cardIds || []) this.cards.delete(id);
+        return true;
       case "label_updated":
+        if (d.label) this.setLabels([...this.labels.filter((l) => l.id !== d.label.id), d.label]);
         for (const card of this.cards.values()) {
           if (card.labels.some((l) => l.id === d.label.id)) {
             this.#patchCard(card.id, (c) => ({
@@ -141,6 +187,7 @@ export class BoardModel {
         }
         return true;
       case "label_deleted":
+        this.labels = this.labels.filter((l) => l.id !== d.label.id);
         for (const id of d.cardIds || []) {
           this.#patchCard(id, (c) => ({ labels: c.labels.filter((l) => l.id !== d.label.id) }));
         }

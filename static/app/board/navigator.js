@@ -97,6 +97,12 @@ export async function navigator() {
         h("a", { href: link(p), class: "project-link" }, h("strong", {}, p.name),
           p.description ? h("span", { class: "muted" }, p.description) : null)))));
     }
+    col.append(h("p", { class: "nav-pilotage" },
+      h("a", { href: `/b/${enc(state.org)}/${enc(state.ws)}/pilotage` }, "Pilotage cockpit")));
+    col.append(h("p", { class: "nav-wizard" },
+      h("a", { href: `/b/${enc(state.org)}/${enc(state.ws)}/wizard` }, "Plan a project with the wizard")));
+    col.append(h("p", { class: "nav-agents" },
+      h("a", { href: `/b/${enc(state.org)}/${enc(state.ws)}/agents` }, "Agents")));
     const name = h("input", { type: "text", required: true, maxlength: 100, placeholder: "Website relaunch" });
     const template = h("select", {}, state.templates.map((t) => h("option", { value: t.id }, t.name)));
     const hint = h("small", { class: "muted" });

@@ -1,4 +1,5 @@
-// The start page: create a room (signed in), join one by code, and your recent rooms.
+// The start page: create a room (signed in), from scratch or from a template, join one by
+// code, and your recent rooms.
 import { api } from "../api.js";
 import { go } from "../main.js";
 import { session } from "../session.js";
@@ -13,6 +14,9 @@ const DECKS = {
 
 export function landing() {
   const user = session.user();
+  const create = user ? createForm() : null;
+  const fromTemplate = h("section", { class: "panel", "aria-labelledby": "from-template-title" },
+    h("h2", { id: "from-template-title" }, "New room from a template"), h("p", { class: "muted" }, "Loading…"));
   const recent = h("section", { class: "panel recent", "aria-labelledby": "recent-title" },
     h("h2", { id: "recent-title" }, "Your recent rooms"), h("p", { class: "muted" }, "Loading…"));
   const page = h("div", { class: "poker-landing" },
@@ -20,12 +24,41 @@ export function landing() {
       h("h1", {}, "Planning poker"),
       h("p", { class: "muted" }, "Estimate stories together: everyone picks a card in private, then the moderator reveals them all at once.")),
     h("div", { class: "columns-2" },
-      user ? createForm() : signInPrompt(),
+      user ? create.form : signInPrompt(),
       joinForm({ onJoined: (code) => go(`/r/${code}`) })),
+    user ? fromTemplate : null,
     user ? recent : null);
   mount(page);
-  if (user) loadRecent(recent);
+  if (user) {
+    loadRecent(recent);
+    loadWorkspace(create, fromTemplate);
+  }
   return { close() {} };
+}
+
+/** Your defaults preset the create form; your templates fill the "from a template" box. */
+async function loadWorkspace(create, box) {
+  const [ws, list] = await Promise.all([
+    attempt(() => api("GET", "/workspace")),
+    attempt(() => api("GET", "/workspace/templates")),
+  ]);
+  if (ws) create.fill(ws.workspace);
+  const title = box.querySelector("h2");
+  const manage = h("p", { class: "muted small" }, h("a", { href: "/workspace" }, "Team defaults and templates"));
+  if (!list || !list.templates.length) {
+    box.replaceChildren(title, h("p", { class: "muted" }, "Save a room set-up with its stories as a template, and start rooms from it here."), manage);
+    return;
+  }
+  const select = h("select", { id: "template-choice", required: true },
+    list.templates.map((t) => h("option", { value: t.id }, t.name)));
+  const form = h("form", { class: "from-template", onsubmit: async (e) => {
+    e.preventDefault();
+    const data = await attempt(() => api("POST", `/workspace/templates/${select.value}/sessions`, {}), { busy: form });
+    if (data) go(`/r/${data.session.code}`);
+  } },
+  h("div", { class: "field" }, h("label", { for: "template-choice" }, "Template"), select),
+  h("button", { type: "submit", class: "primary" }, "Start room"));
+  box.replaceChildren(title, form, manage);
 }
 
 function signInPrompt() {
@@ -69,7 +102,19 @@ function createForm() {
   h("label", { class: "check" }, autoReveal, " Reveal automatically when everyone has voted"),
   h("label", { class: "check" }, hideNames, " Hide who voted what (values only)"),
   h("button", { type: "submit", class: "primary" }, "Create room"));
-  return form;
+  // Your workspace defaults, shown as the form's starting point; settings the form does
+  // not show (async voting, the timer) come from them on the server.
+  let touched = false;
+  form.addEventListener("input", (e) => { if (e.target !== name) touched = true; });
+  const fill = (ws) => {
+    if (touched) return; // never undo a choice made while the defaults were on their way
+    for (const radio of deckChoice.querySelectorAll("input")) radio.checked = radio.value === ws.voting_system;
+    if (ws.voting_system === "custom") custom.value = ws.deck.join(", ");
+    deckChoice.dispatchEvent(new Event("change"));
+    autoReveal.checked = ws.auto_reveal;
+    hideNames.checked = !ws.record_vote_names;
+  };
+  return { form, fill };
 }
 
 async function loadRecent(box) {
@@ -88,5 +133,7 @@ async function loadRecent(box) {
     h("span", { class: "code-chip small" }, s.code),
     h("span", { class: "muted" }, `${s.participants_count} ${s.participants_count === 1 ? "person" : "people"}`,
       s.current_story ? ` · now: ${s.current_story.title}` : ""),
-    s.status !== "active" ? h("span", { class: "badge badge-warn" }, s.status) : null))));
+    h("a", { class: "small", href: `/r/${s.code}/analytics`, "aria-label": `Analytics for room ${s.code}` }, "Analytics"),
+    s.status !== "active" ? h("span", { class: "badge badge-warn" }, s.status) : null))),
+  h("p", { class: "small" }, h("a", { href: "/analytics" }, "Your estimates across rooms")));
 }

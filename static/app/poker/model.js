@@ -48,6 +48,9 @@ export class RoomModel {
 
   get canVote() { return Boolean(this.me && this.me.can_vote); }
 
+  /** Imports and estimate sync: the owner or moderator, signed in (not a guest token). */
+  get canImport() { return this.userId !== null && this.canModerate; }
+
   /** Only the session's owner changes its settings, whoever moderates. */
   get isOwner() {
     return Boolean(this.session && this.userId !== null && this.session.owner_id === this.userId);
@@ -153,6 +156,7 @@ const HANDLERS = {
     if (m.me && m.me.participant_id === d.participant_id) m.me.removed = true;
   },
   story_added(m, d) { m.putStory(d.story); },
+  story_updated(m, d) { m.putStory(d.story); },
   story_started(m, d) {
     const previous = m.current;
     if (previous && previous.id !== d.story_id && previous.status === "voting") previous.status = "pending";

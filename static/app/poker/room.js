@@ -3,8 +3,11 @@ import { api } from "../api.js";
 import { LiveRoom } from "../live.js";
 import { session } from "../session.js";
 import { attempt, h, mount, toast } from "../ui.js";
+import { assistPanel } from "./assist.js";
+import { integrationsPanel } from "./integrations.js";
 import { joinForm } from "./join.js";
 import { RoomModel } from "./model.js";
+import { referencesPanel } from "./references.js";
 import { settingsPanel } from "./settings.js";
 import { chime, setSound, soundOn } from "./sound.js";
 import * as view from "./view.js";
@@ -43,6 +46,7 @@ class Room {
     this.ack = null; // {value, text}: what the server said about our last vote
     this.chimed = null;
     this.timerDone = null;
+    this.timerLength = null; // the room's timer length the timer field last took
     this.closed = false;
     this.settingsOpen = false;
     this.confirmRemove = null; // the participant id whose removal awaits a yes
@@ -55,6 +59,10 @@ class Room {
     this.timerForm = view.timerControls(this.act);
     this.storyBox = view.addStoryBox(this.act);
     this.settings = settingsPanel(this.settingsActions());
+    this.integrationsOpen = false;
+    this.integrations = integrationsPanel(code, { close: () => this.act.toggleIntegrations() });
+    this.references = null;
+    this.assist = null;
   }
 
   open() {
@@ -103,6 +111,7 @@ class Room {
     if (this.live) this.live.close();
     this.live = null;
     clearInterval(this.ticker);
+    this.integrations.closed();
     document.removeEventListener("keydown", this.onKey);
   }
 
@@ -190,19 +199,33 @@ class Room {
     const r = this.regions;
     r.head = h("div", { class: "room-head-wrap" });
     r.settings = h("div");
+    r.integrations = h("div");
     r.now = h("div");
     r.results = h("div");
     r.deck = h("div");
+    // A fresh panel per connection: it fetches again for the story current then.
+    this.references = referencesPanel(this.code);
+    this.assist = assistPanel(this.code);
     r.people = h("div");
     r.queue = h("div");
     this.root.replaceChildren(
       r.head,
       r.settings,
+      r.integrations,
       h("div", { class: "room-grid" },
-        h("div", { class: "room-main" }, r.now, r.results, r.deck),
+        h("div", { class: "room-main" }, r.now, r.results,
+          h("div", { class: "deck-row" }, r.deck, this.references.panel), this.assist.panel),
         h("aside", { class: "room-side", "aria-label": "People and stories" }, r.people, r.queue)));
     r.head.append(h("p", { class: "muted", role: "status" }, `Connecting to room ${this.code}…`));
     mount(this.root);
+  }
+
+  /** The timer field offers the room's own length, when it changes, unless being typed in. */
+  offerTimerLength(length) {
+    const seconds = this.timerForm.querySelector("input");
+    if (!length || length === this.timerLength || document.activeElement === seconds) return;
+    seconds.value = length;
+    this.timerLength = length;
   }
 
   render() {
@@ -212,15 +235,22 @@ class Room {
     const focusKey = active && this.root.contains(active) ? active.getAttribute("data-focus") : null;
     const r = this.regions;
     swap(r.head, view.header(m, this.act));
+    this.offerTimerLength(m.session.timer_seconds);
     r.now.replaceChildren(view.currentStory(m, this.act, this.timerForm));
     swap(r.results, ...[view.results(m)].filter(Boolean));
     swap(r.deck, view.deck(m, this.act, this.pending, this.ack));
+    this.references.follow(m.current);
+    this.assist.follow(m);
     swap(r.people, view.people(m, this.act));
     r.queue.replaceChildren(view.queue(m, this.act, this.storyBox.box));
     this.storyBox.setOpen(this.addOpen === null ? m.stories.length === 0 : this.addOpen);
     if (this.settingsOpen && !m.isOwner) this.settingsOpen = false;
     if (this.settingsOpen) this.settings.status(m.session);
     r.settings.replaceChildren(...(this.settingsOpen ? [this.settings.panel] : []));
+    if (this.integrationsOpen && !m.canImport) this.integrationsOpen = false;
+    if (this.integrationsOpen !== r.integrations.contains(this.integrations.panel)) {
+      r.integrations.replaceChildren(...(this.integrationsOpen ? [this.integrations.panel] : []));
+    }
     document.title = `${m.session.name} · Roundtable`;
     this.tick();
     if (focusKey && !this.root.contains(document.activeElement)) {
@@ -241,8 +271,17 @@ class Room {
     }
     if (["story_started", "round_restarted"].includes(event.type)) this.ack = null;
     if (event.type === "timer_started") this.timerDone = null;
+    if (event.type === "notice_posted") this.notice(event);
     this.noteComplete(true);
     this.render();
+  }
+
+  /** A notice from the moderator (or a facilitator bot): shown to those it names. */
+  notice(event) {
+    const { text, to } = event.data;
+    const me = this.model.me;
+    if (to && !(me && to.includes(me.participant_id))) return;
+    toast(`${event.actor.name}: ${text}`);
   }
 
   /** Everyone has voted on the current story: chime once per round, if wanted. */
@@ -428,6 +467,16 @@ class Room {
         this.confirmRemove = null;
         toast(`${person.name} was removed from the room`);
         this.render();
+      },
+      integrationsOpen: () => this.integrationsOpen,
+      toggleIntegrations: () => {
+        this.integrationsOpen = !this.integrationsOpen;
+        this.render();
+        if (this.integrationsOpen) this.integrations.opened();
+        else {
+          this.integrations.closed();
+          this.focus("integrations-toggle");
+        }
       },
       settingsOpen: () => this.settingsOpen,
       toggleSettings: () => {

@@ -1,15 +1,16 @@
-// The owner's settings for a room: name, description, deck and options, and archiving.
+// The owner's settings for a room: name, description, deck, options and timer length, and
+// archiving.
 // Built once per room so typing survives re-renders; `fill` copies the session in when
 // the panel opens, `status` keeps the archive button in step with the session.
 import { h } from "../ui.js";
 
-const DECKS = [
+export const DECKS = [
   ["fibonacci", "Fibonacci (0, ½, 1, 2, 3, 5, 8 … 100)"],
   ["tshirt", "T-shirt sizes (XS … XXL)"],
   ["custom", "Custom deck"],
 ];
 
-const OPTIONS = [
+export const OPTIONS = [
   ["auto_reveal", "Reveal automatically when everyone has voted"],
   ["record_vote_names", "Show who voted what after the reveal"],
   ["async_voting_enabled", "Async voting: people may vote on queued stories ahead of time"],
@@ -39,6 +40,8 @@ export function settingsPanel(act) {
   const deckChoice = h("fieldset", { class: "deck-choice" }, h("legend", {}, "Deck"),
     DECKS.map(([, label], i) => h("label", { class: "radio" }, radios[i], ` ${label}`)), customField);
   const checks = Object.fromEntries(OPTIONS.map(([key]) => [key, h("input", { type: "checkbox", name: key })]));
+  const timer = h("input", { type: "number", name: "timer_seconds", id: "settings-timer", min: 5, max: 3600,
+    step: 5, required: true, class: "timer-input" });
   const system = () => (radios.find((r) => r.checked) || radios[0]).value;
   const showCustom = () => {
     customField.hidden = system() !== "custom";
@@ -69,6 +72,7 @@ export function settingsPanel(act) {
       changes.voting_system = chosen;
     }
     for (const [key] of OPTIONS) if (checks[key].checked !== Boolean(s[key])) changes[key] = checks[key].checked;
+    if (Number(timer.value) !== s.timer_seconds) changes.timer_seconds = Number(timer.value);
     await act.save(changes, form);
   } },
   h("div", { class: "settings-grid" },
@@ -77,7 +81,8 @@ export function settingsPanel(act) {
       h("div", { class: "field" }, h("label", { for: "settings-description" }, "Description",
         h("span", { class: "muted" }, " (optional)")), description),
       h("fieldset", { class: "options" }, h("legend", {}, "Options"),
-        OPTIONS.map(([key, label]) => h("label", { class: "check" }, checks[key], ` ${label}`)))),
+        OPTIONS.map(([key, label]) => h("label", { class: "check" }, checks[key], ` ${label}`))),
+      h("div", { class: "field" }, h("label", { for: "settings-timer" }, "Timer length (seconds)"), timer)),
     deckChoice),
   h("div", { class: "form-actions" },
     h("button", { type: "submit", class: "primary" }, "Save settings"),
@@ -100,6 +105,7 @@ export function settingsPanel(act) {
       custom.value = session.voting_system === "custom" ? session.deck.join(", ") : "";
       showCustom();
       for (const [key] of OPTIONS) checks[key].checked = Boolean(session[key]);
+      timer.value = session.timer_seconds;
       this.status(session);
       name.focus();
     },
