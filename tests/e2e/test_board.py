@@ -304,6 +304,7 @@ async def test_the_board_and_the_drawer_look_right(
     b = await open_board(bob, setup, setup.bob)
     await a.set_viewport_size({"width": 1280, "height": 760})
     await card_el(b, "Onboarding checklist").click()
+    await expect(b.locator("dialog.drawer")).to_be_visible()
     await expect(card_el(a, "Onboarding checklist")).to_contain_text("Bob Baker is viewing")
     overdue = card_el(a, "Login fails on Safari").locator(".m-due.overdue")
     await expect(overdue).to_be_visible()

@@ -71,6 +71,7 @@ export function createDrawer(ctx) {
   let cardId = null;
   let base = null; // the card as it was opened (or last saved / reloaded)
   let focusMode = null;
+  let opening = false;
   let labels = [];
   let comments = [];
   let attachments = [];
@@ -181,7 +182,9 @@ export function createDrawer(ctx) {
     askDiscard(() => close());
   });
   dialog.addEventListener("focusin", (e) => {
-    if (e.target.matches("input, textarea, select") && cardId) setFocus("editing");
+    // Opening moves the focus inside the dialog before it settles on the close button:
+    // that is not someone starting to edit.
+    if (!opening && e.target.matches("input, textarea, select") && cardId) setFocus("editing");
   });
   fileInput.addEventListener("change", () => uploadFile());
   document.body.append(dialog);
@@ -731,9 +734,14 @@ export function createDrawer(ctx) {
     drawAttachments();
     drawRelations();
     drawFocus();
-    if (!dialog.open) dialog.showModal();
-    f.title.blur();
-    dialog.querySelector(".drawer-close").focus();
+    opening = true;
+    try {
+      if (!dialog.open) dialog.showModal();
+      f.title.blur();
+      dialog.querySelector(".drawer-close").focus();
+    } finally {
+      opening = false;
+    }
     setFocus("viewing");
     const path = cardPath();
     const [ls, cs, as] = await Promise.all([
