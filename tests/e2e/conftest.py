@@ -10,6 +10,7 @@ same on either stack, and the realtime suites already cover both.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
@@ -197,6 +198,30 @@ async def shot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     await page.screenshot(path=path, full_page=True)
     return path
+
+
+_WIDER_THAN_THE_WINDOW = """() => {
+  const width = document.documentElement.clientWidth;
+  return [...document.querySelectorAll("body *")]
+    .filter((el) => el.getBoundingClientRect().right > width + 0.5)
+    .slice(0, 5)
+    .map((el) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}.${el.className}`);
+}"""
+
+
+async def fits_the_width(page: Page, within: float = 10.0) -> None:
+    """Wait until the page needs no sideways scrolling; on failure, name what sticks out."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        overflow = await page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if overflow <= 0:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            wide = await page.evaluate(_WIDER_THAN_THE_WINDOW)
+            raise AssertionError(f"the page is {overflow}px too wide: {wide}")
+        await asyncio.sleep(0.1)
 
 
 People = Callable[[], Awaitable[Person]]

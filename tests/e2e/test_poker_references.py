@@ -11,7 +11,7 @@ from playwright.async_api import expect
 from models import User
 from services.poker import stories, voting
 from services.poker.folders import create_folder
-from tests.e2e.conftest import Person, shot
+from tests.e2e.conftest import Person, fits_the_width, shot
 from tests.e2e.test_poker_analytics import wait_until_drawn
 from tests.factories import create_user, guest, poker_room, user_actor
 
@@ -129,9 +129,7 @@ async def test_the_account_analytics_page(person: Person) -> None:
     # At phone width the page fits once the charts have followed the new width; wide
     # tables scroll in their own box.
     await page.set_viewport_size({"width": 375, "height": 800})
-    await page.wait_for_function(
-        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-    )
+    await fits_the_width(page)
     await shot(page, "poker-owner-analytics-phone")
     await page.set_viewport_size({"width": 1280, "height": 720})
 
