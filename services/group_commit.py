@@ -8,8 +8,10 @@ all of them, each inside its own savepoint so that one refused is rolled back al
 Every caller gets its answer only once the COMMIT has returned, so nothing is
 acknowledged before it is durable.
 
-On PostgreSQL, and inside a transaction already open, the steps run one statement
-after another in a transaction of their own, as any other.
+On PostgreSQL the steps run one statement after another in a transaction of their own,
+on a connection taken straight from the pool: a hot path's few statements cost less
+than the ORM's transaction around them did. Inside a transaction already open, they run
+on its connection.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from tortoise import connections
+from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.backends.sqlite.client import SqliteClient
 from tortoise.transactions import in_transaction
@@ -41,18 +44,33 @@ async def run(make: Callable[[], sql.Steps[T]]) -> T:
     client = connections.get("default")
     if isinstance(client, SqliteClient) and not isinstance(client, TransactionalDBClient):
         return await _batcher(client).submit(make)
+    pool = _pool(client)
+    if pool is not None:
+        async with pool.acquire() as conn, conn.transaction():
+            return await sql.drive_asyncpg(conn, make())
     async with in_transaction():
         return await sql.drive(make())
+
+
+def _pool(client: Any) -> Any:
+    """The asyncpg pool behind the default connection, outside a transaction."""
+    if isinstance(client, AsyncpgDBClient) and not isinstance(client, TransactionalDBClient):
+        return getattr(client, "_pool", None)
+    return None
 
 
 async def read(make: Callable[[], sql.Steps[T]]) -> T:
     """Steps that only read. On SQLite they go in the next hop like a transaction, so
     they see a consistent state in one trip to the connection's thread; on PostgreSQL
-    (and inside a transaction) they run statement by statement on the connection, with
-    no BEGIN and COMMIT of their own."""
+    they run statement by statement on one connection from the pool (inside a
+    transaction, on its own), with no BEGIN and COMMIT of their own."""
     client = connections.get("default")
     if isinstance(client, SqliteClient) and not isinstance(client, TransactionalDBClient):
         return await _batcher(client).submit(make)
+    pool = _pool(client)
+    if pool is not None:
+        async with pool.acquire() as conn:
+            return await sql.drive_asyncpg(conn, make())
     return await sql.drive(make())
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar, cast
 
+import asyncpg  # type: ignore[import-untyped]
 import orjson
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -89,6 +90,23 @@ async def drive(steps: Steps[T]) -> T:
         step = next(steps)
         while True:
             step = steps.send(await rows(step.sql, *step.args))
+    except StopIteration as done:
+        return cast(T, done.value)
+
+
+async def drive_asyncpg(conn: asyncpg.Connection, steps: Steps[T]) -> T:
+    """Run `steps` on an asyncpg connection, one statement after another, with no ORM
+    between: rows and errors as `rows` gives them."""
+    try:
+        step = next(steps)
+        while True:
+            try:
+                found = await conn.fetch(_numbered(step.sql), *step.args)
+            except (asyncpg.SyntaxOrAccessError, asyncpg.exceptions.DataError) as exc:
+                raise OperationalError(exc) from exc
+            except asyncpg.IntegrityConstraintViolationError as exc:
+                raise IntegrityError(exc) from exc
+            step = steps.send([dict(r) for r in found])
     except StopIteration as done:
         return cast(T, done.value)
 

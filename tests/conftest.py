@@ -193,15 +193,19 @@ def pytest_collection_modifyitems(config: Any, items: list[pytest.Item]) -> None
     """A case that exists on one stack only is deselected on the other rather than
     skipped: cross-process delivery needs Redis pub/sub, which only the PostgreSQL stack
     runs; a `sqlite_only` case (SQLite's shared commit, a server of its own on a file of
-    its own) has no PostgreSQL variant."""
+    its own) has no PostgreSQL variant, and a `postgres_only` one (row locks and
+    snapshots between connections) no SQLite one."""
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
     for item in items:
         params = getattr(item, "callspec", None)
         database = params.params.get("database") if params is not None else None
-        not_a_case = (database == "sqlite" and item.get_closest_marker("cross_process")) or (
-            database == "postgres" and item.get_closest_marker("sqlite_only")
-        )
+        not_a_case = (
+            database == "sqlite"
+            and (
+                item.get_closest_marker("cross_process") or item.get_closest_marker("postgres_only")
+            )
+        ) or (database == "postgres" and item.get_closest_marker("sqlite_only"))
         (drop if not_a_case else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)

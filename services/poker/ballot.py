@@ -3,7 +3,8 @@
 One read finds the session by code, the caller's seat, the story the vote is for and how
 many others have voted on it; one upsert records the vote. With the room's seq claimed
 first (the room's lock) and the event appended after, a vote is four statements between
-BEGIN and COMMIT. Both are steps (services/sql.py): they run inside `events.transact`.
+BEGIN and COMMIT, and three on PostgreSQL (see `claim_and_read`). They are steps
+(services/sql.py): they run inside `events.transact`.
 """
 
 from __future__ import annotations
@@ -72,22 +73,25 @@ def _text(value: Any) -> str | None:
 
 def read(code: str, actor: Actor, story_id: uuid.UUID | None) -> sql.Steps[Ballot | None]:
     """The session with this code, the caller's seat and the story; None: no session."""
-    pg = sql.is_postgres()
-    story = "?::uuid" if pg else "?"
-    who: int | str | None
-    if actor.kind == "guest":
-        seat, who = _GUEST_SEAT, actor.participant_id
-    else:
-        seat, who = _USER_SEAT, None if actor.user_id is None else str(actor.user_id)
+    story = "?::uuid" if sql.is_postgres() else "?"
+    seat, who = _seat(actor)
     rows = yield sql.stmt(
         _CONTEXT.format(seat=seat, story=story),
         who,
         None if story_id is None else str(story_id),
         code,
     )
-    if not rows:
-        return None
-    found = rows[0]
+    return _ballot(rows[0]) if rows else None
+
+
+def _seat(actor: Actor) -> tuple[str, int | str | None]:
+    """How the read finds the caller's seat, and the value it looks for."""
+    if actor.kind == "guest":
+        return _GUEST_SEAT, actor.participant_id
+    return _USER_SEAT, None if actor.user_id is None else str(actor.user_id)
+
+
+def _ballot(found: dict[str, Any]) -> Ballot:
     return Ballot(
         session_id=str(found["session_id"]),
         status=found["status"],
@@ -103,6 +107,45 @@ def read(code: str, actor: Actor, story_id: uuid.UUID | None) -> sql.Steps[Ballo
         voters=int(found["voters"]),
         others=int(found["others"]),
     )
+
+
+# PostgreSQL: the room's seq claimed and the context read in one statement. The read
+# sees the statement's snapshot, taken before the claim waited for the room's lock; it
+# also reads the room's seq in that snapshot, so the caller knows whether a writer
+# holding the lock committed in between (see `claim_and_read`).
+_CLAIM_AND_READ = """
+WITH claimed AS (UPDATE rooms SET seq = seq + 1 WHERE key = ? RETURNING seq)
+SELECT c.seq AS claimed_seq, (SELECT r.seq FROM rooms r WHERE r.key = ?) AS seen_seq, ctx.*
+FROM claimed c LEFT JOIN ({context}) ctx ON true
+"""
+
+
+def claim_and_read(
+    room: str, code: str, actor: Actor, story_id: uuid.UUID | None
+) -> sql.Steps[tuple[int, Ballot | None] | None]:
+    """PostgreSQL: claim the room's seq (its lock) and read the vote's context in one
+    statement; None when the room has no seq yet (then claim and read one by one).
+
+    Every change a vote's rules depend on claims the room's seq in its transaction. When
+    the seq claimed follows the one the read saw, no such change committed between the
+    read's snapshot and the lock, and the read holds; otherwise it is read again, now
+    that the lock is held (READ COMMITTED: a new statement, a new snapshot)."""
+    seat, who = _seat(actor)
+    found = yield sql.stmt(
+        _CLAIM_AND_READ.format(context=_CONTEXT.format(seat=seat, story="?::uuid")),
+        room,
+        room,
+        who,
+        None if story_id is None else str(story_id),
+        code,
+    )
+    if not found:
+        return None
+    first = found[0]
+    seq = int(first["claimed_seq"])
+    if first["seen_seq"] is None or int(first["seen_seq"]) + 1 != seq:
+        return seq, (yield from read(code, actor, story_id))
+    return seq, _ballot(first) if first["session_id"] is not None else None
 
 
 def upsert(story_id: str, participant_id: int, value: str) -> sql.Stmt:

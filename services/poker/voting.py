@@ -110,8 +110,14 @@ def _vote(
     participant_id: int | None,
 ) -> sql.Steps[tuple[dict[str, Any], bool]]:
     room = room_key(code)
-    seq = yield from uow.claim_steps(room)
-    found = yield from ballot.read(code, actor, wanted)
+    claimed = (
+        (yield from ballot.claim_and_read(room, code, actor, wanted)) if sql.is_postgres() else None
+    )
+    if claimed is None:
+        seq = yield from uow.claim_steps(room)
+        found = yield from ballot.read(code, actor, wanted)
+    else:
+        seq, found = claimed
     if found is None:
         raise _NoSession("No session with that code")
     me = _voter(found, actor, participant_id)

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from models import RoomEvent
+from models import Room, RoomEvent
 from services.errors import Conflict, Forbidden, Invalid
 from services.poker import sessions, snapshot, stories, voting
 from tests.factories import guest, poker_room
@@ -221,3 +221,66 @@ async def test_retracting_a_vote_removes_it(db: str) -> None:
     await voting.cast_vote(actor=owner, code=session["code"], value="2")
     result = await voting.retract_vote(actor=owner, code=session["code"])
     assert result["retracted"] is True and result["stats"]["votes_cast"] == 0
+
+
+async def _while_the_room_is_held(
+    database: str, code: str, change: str, *args: object
+) -> asyncio.Task[dict]:
+    """Another connection takes the room's lock, makes `change` and claims a seq, as a
+    writer does; a vote starts and waits for the lock; then that writer commits. The
+    vote's task, once the commit is done."""
+    import asyncpg
+
+    voter, _, _ = await guest(code, "Late")
+    other = await asyncpg.connect(database)
+    try:
+        tx = other.transaction()
+        await tx.start()
+        room = f"poker:{code}"
+        await other.execute("SELECT seq FROM rooms WHERE key = $1 FOR UPDATE", room)
+        if change:
+            await other.execute(change, *args)
+        await other.execute("UPDATE rooms SET seq = seq + 1 WHERE key = $1", room)
+        task = asyncio.create_task(voting.cast_vote(actor=voter, code=code, value="8"))
+        for _ in range(200):
+            waiting = await other.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND datname = current_database()"
+            )
+            if waiting:
+                break
+            await asyncio.sleep(0.01)
+        assert waiting, "the vote never waited for the room's lock"
+        await tx.commit()
+    finally:
+        await other.close()
+    await asyncio.wait([task])
+    return task
+
+
+@pytest.mark.postgres_only
+async def test_a_vote_waiting_on_a_reveal_sees_the_reveal(db: str) -> None:
+    # The vote claims the room's seq and reads its story in one statement, whose snapshot
+    # is older than the reveal that held the lock: the vote must still see the reveal.
+    _, _, session = await _room_with_story()
+    code = session["code"]
+    story = (await sessions.get_session(code=code))["current_story"]
+    task = await _while_the_room_is_held(
+        db, code, "UPDATE stories SET status = 'revealed' WHERE id = $1::uuid", story["id"]
+    )
+    with pytest.raises(Conflict, match="already revealed"):
+        task.result()
+
+
+@pytest.mark.postgres_only
+async def test_a_vote_waiting_on_another_writer_lands_after_it(db: str) -> None:
+    _, _, session = await _room_with_story()
+    code = session["code"]
+    task = await _while_the_room_is_held(db, code, "")
+    vote = task.result()
+    assert vote["vote"]["value"] == "8"
+    # The vote's event takes the seq after the one the other writer claimed.
+    last = await RoomEvent.filter(room=f"poker:{code}").order_by("-seq").first()
+    assert last is not None and last.type == "vote_cast"
+    room = await Room.get(key=f"poker:{code}")
+    assert last.seq == room.seq
