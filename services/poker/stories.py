@@ -106,20 +106,37 @@ async def queue_story(
 async def add_story(
     *, actor: Actor, code: str, title: str, description: str = "", acceptance_criteria: str = ""
 ) -> dict[str, Any]:
+    draft = {
+        "title": title,
+        "description": description,
+        "acceptance_criteria": acceptance_criteria,
+    }
+    return (await add_stories(actor=actor, code=code, drafts=[draft]))[0]
+
+
+async def add_stories(
+    *, actor: Actor, code: str, drafts: list[dict[str, str]]
+) -> list[dict[str, Any]]:
+    """Append stories to the queue in one transaction: all of them, or none. Each draft
+    has a title, and may have a description and acceptance criteria."""
     async with unit_of_work() as uow:
         session = await locked_session(uow, code)
         require_open(session)
         await require_moderator(actor, session)
-        _, rendered = await queue_story(
-            uow,
-            session,
-            actor,
-            title=title,
-            description=description,
-            acceptance_criteria=acceptance_criteria,
-            position=await next_position(session),
-        )
-    return rendered
+        position = await next_position(session)
+        added = []
+        for offset, draft in enumerate(drafts):
+            _, rendered = await queue_story(
+                uow,
+                session,
+                actor,
+                title=draft["title"],
+                description=draft.get("description", ""),
+                acceptance_criteria=draft.get("acceptance_criteria", ""),
+                position=position + offset,
+            )
+            added.append(rendered)
+    return added
 
 
 async def start_story(*, actor: Actor, code: str | None = None, story_id: Any) -> dict[str, Any]:

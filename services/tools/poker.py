@@ -148,10 +148,9 @@ async def create_session(actor: Actor, args: CreateSession) -> dict[str, Any]:
     writes=True,
 )
 async def add_stories(actor: Actor, args: AddStories) -> dict[str, Any]:
-    added = []
+    drafts = [story.model_dump() for story in args.stories]
     with _by_code(actor):
-        for story in args.stories:
-            added.append(await stories.add_story(actor=actor, code=args.code, **story.model_dump()))
+        added = await stories.add_stories(actor=actor, code=args.code, drafts=drafts)
     return {"stories": added}
 
 

@@ -383,3 +383,22 @@ async def test_a_story_is_started_and_listed_through_its_session(db: str) -> Non
     with pytest.raises(NotFound):
         await stories.start_story(actor=owner, story_id="not-a-story")
     assert await voting.code_of_story(second["id"]) == code
+
+
+async def test_stories_added_together_land_in_order_in_one_transaction(db: str) -> None:
+    _, owner, session = await poker_room()
+    code = session["code"]
+    drafts = [{"title": "One"}, {"title": "Two", "description": "d"}, {"title": "Three"}]
+    added = await stories.add_stories(actor=owner, code=code, drafts=drafts)
+    assert [s["title"] for s in added] == ["One", "Two", "Three"]
+    assert [s["position"] for s in added] == [1, 2, 3]
+    assert added[0]["status"] == "voting" and added[1]["status"] == "pending"
+    events = [e.type for e in await RoomEvent.filter(room=f"poker:{code}").order_by("seq")]
+    assert events.count("story_added") == 3
+
+    # Someone who may not add stories adds none of them.
+    guest_actor, _, _ = await guest(code, "Gus")
+    with pytest.raises(Forbidden):
+        await stories.add_stories(actor=guest_actor, code=code, drafts=[{"title": "Four"}])
+    listed = await stories.list_session_stories(code=code)
+    assert [s["title"] for s in listed] == ["One", "Two", "Three"]
