@@ -58,9 +58,10 @@ def unchanged(description: str | None = None) -> Any:
     return Field(default=None, description=description, json_schema_extra=_drop_default)
 
 
-def path_id(raw: str, message: str) -> int:
-    """An integer id from the path; anything else names nothing, so it is not found."""
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
+def path_id(raw: str, message: str, *, largest: int = MAX_ID) -> int:
+    """An integer id from the path; anything else names nothing, so it is not found.
+    `largest` is the column's: 2**63 - 1 for a big integer."""
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= largest:
         raise NotFound(message)
     return int(raw)
 

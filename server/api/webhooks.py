@@ -17,7 +17,6 @@ from server.api.webhook_schemas import (
     WebhookSecretResponse,
     WebhookUpdate,
 )
-from services.errors import NotFound
 from services.scopes import WEBHOOKS_READ, WEBHOOKS_WRITE
 from services.webhooks import subscriptions
 from services.webhooks.catalog import EVENTS
@@ -33,10 +32,7 @@ def _webhook_id(call: Call) -> int:
 
 
 def _delivery_id(call: Call) -> int:
-    raw = call.path["delivery"]
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) < 2**63:
-        raise NotFound("Delivery not found")
-    return int(raw)
+    return path_id(call.path["delivery"], "Delivery not found", largest=2**63 - 1)
 
 
 @api.route(

@@ -572,6 +572,22 @@ async def test_another_webhooks_delivery_is_not_found(client: httpx.AsyncClient)
     assert res.status_code == 404 and res.json()["message"] == "Delivery not found"
 
 
+@pytest.mark.parametrize("delivery", ["abc", "0", "-1", "\u0661", str(2**63), str(2**63 - 1)])
+async def test_a_malformed_or_unknown_delivery_id_is_not_found(
+    client: httpx.AsyncClient, delivery: str
+) -> None:
+    _, headers = await user_with_headers()
+    res = await client.post(
+        "/api/webhooks",
+        json={"url": "https://93.184.215.14/hook", "events": ["session_created"]},
+        headers=headers,
+    )
+    mine = res.json()["webhook"]["id"]
+    res = await client.post(
+        f"/api/webhooks/{mine}/deliveries/{delivery}/redeliver", headers=headers
+    )
+    assert res.status_code == 404 and res.json()["message"] == "Delivery not found"
+
 async def test_tokens_and_scopes(client: httpx.AsyncClient) -> None:
     user = await create_user()
     assert (await client.get("/api/webhooks")).status_code == 401
