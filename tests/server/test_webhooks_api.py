@@ -588,6 +588,7 @@ async def test_a_malformed_or_unknown_delivery_id_is_not_found(
     )
     assert res.status_code == 404 and res.json()["message"] == "Delivery not found"
 
+
 async def test_tokens_and_scopes(client: httpx.AsyncClient) -> None:
     user = await create_user()
     assert (await client.get("/api/webhooks")).status_code == 401
