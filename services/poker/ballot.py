@@ -118,6 +118,11 @@ WITH claimed AS (UPDATE rooms SET seq = seq + 1 WHERE key = ? RETURNING seq)
 SELECT c.seq AS claimed_seq, (SELECT r.seq FROM rooms r WHERE r.key = ?) AS seen_seq, ctx.*
 FROM claimed c LEFT JOIN ({context}) ctx ON true
 """
+# Made once for each way of finding the seat, not per vote.
+_CLAIM_AND_READ_BY_SEAT = {
+    seat: _CLAIM_AND_READ.format(context=_CONTEXT.format(seat=seat, story="?::uuid"))
+    for seat in (_GUEST_SEAT, _USER_SEAT)
+}
 
 
 def claim_and_read(
@@ -132,7 +137,7 @@ def claim_and_read(
     that the lock is held (READ COMMITTED: a new statement, a new snapshot)."""
     seat, who = _seat(actor)
     found = yield sql.stmt(
-        _CLAIM_AND_READ.format(context=_CONTEXT.format(seat=seat, story="?::uuid")),
+        _CLAIM_AND_READ_BY_SEAT[seat],
         room,
         room,
         who,
