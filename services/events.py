@@ -228,6 +228,37 @@ class UnitOfWork:
         )
         return rows, self._appended(event)
 
+    def append_if_unchanged(
+        self,
+        write: sql.Stmt,
+        room: str,
+        seen: int,
+        type: str,
+        data: dict[str, Any],
+        actor: Actor | None,
+    ) -> sql.Steps[sql.Rows | None]:
+        """PostgreSQL, one statement: claim the room's next seq only if its seq is still
+        `seen`, and with it run `write` (a statement whose rows come `FROM claimed`) and
+        append the event; `write`'s rows, or None when another writer of the room came
+        first and nothing was written.
+
+        The claim waits for a writer that holds the room's lock and, once it commits,
+        looks at the seq it left (READ COMMITTED rechecks an updated row), so the
+        condition holds only if no change of the room committed since `seen` was read."""
+        event = self._event(room, seen + 1, type, data, actor)
+        insert = _insert(event)
+        rows = yield sql.Stmt(
+            "WITH claimed AS (UPDATE rooms SET seq = seq + 1 WHERE key = ? AND seq = ?"
+            " RETURNING seq),"
+            f" appended AS ({_INSERT_IF_CLAIMED}),"
+            f" written AS ({write.sql}) SELECT * FROM written",
+            (room, seen, *insert.args, *write.args),
+        )
+        if not rows:
+            return None
+        self._appended(event)
+        return rows
+
     @staticmethod
     def _event(room: str, seq: int, type: str, data: dict[str, Any], actor: Actor | None) -> Event:
         wire_actor = actor.wire() if actor else None
@@ -265,6 +296,13 @@ async def enclosing_unit_of_work() -> AsyncIterator[UnitOfWork]:
     await after_commit([*held, *uow.facts])
 
 
+# `_insert`'s row, made only when the same statement claimed the seq (`claimed`).
+_INSERT_IF_CLAIMED = (
+    "INSERT INTO room_events (room, seq, type, data, actor, at)"
+    " SELECT ?::text, ?::bigint, ?::text, ?::jsonb, ?::jsonb, ?::timestamptz FROM claimed"
+)
+
+
 def _insert(event: Event) -> sql.Stmt:
     return sql.stmt(
         "INSERT INTO room_events (room, seq, type, data, actor, at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -284,6 +322,19 @@ async def transact(steps: Callable[[UnitOfWork], sql.Steps[T]]) -> T:
     uow = UnitOfWork()
     value = await group_commit.run(lambda: steps(uow))
     await after_commit(uow.facts)
+    return value
+
+
+async def transact_unless_raced(steps: Callable[[UnitOfWork], sql.Steps[T | None]]) -> T | None:
+    """PostgreSQL: a unit of work of statements that each commit on their own, with no
+    transaction around them: reads, then one conditional write (see `UnitOfWork.
+    append_if_unchanged`). Its value, with its facts handed to the bus; or None when
+    the steps answered None because another writer came first and nothing was written,
+    so the caller runs its locking version instead."""
+    uow = UnitOfWork()
+    value = await group_commit.autocommit(lambda: steps(uow))
+    if value is not None:
+        await after_commit(uow.facts)
     return value
 
 

@@ -74,6 +74,17 @@ async def read(make: Callable[[], sql.Steps[T]]) -> T:
     return await sql.drive(make())
 
 
+async def autocommit(make: Callable[[], sql.Steps[T]]) -> T:
+    """PostgreSQL: steps whose statements each commit on their own, on a connection from
+    the pool, with no BEGIN and COMMIT around them. Elsewhere, and inside a transaction
+    already open, they run as `run` runs them."""
+    pool = _pool(connections.get("default"))
+    if pool is None:
+        return await run(make)
+    async with pool.acquire() as conn:
+        return await sql.drive_asyncpg(conn, make())
+
+
 @dataclass
 class _Unit:
     make: Callable[[], sql.Steps[Any]]

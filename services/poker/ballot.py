@@ -3,7 +3,9 @@
 One read finds the session by code, the caller's seat, the story the vote is for and how
 many others have voted on it; one upsert records the vote. With the room's seq claimed
 first (the room's lock) and the event appended after, a vote is four statements between
-BEGIN and COMMIT, and three on PostgreSQL (see `claim_and_read`). They are steps
+BEGIN and COMMIT. On PostgreSQL it is two statements and no transaction around them: the
+read, then one statement that claims the seq only if nobody wrote in between, and
+upserts and appends with it (see `read_with_seq`). They are steps
 (services/sql.py): they run inside `events.transact`.
 """
 
@@ -109,36 +111,32 @@ def _ballot(found: dict[str, Any]) -> Ballot:
     )
 
 
-# PostgreSQL: the room's seq claimed and the context read in one statement. The read
-# sees the statement's snapshot, taken before the claim waited for the room's lock; it
-# also reads the room's seq in that snapshot, so the caller knows whether a writer
-# holding the lock committed in between (see `claim_and_read`).
-_CLAIM_AND_READ = """
-WITH claimed AS (UPDATE rooms SET seq = seq + 1 WHERE key = ? RETURNING seq)
-SELECT c.seq AS claimed_seq, (SELECT r.seq FROM rooms r WHERE r.key = ?) AS seen_seq, ctx.*
-FROM claimed c LEFT JOIN ({context}) ctx ON true
+# PostgreSQL: the context read with the room's seq as the same snapshot saw it, for a
+# vote that writes only if that seq is still the room's (see `read_with_seq`).
+_READ_WITH_SEQ = """
+SELECT (SELECT r.seq FROM rooms r WHERE r.key = ?) AS seen_seq, ctx.*
+FROM ({context}) ctx
 """
 # Made once for each way of finding the seat, not per vote.
-_CLAIM_AND_READ_BY_SEAT = {
-    seat: _CLAIM_AND_READ.format(context=_CONTEXT.format(seat=seat, story="?::uuid"))
+_READ_WITH_SEQ_BY_SEAT = {
+    seat: _READ_WITH_SEQ.format(context=_CONTEXT.format(seat=seat, story="?::uuid"))
     for seat in (_GUEST_SEAT, _USER_SEAT)
 }
 
 
-def claim_and_read(
+def read_with_seq(
     room: str, code: str, actor: Actor, story_id: uuid.UUID | None
-) -> sql.Steps[tuple[int, Ballot | None] | None]:
-    """PostgreSQL: claim the room's seq (its lock) and read the vote's context in one
-    statement; None when the room has no seq yet (then claim and read one by one).
+) -> sql.Steps[tuple[int | None, Ballot] | None]:
+    """PostgreSQL: the vote's context and the room's seq, from one snapshot, with no lock
+    taken; None: no session. The seq is None when the room has none yet.
 
-    Every change a vote's rules depend on claims the room's seq in its transaction. When
-    the seq claimed follows the one the read saw, no such change committed between the
-    read's snapshot and the lock, and the read holds; otherwise it is read again, now
-    that the lock is held (READ COMMITTED: a new statement, a new snapshot)."""
+    Every change a vote's rules depend on claims the room's seq in its transaction, so
+    while the room's seq is still the one read here, so is everything else read here: a
+    write that claims the next seq only on that condition (`events.UnitOfWork.
+    append_if_unchanged`) needs no lock held across the read."""
     seat, who = _seat(actor)
     found = yield sql.stmt(
-        _CLAIM_AND_READ_BY_SEAT[seat],
-        room,
+        _READ_WITH_SEQ_BY_SEAT[seat],
         room,
         who,
         None if story_id is None else str(story_id),
@@ -147,13 +145,28 @@ def claim_and_read(
     if not found:
         return None
     first = found[0]
-    seq = int(first["claimed_seq"])
-    if first["seen_seq"] is None or int(first["seen_seq"]) + 1 != seq:
-        return seq, (yield from read(code, actor, story_id))
-    return seq, _ballot(first) if first["session_id"] is not None else None
+    seen = first["seen_seq"]
+    return (None if seen is None else int(seen)), _ballot(first)
 
 
 def upsert(story_id: str, participant_id: int, value: str) -> sql.Stmt:
     """Cast or change the vote; answers its id."""
     at = sql.now()
     return sql.stmt(_UPSERT, story_id, participant_id, value, at, at)
+
+
+# The same upsert, made only when the room's seq was claimed in the same statement (its
+# rows come from the `claimed` clause of `append_if_unchanged`).
+_UPSERT_IF_CLAIMED = """
+INSERT INTO votes (story_id, participant_id, value, created_at, updated_at)
+SELECT ?::uuid, ?::int, ?::text, ?::timestamptz, ?::timestamptz FROM claimed
+ON CONFLICT (story_id, participant_id)
+DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+RETURNING id
+"""
+
+
+def upsert_if_claimed(story_id: str, participant_id: int, value: str) -> sql.Stmt:
+    """PostgreSQL: `upsert`, to ride along with a conditional claim."""
+    at = sql.now()
+    return sql.stmt(_UPSERT_IF_CLAIMED, story_id, participant_id, value, at, at)

@@ -15,7 +15,13 @@ from models import Participant, PokerSession, Story, Vote
 from services import sql
 from services.actors import Actor
 from services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
-from services.events import StoryRevealed, UnitOfWork, transact, unit_of_work
+from services.events import (
+    StoryRevealed,
+    UnitOfWork,
+    transact,
+    transact_unless_raced,
+    unit_of_work,
+)
 from services.poker import ballot
 from services.poker.access import (
     SPECTATOR,
@@ -81,8 +87,11 @@ async def cast_vote(
     The hot path, written as steps (`events.transact`): the room's seq is claimed first
     (its lock), one read finds everything the rules need, one upsert records the vote
     and the event follows; the tally is the others' votes plus this one. A refused vote
-    rolls back whole. When it completes the round in an auto-reveal session, the reveal
-    follows in a transaction of its own."""
+    rolls back whole. On PostgreSQL it first tries without the lock: one read, then one
+    statement that writes only if nobody wrote to the room in between
+    (`_vote_unless_raced`); when somebody did, it votes again under the lock. When it
+    completes the round in an auto-reveal session, the reveal follows in a transaction
+    of its own."""
     canonical = normalize(code)
     if canonical is None:
         raise NotFound("No session with that code")
@@ -90,15 +99,25 @@ async def cast_vote(
     # A code a client sent: past the guessing limit, refused before anything is read.
     await judge_lookup(found=True, well_formed=True)
     try:
-        answer, complete = await transact(
-            lambda uow: _vote(uow, canonical, actor, wanted, value, participant_id)
-        )
+        answered = None
+        if sql.is_postgres():
+            answered = await transact_unless_raced(
+                lambda uow: _vote_unless_raced(uow, canonical, actor, wanted, value, participant_id)
+            )
+        if answered is None:
+            answered = await transact(
+                lambda uow: _vote(uow, canonical, actor, wanted, value, participant_id)
+            )
     except _NoSession:
         await judge_lookup(found=False, well_formed=True)
         raise
+    answer, complete = answered
     if complete:
         answer["revealed"] = await _auto_reveal(actor, canonical, answer["vote"]["story_id"])
     return answer
+
+
+_Voted = tuple[dict[str, Any], bool]
 
 
 def _vote(
@@ -108,18 +127,60 @@ def _vote(
     wanted: uuid.UUID | None,
     value: str,
     participant_id: int | None,
-) -> sql.Steps[tuple[dict[str, Any], bool]]:
+) -> sql.Steps[_Voted]:
+    """The vote under the room's lock: claim the seq, read, judge, write."""
     room = room_key(code)
-    claimed = (
-        (yield from ballot.claim_and_read(room, code, actor, wanted)) if sql.is_postgres() else None
-    )
-    if claimed is None:
-        seq = yield from uow.claim_steps(room)
-        found = yield from ballot.read(code, actor, wanted)
-    else:
-        seq, found = claimed
+    seq = yield from uow.claim_steps(room)
+    found = yield from ballot.read(code, actor, wanted)
     if found is None:
         raise _NoSession("No session with that code")
+    me, story, cast = _judged(found, actor, wanted, value, participant_id)
+    written, _ = yield from uow.append_with(
+        ballot.upsert(story, me, value), room, seq, "vote_cast", _cast(story, me, cast), actor
+    )
+    return _answer(found, int(written[0]["id"]), story, me, value, cast)
+
+
+def _vote_unless_raced(
+    uow: UnitOfWork,
+    code: str,
+    actor: Actor,
+    wanted: uuid.UUID | None,
+    value: str,
+    participant_id: int | None,
+) -> sql.Steps[_Voted | None]:
+    """PostgreSQL, with no lock held: read the context and the room's seq, judge, then
+    write in one statement only if the room's seq has not moved. None when it moved
+    (another writer of the room came first) and nothing was written: then `_vote`."""
+    room = room_key(code)
+    read = yield from ballot.read_with_seq(room, code, actor, wanted)
+    if read is None:
+        raise _NoSession("No session with that code")
+    seen, found = read
+    if seen is None:
+        return None
+    me, story, cast = _judged(found, actor, wanted, value, participant_id)
+    written = yield from uow.append_if_unchanged(
+        ballot.upsert_if_claimed(story, me, value),
+        room,
+        seen,
+        "vote_cast",
+        _cast(story, me, cast),
+        actor,
+    )
+    if written is None:
+        return None
+    return _answer(found, int(written[0]["id"]), story, me, value, cast)
+
+
+def _judged(
+    found: ballot.Ballot,
+    actor: Actor,
+    wanted: uuid.UUID | None,
+    value: str,
+    participant_id: int | None,
+) -> tuple[int, str, int]:
+    """The vote's seat, its story and the votes cast with it, or the rule it breaks."""
     me = _voter(found, actor, participant_id)
     story = _ballot_story(found, wanted)
     if value not in found.deck:
@@ -127,21 +188,22 @@ def _vote(
             f"'{value}' is not a card in this session's deck",
             details={"errors": {"vote": [f"must be one of: {', '.join(found.deck)}"]}},
         )
-    cast = found.others + 1
+    return me, story, found.others + 1
+
+
+def _cast(story: str, me: int, cast: int) -> dict[str, Any]:
+    return {"story_id": story, "participant_id": me, "votes_cast": cast}
+
+
+def _answer(
+    found: ballot.Ballot, vote_id: int, story: str, me: int, value: str, cast: int
+) -> _Voted:
+    """The vote's answer, and whether it completes an auto-revealed round."""
     stats = {
         "votes_cast": cast,
         "total_participants": found.voters,
         "all_voted": cast >= found.voters,
     }
-    written, _ = yield from uow.append_with(
-        ballot.upsert(story, me, value),
-        room,
-        seq,
-        "vote_cast",
-        {"story_id": story, "participant_id": me, "votes_cast": cast},
-        actor,
-    )
-    vote_id = int(written[0]["id"])
     answer = {
         "vote": {"id": vote_id, "story_id": story, "participant_id": me, "value": value},
         "stats": stats,

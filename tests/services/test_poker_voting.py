@@ -175,6 +175,26 @@ async def test_a_reveal_racing_late_votes_has_one_outcome(db: str) -> None:
         assert (pid in revealed_voters) == (outcome == "counted")
 
 
+async def test_votes_racing_in_one_room_each_count_once_in_order(db: str) -> None:
+    # On PostgreSQL most of these find the room's seq moved under them and vote again
+    # under the lock; each must land once, with a tally that counts the ones before it.
+    _, _, session = await _room_with_story()
+    code = session["code"]
+    voters = [await guest(code, f"R{i}") for i in range(12)]
+    room = f"poker:{code}"
+    before = (await Room.get(key=room)).seq
+
+    results = await asyncio.gather(
+        *(voting.cast_vote(actor=a, code=code, value="5") for a, _, _ in voters)
+    )
+    assert sorted(r["stats"]["votes_cast"] for r in results) == list(range(1, 13))
+    events = await RoomEvent.filter(room=room, seq__gt=before).order_by("seq")
+    assert [e.seq for e in events] == list(range(before + 1, before + 13))
+    assert [e.data["votes_cast"] for e in events] == list(range(1, 13))
+    assert {e.data["participant_id"] for e in events} == {pid for _, pid, _ in voters}
+    assert (await Room.get(key=room)).seq == before + 12
+
+
 async def test_restart_round_keeps_the_earlier_result_in_history(db: str) -> None:
     _, owner, session = await _room_with_story()
     code = session["code"]
@@ -260,8 +280,8 @@ async def _while_the_room_is_held(
 
 @pytest.mark.postgres_only
 async def test_a_vote_waiting_on_a_reveal_sees_the_reveal(db: str) -> None:
-    # The vote claims the room's seq and reads its story in one statement, whose snapshot
-    # is older than the reveal that held the lock: the vote must still see the reveal.
+    # The vote reads its story without the lock, before the reveal committed; its write
+    # waits for the lock and must not land on the revealed story.
     _, _, session = await _room_with_story()
     code = session["code"]
     story = (await sessions.get_session(code=code))["current_story"]
