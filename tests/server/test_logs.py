@@ -1,0 +1,63 @@
+"""The JSON log's output: one flush per turn of the event loop, never a line held back."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+import orjson
+
+from server.logs import TickFlushedLogger
+
+
+class _Output(io.BytesIO):
+    """Standard output as the logger sees it, counting its flushes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushes = 0
+        self.flushed = b""
+
+    def flush(self) -> None:
+        self.flushes += 1
+        self.flushed = self.getvalue()
+
+
+def _line(n: int) -> bytes:
+    return orjson.dumps({"event": "socket", "n": n})
+
+
+async def test_lines_of_one_turn_leave_in_one_flush_before_the_loop_waits() -> None:
+    out = _Output()
+    logger = TickFlushedLogger(out)
+    for n in range(3):
+        logger.info(_line(n))
+    assert out.flushes == 0
+    await asyncio.sleep(0)
+    assert out.flushes == 1
+    assert out.flushed.splitlines() == [_line(0), _line(1), _line(2)]
+
+    # The next turn's line gets a flush of its own.
+    logger.info(_line(3))
+    await asyncio.sleep(0)
+    assert out.flushes == 2
+    assert out.flushed.splitlines()[-1] == _line(3)
+
+
+async def test_a_line_written_while_the_loop_sleeps_is_not_held() -> None:
+    out = _Output()
+    logger = TickFlushedLogger(out)
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.01, logger.info, _line(7))
+    # Nothing else is scheduled: the line must leave before the loop waits again.
+    await asyncio.sleep(0.05)
+    assert out.flushed == _line(7) + b"\n"
+
+
+def test_with_no_loop_running_each_line_is_flushed_at_once() -> None:
+    out = _Output()
+    logger = TickFlushedLogger(out)
+    logger.info(_line(1))
+    assert out.flushes == 1 and out.flushed == _line(1) + b"\n"
+    logger.error(_line(2))
+    assert out.flushes == 2 and out.flushed.endswith(_line(2) + b"\n")
