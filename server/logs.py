@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
 import sys
 import time
@@ -27,33 +28,44 @@ class _OneLine(logging.Filter):
 
 
 class TickFlushedLogger(structlog.BytesLogger):
-    """structlog's bytes logger, with one flush per turn of the event loop instead of one
-    per line: under load the lines of a turn (a batch of votes, say) leave in one write.
-    A line is flushed before the loop goes back to waiting, so it is never held longer
-    than the turn it was written in; with no loop running (a command, a thread), at once.
-    """
+    """structlog's bytes logger, writing once per turn of the event loop instead of once
+    per line: under load the lines of a turn (a batch of votes, say) leave in one write
+    and one flush, whether or not the output is buffered (`PYTHONUNBUFFERED` is common
+    in containers). A line is written before the loop goes back to waiting, so it is
+    never held longer than the turn it was written in; with no loop running (a command,
+    a thread), at once; and at exit, whatever is left."""
 
     def __init__(self, file: BinaryIO | None = None) -> None:
         super().__init__(file)
-        self._flush_pending = False
+        self._lines: list[bytes] = []
+        # The loop whose next turn will write the lines, if one is due.
+        self._due: asyncio.AbstractEventLoop | None = None
+        atexit.register(self._flush_now)
 
     def msg(self, message: bytes) -> None:
         with self._lock:
-            self._write(message + b"\n")
-            if self._flush_pending:
-                return
+            self._lines.append(message)
             try:
                 loop = asyncio.get_running_loop()
             except RuntimeError:
-                self._flush()
+                self._write_lines()
                 return
-            self._flush_pending = True
-            loop.call_soon(self._flush_now)
+            if self._due is not loop:
+                self._due = loop
+                loop.call_soon(self._flush_now)
 
     def _flush_now(self) -> None:
         with self._lock:
-            self._flush_pending = False
-            self._flush()
+            self._due = None
+            self._write_lines()
+
+    def _write_lines(self) -> None:
+        if not self._lines:
+            return
+        lines, self._lines = self._lines, []
+        lines.append(b"")
+        self._write(b"\n".join(lines))
+        self._flush()
 
     log = debug = info = warn = warning = msg
     fatal = failure = err = error = critical = exception = msg

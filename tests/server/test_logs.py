@@ -11,12 +11,17 @@ from server.logs import TickFlushedLogger
 
 
 class _Output(io.BytesIO):
-    """Standard output as the logger sees it, counting its flushes."""
+    """Unbuffered standard output as the logger sees it, counting writes and flushes."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.writes = 0
         self.flushes = 0
         self.flushed = b""
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self.writes += 1
+        return super().write(data)
 
     def flush(self) -> None:
         self.flushes += 1
@@ -32,16 +37,28 @@ async def test_lines_of_one_turn_leave_in_one_flush_before_the_loop_waits() -> N
     logger = TickFlushedLogger(out)
     for n in range(3):
         logger.info(_line(n))
-    assert out.flushes == 0
+    assert out.writes == 0 and out.flushes == 0
     await asyncio.sleep(0)
-    assert out.flushes == 1
+    assert out.writes == 1 and out.flushes == 1
     assert out.flushed.splitlines() == [_line(0), _line(1), _line(2)]
 
     # The next turn's line gets a flush of its own.
     logger.info(_line(3))
     await asyncio.sleep(0)
-    assert out.flushes == 2
+    assert out.writes == 2 and out.flushes == 2
     assert out.flushed.splitlines()[-1] == _line(3)
+
+
+async def test_a_line_from_a_thread_goes_at_once_after_the_lines_before_it() -> None:
+    out = _Output()
+    logger = TickFlushedLogger(out)
+    logger.info(_line(1))  # due on this loop's next turn
+
+    def in_a_thread() -> None:  # no loop running there
+        logger.info(_line(2))
+
+    await asyncio.to_thread(in_a_thread)
+    assert out.flushed.splitlines() == [_line(1), _line(2)]
 
 
 async def test_a_line_written_while_the_loop_sleeps_is_not_held() -> None:
