@@ -4,8 +4,8 @@ uvicorn keeps an `asyncio.Queue` per websocket for what the client sent, and Eng
 one per session for what goes to the client. An `asyncio.Queue` is four deques (its
 items, its getters, its putters, and an event's waiters) of about 760 bytes each, made
 up front: 6 KB of every idle connection for two queues that are empty nearly always.
-This one makes its deque on the first item and a list of getters only when someone
-waits, and keeps the part of `asyncio.Queue`'s interface the two use: `put_nowait`,
+This one makes its deque when an item comes and lets it go once emptied, and a list of
+getters only when someone waits, and keeps the part of `asyncio.Queue`'s interface the two use: `put_nowait`,
 `put`, `get`, `get_nowait`, `empty`, `qsize`, `task_done` and `join`.
 """
 
@@ -50,6 +50,9 @@ class LeanQueue:
         if self._items:
             # Another getter may be waiting for what is left.
             self._wake_one()
+        else:
+            # An idle connection keeps no empty deque (a few hundred bytes each).
+            self._items = None
         return item
 
     async def get(self) -> Any:

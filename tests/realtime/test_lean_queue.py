@@ -25,6 +25,18 @@ async def test_items_come_out_in_order_and_a_getter_waits_for_one() -> None:
     assert q.empty()
 
 
+async def test_an_emptied_queue_holds_no_storage_and_fills_again() -> None:
+    q = LeanQueue()
+    q.put_nowait("a")
+    assert q.get_nowait() == "a"
+    assert q._items is None  # an idle connection's queue keeps no empty deque
+    q.put_nowait("b")
+    q.put_nowait("c")
+    assert q.qsize() == 2
+    assert [await q.get(), q.get_nowait()] == ["b", "c"]
+    assert q._items is None and q.empty()
+
+
 async def test_two_getters_each_get_one_item() -> None:
     q = LeanQueue()
     first, second = asyncio.ensure_future(q.get()), asyncio.ensure_future(q.get())
