@@ -5,8 +5,10 @@ one per session for what goes to the client. An `asyncio.Queue` is four deques (
 items, its getters, its putters, and an event's waiters) of about 760 bytes each, made
 up front: 6 KB of every idle connection for two queues that are empty nearly always.
 This one makes its deque when an item comes and lets it go once emptied, and a list of
-getters only when someone waits, and keeps the part of `asyncio.Queue`'s interface the two use: `put_nowait`,
-`put`, `get`, `get_nowait`, `empty`, `qsize`, `task_done` and `join`.
+getters only when someone waits, and keeps the part of `asyncio.Queue`'s interface the
+two use: `put_nowait`, `put`, `get`, `get_nowait`, `empty`, `qsize`, `task_done` and
+`join`. `LeanEvent` does the same for the event uvicorn keeps per websocket to pause its
+sends.
 """
 
 from __future__ import annotations
@@ -94,3 +96,44 @@ class LeanQueue:
             if not waiter.done():
                 waiter.set_result(None)
                 return
+
+
+class LeanEvent:
+    """`asyncio.Event`'s `set`, `clear`, `is_set` and `wait`, with its list of waiters made
+    only when someone waits: an `asyncio.Event` makes a deque up front (about 370 bytes),
+    and uvicorn keeps one per websocket that nearly nobody ever waits on."""
+
+    __slots__ = ("_set", "_waiters")
+
+    def __init__(self) -> None:
+        self._set = False
+        self._waiters: list[asyncio.Future[None]] | None = None
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def set(self) -> None:
+        if self._set:
+            return
+        self._set = True
+        for waiter in self._waiters or ():
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def clear(self) -> None:
+        self._set = False
+
+    async def wait(self) -> bool:
+        if self._set:
+            return True
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if self._waiters is None:
+            self._waiters = []
+        self._waiters.append(waiter)
+        try:
+            await waiter
+            return True
+        finally:
+            self._waiters.remove(waiter)
+            if not self._waiters:
+                self._waiters = None

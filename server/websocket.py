@@ -4,7 +4,8 @@ each connection's accept, open and close quietly.
 It keeps the parsed upgrade request and the 101 response, each with its headers, and
 the ASGI scope's copy of the headers for as long as the connection lasts, though nobody
 reads them after the accept: about 6 KB of every idle connection. Its queue of what the
-client sent is another 3 KB (see realtime/queues.py). And uvicorn and the websocket
+client sent is another 3 KB, and the event that pauses its sends another few hundred
+bytes (see realtime/queues.py). And uvicorn and the websocket
 library log three plain-text lines per connection at INFO: at thousands of connections
 a second they were most of the log, and a few per cent of what a connection costs.
 """
@@ -16,7 +17,7 @@ from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
-from realtime.queues import LeanQueue
+from realtime.queues import LeanEvent, LeanQueue
 
 # Where those lines go: shown with LOG_LEVEL=debug (see server/logs.py); errors always.
 CONNECTIONS = logging.getLogger("roundtable.websocket")
@@ -27,6 +28,9 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
         super().__init__(*args, **kwargs)
         # What the client sent, in a queue that costs next to nothing while idle.
         self.queue = LeanQueue()  # type: ignore[assignment]
+        # Whether sends may go on, without a deque kept for waiters who rarely come.
+        self.writable = LeanEvent()  # type: ignore[assignment]
+        self.writable.set()
         self.logger = CONNECTIONS
         self.conn.logger = CONNECTIONS
 

@@ -1,4 +1,4 @@
-"""The connections' small queue behaves as asyncio.Queue does where they use it."""
+"""The connections' small queue and event behave as asyncio's do where they are used."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from realtime.queues import LeanQueue
+from realtime.queues import LeanEvent, LeanQueue
 
 
 async def test_items_come_out_in_order_and_a_getter_waits_for_one() -> None:
@@ -79,3 +79,23 @@ async def test_join_waits_until_every_item_is_done() -> None:
     await asyncio.wait_for(joined, 1)
     with pytest.raises(ValueError):
         q.task_done()
+
+
+async def test_the_lean_event_wakes_every_waiter_and_keeps_nothing_after() -> None:
+    event = LeanEvent()
+    assert not event.is_set()
+    waiters = [asyncio.ensure_future(event.wait()) for _ in range(3)]
+    await asyncio.sleep(0)
+    assert not any(w.done() for w in waiters)
+    event.set()
+    assert await asyncio.gather(*waiters) == [True, True, True]
+    assert event._waiters is None
+    assert await event.wait() is True  # set: no wait at all
+    event.clear()
+    late = asyncio.ensure_future(event.wait())
+    await asyncio.sleep(0)
+    assert not late.done()
+    late.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await late
+    assert event._waiters is None and not event.is_set()
