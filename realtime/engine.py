@@ -163,6 +163,22 @@ class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
             # Behind the close packet: the writer ends, and closes the websocket.
             self.queue.put_nowait(None)
 
+    async def send(self, pkt: Any) -> None:
+        """Engine.IO's, written straight to the websocket when nothing queued or being sent
+        can come before it (an ack, a message to one socket); queued otherwise. Queued,
+        each costs a wake-up of the socket's writer and the websocket library's send."""
+        if self._direct is not None and self._writer_idle and not self._ping_overdue():
+            encoded = pkt.encode()
+            if isinstance(encoded, bytes | str) and self.write_now(frame(encoded)):
+                return
+        await super().send(pkt)
+
+    def _ping_overdue(self) -> bool:
+        """Engine.IO's check before each send: the last ping went unanswered too long
+        (then its own `send` closes the session)."""
+        last = self.last_ping
+        return last is not None and last > 0 and time.time() - last > self.server.ping_timeout
+
     def write_now(self, data: bytes) -> bool:
         """Write a ready websocket frame straight to the client, when nothing queued or
         being sent can come before it; False when it must be queued instead."""
