@@ -128,9 +128,14 @@ class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
 
     # Set on a websocket served by uvicorn (see realtime/frames.py).
     _direct: DirectWriter | None = None
-    # True while the websocket's writer waits on an empty queue: nothing is on its way
-    # to the client, so a frame written directly cannot overtake anything.
+    # True while the websocket's writer waits on an empty queue, or none is needed:
+    # nothing is on its way to the client, so a frame written directly cannot overtake
+    # anything.
     _writer_idle = False
+    # A session opened on a websocket: the websocket, and the writer started only while
+    # something is queued for it.
+    _ws: _CheckedFrames | None = None
+    _writer: asyncio.Task[None] | None = None
 
     # When the last ping went out, while its answer is awaited (Engine.IO's).
     last_ping: float | None
@@ -236,14 +241,22 @@ class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
         """A session opened on a websocket: Engine.IO's read loop, reading each frame in
         the handler's own task. Engine.IO's starts a task and a timed wait for every
         read, so each idle socket held one more task, and each frame, a ping's answer
-        included, started one. The heartbeat closes a client that stops answering; the
-        `Silence` below only ends a connection that outlived its close."""
+        included, started one. Nor does a writer task wait on each idle socket's queue
+        (about 1.4 KB each): one runs only while something is queued. The heartbeat
+        closes a client that stops answering; the `Silence` below only ends a connection
+        that outlived its close."""
         if self._opening is not None:
             _slim(self._opening)
             self._opening = None
         self.connected = True
         self.upgraded = True
-        writer = asyncio.ensure_future(self._write_websocket(ws))
+        # No writer task waits on the queue: sends are written directly, and a writer
+        # starts only when something had to be queued (see `_writer_needed`).
+        self._ws = ws
+        self._writer_idle = True
+        self.queue.on_put = self._writer_needed
+        if not self.queue.empty():
+            self._writer_needed()
         silence = Silence(self.server.ping_interval + self.server.ping_timeout)
         try:
             while True:
@@ -267,23 +280,47 @@ class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
                 raise
         finally:
             silence.stop()
+            # The writer sends what is queued, then closes the websocket at the None.
             self.queue.put_nowait(None)
-            await writer
+            if self._writer is not None:
+                await self._writer
+            self.queue.on_put = None
+            self._ws = None
             await self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
 
-    async def _write_websocket(self, ws: _CheckedFrames) -> None:
-        while True:
-            try:
-                packets = await self.poll()
-            except eio_exceptions.QueueEmpty:
-                break
-            if not packets:
-                break
-            try:
-                for pkt in packets:
+    def _writer_needed(self) -> None:
+        """Something was queued: start the writer that sends it, unless one is running."""
+        if self._writer is None and self._ws is not None:
+            self._writer_idle = False
+            self._writer = asyncio.get_running_loop().create_task(self._drain(self._ws))
+
+    async def _drain(self, ws: _CheckedFrames) -> None:
+        """Send what is queued, in order, and end once the queue is empty; at a None, or
+        when a send fails, close the websocket and take nothing more."""
+        queue = self.queue
+        try:
+            while not queue.empty():
+                pkt = queue.get_nowait()
+                queue.task_done()
+                if pkt is None:
+                    await self._finish(ws)
+                    return
+                try:
                     await ws.send(pkt.encode())
-            except Exception:
-                break
+                except Exception:
+                    await self._finish(ws)
+                    return
+        finally:
+            self._writer = None
+            self._writer_idle = self._ws is not None and queue.empty()
+
+    async def _finish(self, ws: _CheckedFrames) -> None:
+        """The websocket is done: what is still queued will never be sent."""
+        self.queue.on_put = None
+        self._ws = None
+        while not self.queue.empty():
+            self.queue.get_nowait()
+            self.queue.task_done()
         await ws.close()
 
     async def poll(self) -> list[Any]:

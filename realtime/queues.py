@@ -15,17 +15,20 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 
 class LeanQueue:
-    __slots__ = ("_finished", "_getters", "_items", "_unfinished")
+    __slots__ = ("_finished", "_getters", "_items", "_unfinished", "on_put")
 
     def __init__(self) -> None:
         self._items: deque[Any] | None = None
         self._getters: list[asyncio.Future[None]] | None = None
         self._unfinished = 0
         self._finished: asyncio.Event | None = None
+        # Called after each item is put, for a consumer started only when there is work.
+        self.on_put: Callable[[], None] | None = None
 
     def empty(self) -> bool:
         return not self._items
@@ -41,6 +44,8 @@ class LeanQueue:
         if self._finished is not None:
             self._finished.clear()
         self._wake_one()
+        if self.on_put is not None:
+            self.on_put()
 
     async def put(self, item: Any) -> None:
         self.put_nowait(item)

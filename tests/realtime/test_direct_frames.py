@@ -76,3 +76,60 @@ async def test_room_events_go_out_as_one_frame_written_directly(
     finally:
         for client in clients:
             await client.disconnect()
+
+
+async def test_a_writer_runs_only_while_something_is_queued(
+    served: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engineio import packet as eio_packet
+    from socketio import packet as sio_packet
+    from socketio.msgpack_packet import MsgPackPacket
+
+    from realtime import engine
+
+    sockets: list[engine.EngineSocket] = []
+    real_serve = engine.EngineSocket._serve_websocket
+
+    async def serve(self: engine.EngineSocket, ws: Any) -> None:
+        sockets.append(self)
+        await real_serve(self, ws)
+
+    monkeypatch.setattr(engine.EngineSocket, "_serve_websocket", serve)
+    code = await voting_room()
+    _, _, token = await guest(code, "Ann")
+    client = socketio.AsyncClient(serializer="msgpack")
+    got: list[int] = []
+    client.on("probe", lambda n: got.append(n), namespace="/poker")
+    await client.connect(
+        served, namespaces=["/poker"], transports=["websocket"], auth={"token": token, "code": code}
+    )
+    try:
+        ack = await client.call("cast_vote", {"value": "5"}, namespace="/poker")
+        assert ack["ok"], ack
+        [sock] = sockets
+        # Its state, the vote's event and the ack all went out directly: no writer.
+        assert sock._writer is None and sock._writer_idle
+
+        # Queued messages (as when a frame cannot be written at once) start a writer,
+        # which sends them in order and ends.
+        for n in range(3):
+            encoded = MsgPackPacket(
+                sio_packet.EVENT, namespace="/poker", data=["probe", n]
+            ).encode()
+            sock.queue.put_nowait(eio_packet.Packet(eio_packet.MESSAGE, encoded))
+        assert sock._writer is not None and not sock._writer_idle
+        for _ in range(100):
+            if len(got) == 3:
+                break
+            await asyncio.sleep(0.02)
+        assert got == [0, 1, 2]
+        assert sock._writer is None and sock._writer_idle
+        ack = await client.call("cast_vote", {"value": "8"}, namespace="/poker")
+        assert ack["ok"], ack
+    finally:
+        await client.disconnect()
+    for _ in range(100):
+        if sock.closed:
+            break
+        await asyncio.sleep(0.02)
+    assert sock.closed and sock._writer is None and sock._ws is None
