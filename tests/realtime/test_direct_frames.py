@@ -68,9 +68,9 @@ async def test_room_events_go_out_as_one_frame_written_directly(
         assert all(e == list(range(first, first + VOTES)) for e in seen), seen
         # The listeners waited with nothing queued: their copies went out directly, and
         # every recipient of one vote got the very same bytes.
-        events = [w for w in written if b"vote_cast" in w]
-        assert len(events) >= (ROOM - 1) * VOTES
-        assert len(set(events)) == VOTES
+        event_frames = [w for w in written if b"vote_cast" in w]
+        assert len(event_frames) >= (ROOM - 1) * VOTES
+        assert len(set(event_frames)) == VOTES
         # So did the voter's acks: the voter had nothing queued either.
         assert len([w for w in written if b"vote_cast" not in w]) == VOTES
     finally:
