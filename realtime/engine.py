@@ -315,13 +315,18 @@ class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
             self._writer_idle = self._ws is not None and queue.empty()
 
     async def _finish(self, ws: _CheckedFrames) -> None:
-        """The websocket is done: what is still queued will never be sent."""
-        self.queue.on_put = None
+        """The websocket is done: what is queued, now or later, will never be sent, and
+        is dropped at once, so that a close waiting for the queue to empty does not wait
+        for ever."""
         self._ws = None
+        self.queue.on_put = self._drop_queued
+        self._drop_queued()
+        await ws.close()
+
+    def _drop_queued(self) -> None:
         while not self.queue.empty():
             self.queue.get_nowait()
             self.queue.task_done()
-        await ws.close()
 
     async def poll(self) -> list[Any]:
         """The packets to send next: Engine.IO's own, without a task and a timer per wait.

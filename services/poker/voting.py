@@ -8,6 +8,7 @@ it and is refused with a conflict.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -99,15 +100,12 @@ async def cast_vote(
     # A code a client sent: past the guessing limit, refused before anything is read.
     await judge_lookup(found=True, well_formed=True)
     try:
+        asked = _Asked(canonical, actor, wanted, value, participant_id)
         answered = None
         if sql.is_postgres():
-            answered = await transact_unless_raced(
-                lambda uow: _vote_unless_raced(uow, canonical, actor, wanted, value, participant_id)
-            )
+            answered = await transact_unless_raced(lambda uow: _vote_unless_raced(uow, asked))
         if answered is None:
-            answered = await transact(
-                lambda uow: _vote(uow, canonical, actor, wanted, value, participant_id)
-            )
+            answered = await transact(lambda uow: _vote(uow, asked))
     except _NoSession:
         await judge_lookup(found=False, well_formed=True)
         raise
@@ -120,72 +118,68 @@ async def cast_vote(
 _Voted = tuple[dict[str, Any], bool]
 
 
-def _vote(
-    uow: UnitOfWork,
-    code: str,
-    actor: Actor,
-    wanted: uuid.UUID | None,
-    value: str,
-    participant_id: int | None,
-) -> sql.Steps[_Voted]:
+@dataclass(frozen=True)
+class _Asked:
+    """The vote a caller asked for."""
+
+    code: str
+    actor: Actor
+    story: uuid.UUID | None
+    value: str
+    participant_id: int | None
+
+
+def _vote(uow: UnitOfWork, asked: _Asked) -> sql.Steps[_Voted]:
     """The vote under the room's lock: claim the seq, read, judge, write."""
-    room = room_key(code)
+    room = room_key(asked.code)
     seq = yield from uow.claim_steps(room)
-    found = yield from ballot.read(code, actor, wanted)
+    found = yield from ballot.read(asked.code, asked.actor, asked.story)
     if found is None:
         raise _NoSession("No session with that code")
-    me, story, cast = _judged(found, actor, wanted, value, participant_id)
+    me, story, cast = _judged(found, asked)
     written, _ = yield from uow.append_with(
-        ballot.upsert(story, me, value), room, seq, "vote_cast", _cast(story, me, cast), actor
+        ballot.upsert(story, me, asked.value),
+        room,
+        seq,
+        "vote_cast",
+        _cast(story, me, cast),
+        asked.actor,
     )
-    return _answer(found, int(written[0]["id"]), story, me, value, cast)
+    return _answer(found, int(written[0]["id"]), story, me, asked.value, cast)
 
 
-def _vote_unless_raced(
-    uow: UnitOfWork,
-    code: str,
-    actor: Actor,
-    wanted: uuid.UUID | None,
-    value: str,
-    participant_id: int | None,
-) -> sql.Steps[_Voted | None]:
+def _vote_unless_raced(uow: UnitOfWork, asked: _Asked) -> sql.Steps[_Voted | None]:
     """PostgreSQL, with no lock held: read the context and the room's seq, judge, then
     write in one statement only if the room's seq has not moved. None when it moved
     (another writer of the room came first) and nothing was written: then `_vote`."""
-    room = room_key(code)
-    read = yield from ballot.read_with_seq(room, code, actor, wanted)
+    room = room_key(asked.code)
+    read = yield from ballot.read_with_seq(room, asked.code, asked.actor, asked.story)
     if read is None:
         raise _NoSession("No session with that code")
     seen, found = read
     if seen is None:
         return None
-    me, story, cast = _judged(found, actor, wanted, value, participant_id)
+    me, story, cast = _judged(found, asked)
     written = yield from uow.append_if_unchanged(
-        ballot.upsert_if_claimed(story, me, value),
+        ballot.upsert_if_claimed(story, me, asked.value),
         room,
         seen,
         "vote_cast",
         _cast(story, me, cast),
-        actor,
+        asked.actor,
     )
     if written is None:
         return None
-    return _answer(found, int(written[0]["id"]), story, me, value, cast)
+    return _answer(found, int(written[0]["id"]), story, me, asked.value, cast)
 
 
-def _judged(
-    found: ballot.Ballot,
-    actor: Actor,
-    wanted: uuid.UUID | None,
-    value: str,
-    participant_id: int | None,
-) -> tuple[int, str, int]:
+def _judged(found: ballot.Ballot, asked: _Asked) -> tuple[int, str, int]:
     """The vote's seat, its story and the votes cast with it, or the rule it breaks."""
-    me = _voter(found, actor, participant_id)
-    story = _ballot_story(found, wanted)
-    if value not in found.deck:
+    me = _voter(found, asked.actor, asked.participant_id)
+    story = _ballot_story(found, asked.story)
+    if asked.value not in found.deck:
         raise Invalid(
-            f"'{value}' is not a card in this session's deck",
+            f"'{asked.value}' is not a card in this session's deck",
             details={"errors": {"vote": [f"must be one of: {', '.join(found.deck)}"]}},
         )
     return me, story, found.others + 1

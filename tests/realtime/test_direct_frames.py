@@ -133,3 +133,43 @@ async def test_a_writer_runs_only_while_something_is_queued(
             break
         await asyncio.sleep(0.02)
     assert sock.closed and sock._writer is None and sock._ws is None
+
+
+async def test_a_close_after_the_websocket_is_done_does_not_wait_for_the_queue(
+    served: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engineio import packet as eio_packet
+
+    from realtime import engine
+
+    sockets: list[engine.EngineSocket] = []
+    real_serve = engine.EngineSocket._serve_websocket
+    reading = asyncio.Event()
+
+    async def serve(self: engine.EngineSocket, ws: Any) -> None:
+        sockets.append(self)
+        reading.set()
+        await real_serve(self, ws)
+
+    monkeypatch.setattr(engine.EngineSocket, "_serve_websocket", serve)
+    code = await voting_room()
+    _, _, token = await guest(code, "Ann")
+    client = socketio.AsyncClient(serializer="msgpack")
+    await client.connect(
+        served, namespaces=["/poker"], transports=["websocket"], auth={"token": token, "code": code}
+    )
+    try:
+        await reading.wait()
+        [sock] = sockets
+        # The writer reaches a None (as a ping timeout queues one): the websocket is done.
+        sock.queue.put_nowait(None)
+        assert sock._writer is not None
+        await sock._writer
+        assert sock._ws is None
+        # Whatever is queued from now on is dropped, so a close that waits for the queue
+        # to empty (Engine.IO's `disconnect`) returns.
+        sock.queue.put_nowait(eio_packet.Packet(eio_packet.NOOP))
+        assert sock.queue.empty()
+        await asyncio.wait_for(sock.close(), 2)
+    finally:
+        await client.disconnect()
