@@ -144,14 +144,23 @@ async def test_a_close_after_the_websocket_is_done_does_not_wait_for_the_queue(
 
     sockets: list[engine.EngineSocket] = []
     real_serve = engine.EngineSocket._serve_websocket
-    reading = asyncio.Event()
+    real_wait = engine._CheckedFrames.wait
+    holding, released = asyncio.Event(), asyncio.Event()
 
     async def serve(self: engine.EngineSocket, ws: Any) -> None:
         sockets.append(self)
-        reading.set()
         await real_serve(self, ws)
 
+    async def wait(self: Any) -> Any:
+        # Once held, the reader stays in its loop until released: the writer's end is
+        # seen before the reader's.
+        if holding.is_set():
+            await released.wait()
+            raise OSError("released")
+        return await real_wait(self)
+
     monkeypatch.setattr(engine.EngineSocket, "_serve_websocket", serve)
+    monkeypatch.setattr(engine._CheckedFrames, "wait", wait)
     code = await voting_room()
     _, _, token = await guest(code, "Ann")
     client = socketio.AsyncClient(serializer="msgpack")
@@ -159,17 +168,20 @@ async def test_a_close_after_the_websocket_is_done_does_not_wait_for_the_queue(
         served, namespaces=["/poker"], transports=["websocket"], auth={"token": token, "code": code}
     )
     try:
-        await reading.wait()
         [sock] = sockets
+        holding.set()
+        await client.call("cast_vote", {"value": "5"}, namespace="/poker")  # the reader holds
         # The writer reaches a None (as a ping timeout queues one): the websocket is done.
         sock.queue.put_nowait(None)
         assert sock._writer is not None
         await sock._writer
-        assert sock._ws is None
+        assert sock._ws is None and not sock.closed
         # Whatever is queued from now on is dropped, so a close that waits for the queue
         # to empty (Engine.IO's `disconnect`) returns.
         sock.queue.put_nowait(eio_packet.Packet(eio_packet.NOOP))
         assert sock.queue.empty()
         await asyncio.wait_for(sock.close(), 2)
+        assert sock.closed
     finally:
+        released.set()
         await client.disconnect()
