@@ -4,10 +4,10 @@ each connection's accept, open and close quietly.
 It keeps the parsed upgrade request and the 101 response, each with its headers, and
 the ASGI scope's copy of the headers for as long as the connection lasts, though nobody
 reads them after the accept: about 6 KB of every idle connection. Its queue of what the
-client sent is another 3 KB, and the event that pauses its sends another few hundred
-bytes (see realtime/queues.py). And uvicorn and the websocket
-library log three plain-text lines per connection at INFO: at thousands of connections
-a second they were most of the log, and a few per cent of what a connection costs.
+client sent is another 3 KB, and the event that pauses its sends a few hundred bytes
+more (see realtime/queues.py). And uvicorn and the websocket library log three
+plain-text lines per connection at INFO: at thousands of connections a second they were
+most of the log, and a few per cent of what a connection costs.
 """
 
 from __future__ import annotations
