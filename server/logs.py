@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import logging
 import sys
 import time
+import weakref
 from typing import Any, BinaryIO
 
 import orjson
@@ -40,7 +42,7 @@ class TickFlushedLogger(structlog.BytesLogger):
         self._lines: list[bytes] = []
         # The loop whose next turn will write the lines, if one is due.
         self._due: asyncio.AbstractEventLoop | None = None
-        atexit.register(self._flush_now)
+        _live.add(self)
 
     def msg(self, message: bytes) -> None:
         with self._lock:
@@ -69,6 +71,17 @@ class TickFlushedLogger(structlog.BytesLogger):
 
     log = debug = info = warn = warning = msg
     fatal = failure = err = error = critical = exception = msg
+
+
+_live: weakref.WeakSet[TickFlushedLogger] = weakref.WeakSet()
+
+
+@atexit.register
+def _write_what_is_left() -> None:
+    for logger in list(_live):
+        # An output closed already has nowhere left to write to.
+        with contextlib.suppress(OSError, ValueError):
+            logger._flush_now()
 
 
 class _TickFlushedLoggerFactory:

@@ -78,3 +78,14 @@ def test_with_no_loop_running_each_line_is_flushed_at_once() -> None:
     assert out.flushes == 1 and out.flushed == _line(1) + b"\n"
     logger.error(_line(2))
     assert out.flushes == 2 and out.flushed.endswith(_line(2) + b"\n")
+
+
+async def test_lines_left_at_exit_are_written_and_a_closed_output_is_passed_over() -> None:
+    from server import logs
+
+    left, closed = _Output(), _Output()
+    for out in (left, closed):
+        TickFlushedLogger(out).info(_line(9))  # due on the next turn, which never comes
+    closed.close()
+    logs._write_what_is_left()  # what runs at exit
+    assert left.flushed == _line(9) + b"\n"
