@@ -69,9 +69,14 @@ async def read(make: Callable[[], sql.Steps[T]]) -> T:
         return await _batcher(client).submit(make)
     pool = _pool(client)
     if pool is not None:
-        async with pool.acquire() as conn:
-            return await sql.drive_asyncpg(conn, make())
+        return await _unwrapped(pool, make)
     return await sql.drive(make())
+
+
+async def _unwrapped(pool: Any, make: Callable[[], sql.Steps[T]]) -> T:
+    """Steps on a connection from the pool, each statement on its own."""
+    async with pool.acquire() as conn:
+        return await sql.drive_asyncpg(conn, make())
 
 
 async def autocommit(make: Callable[[], sql.Steps[T]]) -> T:
@@ -81,8 +86,7 @@ async def autocommit(make: Callable[[], sql.Steps[T]]) -> T:
     pool = _pool(connections.get("default"))
     if pool is None:
         return await run(make)
-    async with pool.acquire() as conn:
-        return await sql.drive_asyncpg(conn, make())
+    return await _unwrapped(pool, make)
 
 
 @dataclass

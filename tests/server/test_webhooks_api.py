@@ -557,8 +557,8 @@ async def test_someone_elses_webhook_is_not_found(client: httpx.AsyncClient) -> 
     assert owner_list.json()["webhooks"] == []
 
 
-async def test_another_webhooks_delivery_is_not_found(client: httpx.AsyncClient) -> None:
-    _, delivery = await _someone_elses(client)
+async def _redeliver_on_my_own(client: httpx.AsyncClient, delivery: str | int) -> httpx.Response:
+    """Ask a webhook of a new user of one's own to redeliver `delivery`."""
     _, headers = await user_with_headers()
     res = await client.post(
         "/api/webhooks",
@@ -566,9 +566,14 @@ async def test_another_webhooks_delivery_is_not_found(client: httpx.AsyncClient)
         headers=headers,
     )
     mine = res.json()["webhook"]["id"]
-    res = await client.post(
+    return await client.post(
         f"/api/webhooks/{mine}/deliveries/{delivery}/redeliver", headers=headers
     )
+
+
+async def test_another_webhooks_delivery_is_not_found(client: httpx.AsyncClient) -> None:
+    _, delivery = await _someone_elses(client)
+    res = await _redeliver_on_my_own(client, delivery)
     assert res.status_code == 404 and res.json()["message"] == "Delivery not found"
 
 
@@ -576,16 +581,7 @@ async def test_another_webhooks_delivery_is_not_found(client: httpx.AsyncClient)
 async def test_a_malformed_or_unknown_delivery_id_is_not_found(
     client: httpx.AsyncClient, delivery: str
 ) -> None:
-    _, headers = await user_with_headers()
-    res = await client.post(
-        "/api/webhooks",
-        json={"url": "https://93.184.215.14/hook", "events": ["session_created"]},
-        headers=headers,
-    )
-    mine = res.json()["webhook"]["id"]
-    res = await client.post(
-        f"/api/webhooks/{mine}/deliveries/{delivery}/redeliver", headers=headers
-    )
+    res = await _redeliver_on_my_own(client, delivery)
     assert res.status_code == 404 and res.json()["message"] == "Delivery not found"
 
 
