@@ -26,6 +26,11 @@ log = structlog.get_logger("roundtable.socket")
 MAX_PACKET_BYTES = 256 * 1024
 # How often the server sends the pings due and closes the sessions of silent clients.
 SWEEP_SECONDS = 1.0
+# A websocket client this many messages behind has stopped reading, or reads far slower
+# than its room talks: its connection is dropped, and it catches up with `sync` when it
+# connects again. The messages themselves are shared by the room's queues; the bound is
+# on how long one client can keep them alive.
+MAX_QUEUED = 1000
 _PING = eio_packet.Packet(eio_packet.PING)
 _PING_FRAME = frame(_PING.encode())
 
@@ -136,6 +141,8 @@ class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
     # something is queued for it.
     _ws: _CheckedFrames | None = None
     _writer: asyncio.Task[None] | None = None
+    # Set once the websocket was aborted because the client stopped reading.
+    _dropped = False
 
     # When the last ping went out, while its answer is awaited (Engine.IO's).
     last_ping: float | None
@@ -167,6 +174,9 @@ class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
             await self.close(wait=False, abort=False, reason=self.server.reason.PING_TIMEOUT)
             # Behind the close packet: the writer ends, and closes the websocket.
             self.queue.put_nowait(None)
+            # Unless the client reads nothing any more: then the close could never be
+            # written, and the writer and the connection would wait for ever.
+            self._drop_if_held_back("client stopped reading; connection dropped")
 
     async def send(self, pkt: Any) -> None:
         """Engine.IO's, written straight to the websocket when nothing queued or being sent
@@ -280,19 +290,38 @@ class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
                 raise
         finally:
             silence.stop()
-            # The writer sends what is queued, then closes the websocket at the None.
+            # The writer sends what is queued, then closes the websocket at the None;
+            # to a client that reads no more, nothing can be sent: it is let go at once.
             self.queue.put_nowait(None)
             if self._writer is not None:
+                self._drop_if_held_back("client left without reading; connection dropped")
                 await self._writer
             self.queue.on_put = None
             self._ws = None
             await self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
 
     def _writer_needed(self) -> None:
-        """Something was queued: start the writer that sends it, unless one is running."""
+        """Something was queued: start the writer that sends it, unless one is running.
+        A client too far behind is let go."""
         if self._writer is None and self._ws is not None:
             self._writer_idle = False
             self._writer = asyncio.get_running_loop().create_task(self._drain(self._ws))
+        elif self.queue.qsize() > MAX_QUEUED and not self._dropped:
+            self._drop("client too slow; connection dropped")
+
+    def _drop_if_held_back(self, why: str) -> None:
+        if self._direct is not None and self._direct.held_back() and not self._dropped:
+            self._drop(why)
+
+    def _drop(self, why: str) -> None:
+        """Abort the websocket, with what it still had to send. The writer, waiting for
+        the client to read, wakes, finds the connection gone and drops what is queued;
+        the reader ends, and the session closes as for a vanished client."""
+        if self._direct is None:
+            return
+        self._dropped = True
+        log.warning(why, sid=self.sid, queued=self.queue.qsize())
+        self._direct.abort()
 
     async def _drain(self, ws: _CheckedFrames) -> None:
         """Send what is queued, in order, and end once the queue is empty; at a None, or

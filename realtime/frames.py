@@ -52,6 +52,18 @@ class DirectWriter:
         p.transport.write(data)
         return True
 
+    def held_back(self) -> bool:
+        """Whether writes are held back: the client has stopped reading what was sent,
+        and the connection's buffers are full."""
+        return not self._protocol.writable.is_set()
+
+    def abort(self) -> None:
+        """Drop the connection at once, with whatever it still had to send: a close waits
+        for a client that reads no more to take what is buffered, for ever."""
+        transport = self._protocol.transport
+        if transport is not None:
+            transport.abort()
+
 
 def direct_writer(asgi_send: Callable[..., Any] | None) -> DirectWriter | None:
     """The writer for the connection behind an ASGI `send`, when uvicorn serves it."""
