@@ -3,11 +3,13 @@ each connection's accept, open and close quietly.
 
 It keeps the parsed upgrade request and the 101 response, each with its headers, and
 the ASGI scope's copy of the headers for as long as the connection lasts, though nobody
-reads them after the accept: about 6 KB of every idle connection. Its queue of what the
-client sent is another 3 KB, and the event that pauses its sends a few hundred bytes
-more (see realtime/queues.py). And uvicorn and the websocket library log three
-plain-text lines per connection at INFO: at thousands of connections a second they were
-most of the log, and a few per cent of what a connection costs.
+reads them after the accept: several KB of every idle connection. The websocket
+library's parser holds on to the request too (a local of its generator, which reads
+the connection's frames), so the request's headers are emptied, not only let go. Its
+queue of what the client sent is another 3 KB, and the event that pauses its sends a
+few hundred bytes more (see realtime/queues.py). And uvicorn and the websocket library
+log three plain-text lines per connection at INFO: at thousands of connections a
+second they were most of the log, and a few per cent of what a connection costs.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
     async def send(self, message: Any) -> None:
         await super().send(message)
         if self.handshake_complete and getattr(self, "response", None) is not None:
+            # The websocket library's parser keeps the request for as long as it reads
+            # the connection's frames (a local of its generator): its headers go.
+            self.request.headers.clear()
             del self.request, self.response
             # The app read the request's headers at the handshake; nobody reads them later.
             self.scope["headers"] = []

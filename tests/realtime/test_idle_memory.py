@@ -1,6 +1,7 @@
 """An idle connection keeps nothing of its opening request but the client's address:
-not uvicorn's parsed upgrade request and 101 response, nor the WSGI-style copy of the
-request that Socket.IO keeps for the session; and its opening is not an INFO line."""
+not uvicorn's parsed upgrade request and 101 response, nor the request's headers, nor
+the WSGI-style copy of the request that Socket.IO keeps for the session; and its
+opening is not an INFO line."""
 
 from __future__ import annotations
 
@@ -60,6 +61,10 @@ async def test_an_open_socket_keeps_only_its_client_address(
         assert protocol.handshake_complete
         assert not hasattr(protocol, "request") and not hasattr(protocol, "response")
         assert protocol.scope["headers"] == []
+        # The websocket library's parser still holds the request, without its headers.
+        parser: Any = protocol.conn.parser
+        held = parser.gi_frame.f_locals.get("request")
+        assert held is not None and not list(held.headers.raw_items())
         # Its accept, open and close are logged quietly, out of the INFO log.
         assert protocol.logger is CONNECTIONS and protocol.conn.logger is CONNECTIONS
         assert not CONNECTIONS.isEnabledFor(logging.INFO)
