@@ -5,7 +5,7 @@ Keys (all under `rt:`):
   value is the tab as JSON (the person, their role, the tab's focus and when it was
   set). Readers group the fields into one entry per person.
 - `rt:worker:<worker>`: the worker's heartbeat, refreshed every HEARTBEAT_SECONDS with a
-  TTL of WORKER_TTL_SECONDS.
+  TTL of WORKER_TTL_SECONDS (by default: `PRESENCE_TTL_SECONDS` sets both).
 - `rt:worker:<worker>:rooms`: the rooms where that worker has sockets.
 - `rt:workers`: every worker that has registered.
 

@@ -19,7 +19,7 @@ from realtime.heartbeat import SeqWatch
 from realtime.managers import DeliveryHooks, LocalManager, RedisManager
 from realtime.poker import PokerNamespace
 from realtime.presence import LocalPresence, Presence
-from realtime.presence_redis import RedisPresence
+from realtime.presence_redis import WORKER_TTL_SECONDS, RedisPresence
 from realtime.publisher import RoomGate, RoomPublisher, namespace_of
 from realtime.rooms import refusal
 from realtime.workspace import WorkspaceNamespace
@@ -158,7 +158,11 @@ class Realtime:
 
 
 def register_namespaces(
-    sio: Any, *, redis_url: str | None = None, recheck_seconds: float | None = None
+    sio: Any,
+    *,
+    redis_url: str | None = None,
+    recheck_seconds: float | None = None,
+    presence_ttl: float = WORKER_TTL_SECONDS,
 ) -> Realtime:
     gate = RoomGate()
     namespaces: dict[
@@ -172,7 +176,14 @@ def register_namespaces(
                 ns.presence_changed(room)
 
     presence: Presence = (
-        RedisPresence(redis_url, on_rooms_changed=rooms_changed) if redis_url else LocalPresence()
+        RedisPresence(
+            redis_url,
+            on_rooms_changed=rooms_changed,
+            heartbeat=presence_ttl / 3,
+            ttl=max(1, round(presence_ttl)),
+        )
+        if redis_url
+        else LocalPresence()
     )
     poker = PokerNamespace("/poker", gate=gate, presence=presence)
     board = BoardNamespace("/board", gate=gate, presence=presence)

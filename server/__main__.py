@@ -18,6 +18,8 @@ JWT_EXPIRES_IN (lifetime of a signed-in session's JWT: seconds, or a number with
 s, m, h, d or w such as 1h or 7d; default 7d; JWT_TTL_SECONDS is its older name),
 SOCKET_RECHECK_SECONDS (how often an open socket's token is read again, default 10;
 revocations, kicks and password changes close sockets at once regardless),
+PRESENCE_TTL_SECONDS (with Redis: how long the people of a worker that died without a
+word stay listed as present, default 15; each worker renews its own every third of it),
 INTEGRATIONS_ALLOW_PRIVATE (true lets imports and estimate sync reach private, loopback
 and plain-http addresses, such as a Jira inside the network; default false),
 JOBS_ENABLED (run the background job runner in this worker, default true),

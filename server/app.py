@@ -132,7 +132,10 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> A
         allowed_origins=settings.allowed_origins,
     )
     realtime = register_namespaces(
-        sio, redis_url=settings.redis_url, recheck_seconds=settings.socket_recheck_seconds
+        sio,
+        redis_url=settings.redis_url,
+        recheck_seconds=settings.socket_recheck_seconds,
+        presence_ttl=settings.presence_ttl_seconds,
     )
     agents = mcp.Faces(
         rate_limit=settings.mcp_rate_limit, ip_rate_limit=settings.rate_limit, limiter=limiter

@@ -146,6 +146,9 @@ class Settings:
     # How long a socket acts on the identity it was admitted with before it is read
     # again; revocations reach open sockets sooner, as events.
     socket_recheck_seconds: float = 10.0
+    # With Redis: how long a worker that died without a word (kill -9, a lost machine)
+    # keeps its people listed as present; each worker renews its own three times as often.
+    presence_ttl_seconds: float = 15.0
     # Several workers without sticky sessions need websocket-only transport.
     transports: tuple[str, ...] = ("polling", "websocket")
     jwt_ttl_seconds: int = _DEFAULT_JWT_TTL
@@ -214,6 +217,7 @@ class Settings:
             register_rate_limit=_register_limit(env.get("REGISTER_RATE_LIMIT", "30/hour")),
             serializer=serializer,
             socket_recheck_seconds=_positive(env, "SOCKET_RECHECK_SECONDS", 10.0),
+            presence_ttl_seconds=_positive(env, "PRESENCE_TTL_SECONDS", 15.0),
             transports=transports,
             jwt_ttl_seconds=_jwt_ttl(env),
             data_dir=data_dir,

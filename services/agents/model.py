@@ -6,9 +6,7 @@ planned actions, carried out or proposed like the built-in plan's."""
 from __future__ import annotations
 
 import json
-from typing import Any
-
-from openai import OpenAIError
+from typing import TYPE_CHECKING, Any
 
 from models import Agent, AgentMission, Card
 from services import ai
@@ -16,9 +14,13 @@ from services.actors import Actor
 from services.agents import steps
 from services.agents.flow import perform
 from services.agents.plans import action
-from services.ai.llm import LlmProvider
+from services.ai.provider import LLM_PREFIX
 from services.errors import DomainError, UpstreamFailed
 from services.tools.registry import TOOLS
+
+if TYPE_CHECKING:
+    # The model's SDK is loaded only where a model is configured (see services/ai).
+    from services.ai.llm import LlmProvider
 
 MAX_TURNS = 8
 SYSTEM = (
@@ -32,6 +34,10 @@ SYSTEM = (
 def configured() -> LlmProvider | None:
     """The model in use, or None when the built-in rules answer."""
     provider = ai.current()
+    if not provider.name.startswith(LLM_PREFIX):
+        return None
+    from services.ai.llm import LlmProvider
+
     return provider if isinstance(provider, LlmProvider) else None
 
 
@@ -54,6 +60,8 @@ async def model_plan(
     provider: LlmProvider, agent: Agent, mission: AgentMission, actor: Actor, card: Card
 ) -> tuple[str, list[dict[str, Any]]]:
     """The model's summary and the changes it asked for."""
+    from openai import OpenAIError
+
     system = SYSTEM.format(name=agent.name, project=card.project_id, card=card.id, title=card.title)
     messages: list[dict[str, Any]] = [
         {"role": "system", "content": system},

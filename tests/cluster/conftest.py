@@ -103,11 +103,16 @@ async def backing(tmp_path_factory: Any) -> AsyncIterator[Backing]:
 
 
 @pytest.fixture
-async def cluster(backing: Backing, tmp_path: Path) -> AsyncIterator[Cluster]:
+async def cluster(
+    backing: Backing, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Cluster]:
     client = aioredis.Redis.from_url(backing.redis.url)
     await client.flushall()
     await client.aclose()
     env = worker_env(backing.pg.url, backing.redis.url, backing.data_dir)
+    marker = request.node.get_closest_marker("worker_env")
+    if marker is not None:
+        env.update(marker.kwargs)
     workers = [Worker(free_port(), env, tmp_path / f"worker{i}.log") for i in range(WORKERS)]
     try:
         await asyncio.gather(*(w.start() for w in workers))

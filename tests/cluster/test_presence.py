@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from realtime.presence_redis import HEARTBEAT_SECONDS, WORKER_TTL_SECONDS
+from server.config import Settings
 from tests.cluster.conftest import (
     Cluster,
     board,
@@ -15,8 +19,17 @@ from tests.cluster.conftest import (
 from tests.cluster.follower import Follower
 from tests.cluster.processes import wait_until
 
-# The promise: a dead worker's people are gone within 30 s.
-GHOST_LIMIT = 30.0
+# These workers renew their presence every 2 s and lapse after 6 (PRESENCE_TTL_SECONDS),
+# so that a killed worker's people go sooner than with the default, by the same path:
+# after the lapse and at most one renewal more.
+TTL = 6
+GHOST_LIMIT = TTL * 2.5
+pytestmark = pytest.mark.worker_env(PRESENCE_TTL_SECONDS=str(TTL))
+
+
+def test_by_default_a_dead_workers_people_are_gone_within_30_seconds() -> None:
+    assert Settings().presence_ttl_seconds == WORKER_TTL_SECONDS
+    assert WORKER_TTL_SECONDS + HEARTBEAT_SECONDS <= 30
 
 
 async def test_people_on_three_workers_see_each_other_and_a_killed_workers_people_leave(
