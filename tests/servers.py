@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -30,7 +33,11 @@ _NOT_INHERITED = (
     "PORT",
     "FORWARDED_ALLOW_IPS",
     "SOCKET_RECHECK_SECONDS",
+    "PRESENCE_TTL_SECONDS",
 )
+# A SQLite database migrated once per run, copied for each server that starts on a
+# database of its own: migrating a new database from nothing takes seconds.
+_MIGRATED: Path | None = None
 
 
 def free_port() -> int:
@@ -38,6 +45,25 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+async def migrated_sqlite(path: Path) -> str:
+    """The URL of a new SQLite database at `path` with every migration applied."""
+    global _MIGRATED
+    if _MIGRATED is None:
+        folder = Path(tempfile.mkdtemp(prefix="roundtable-migrated-"))
+        made = folder / "db.sqlite3"
+        await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "server", "migrate"],
+            cwd=ROOT,
+            env=server_env(database_url=f"sqlite://{made}", data_dir=folder),
+            check=True,
+            capture_output=True,
+        )
+        _MIGRATED = made
+    shutil.copyfile(_MIGRATED, path)
+    return f"sqlite://{path}"
 
 
 def server_env(

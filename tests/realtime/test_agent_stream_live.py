@@ -16,7 +16,7 @@ import pytest
 
 from tests.agent_support import DESCRIPTION, ITEMS, agent_body, card, setup
 from tests.realtime.clients import LiveServer, rest
-from tests.servers import running_server, server_env
+from tests.servers import migrated_sqlite, running_server, server_env
 
 
 async def _read(
@@ -104,7 +104,7 @@ async def test_a_queued_mission_runs_after_a_server_restart(database: str, tmp_p
     started on the same database, runs it. A server of its own, so no other worker's
     runner can take the job meanwhile."""
     env = server_env(
-        database_url=f"sqlite://{tmp_path}/agents.sqlite3",
+        database_url=await migrated_sqlite(tmp_path / "agents.sqlite3"),
         data_dir=tmp_path,
         JOBS_POLL_SECONDS="0.1",
     )

@@ -16,7 +16,7 @@ from tests.factories import guest
 from tests.provider_fakes import GITHUB_TOKEN, fake_github
 from tests.realtime.clients import LiveServer, Tab, rest
 from tests.realtime.conftest import Room
-from tests.servers import running_server, server_env
+from tests.servers import migrated_sqlite, running_server, server_env
 
 Tabs = Callable[[], Tab]
 
@@ -102,7 +102,7 @@ async def test_queued_syncs_finish_once_after_a_server_restart(
     """A server of its own on a database of its own, so no other worker's runner can
     take the jobs while it is down."""
     env = server_env(
-        database_url=f"sqlite://{tmp_path}/restart.sqlite3",
+        database_url=await migrated_sqlite(tmp_path / "restart.sqlite3"),
         data_dir=tmp_path,
         INTEGRATIONS_ALLOW_PRIVATE="true",
         JOBS_POLL_SECONDS="0.1",

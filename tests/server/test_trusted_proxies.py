@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from server.__main__ import _parser
-from tests.servers import running_server, server_env
+from tests.servers import migrated_sqlite, running_server, server_env
 
 LIMIT = 3
 
@@ -31,7 +31,7 @@ def serve(tmp_path: Path) -> Serve:
         data = tmp_path / f"data-{next(counter)}"
         data.mkdir()
         env = server_env(
-            database_url=f"sqlite://{data}/db.sqlite3",
+            database_url=await migrated_sqlite(data / "db.sqlite3"),
             data_dir=data,
             RATE_LIMIT=f"{LIMIT}/minute",
             LOG_LEVEL="warning",
