@@ -49,6 +49,23 @@ async def live_server(database: str, tmp_path_factory: Any) -> AsyncIterator[Liv
 
 
 @pytest.fixture
+def engine_sockets(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The Engine.IO sessions of the `served` app that start serving a websocket, in
+    order, for a test to look into."""
+    from realtime import engine
+
+    sockets: list[engine.EngineSocket] = []
+    real_serve = engine.EngineSocket._serve_websocket
+
+    async def serve(self: engine.EngineSocket, ws: Any) -> None:
+        sockets.append(self)
+        await real_serve(self, ws)
+
+    monkeypatch.setattr(engine.EngineSocket, "_serve_websocket", serve)
+    return sockets
+
+
+@pytest.fixture
 async def served(db: str) -> AsyncIterator[str]:
     """The app served by uvicorn in this test's own process, so a test can watch or
     change what the server does inside; its base URL."""

@@ -79,22 +79,12 @@ async def test_room_events_go_out_as_one_frame_written_directly(
 
 
 async def test_a_writer_runs_only_while_something_is_queued(
-    served: str, monkeypatch: pytest.MonkeyPatch
+    served: str, engine_sockets: list[Any]
 ) -> None:
     from engineio import packet as eio_packet
     from socketio import packet as sio_packet
     from socketio.msgpack_packet import MsgPackPacket
 
-    from realtime import engine
-
-    sockets: list[engine.EngineSocket] = []
-    real_serve = engine.EngineSocket._serve_websocket
-
-    async def serve(self: engine.EngineSocket, ws: Any) -> None:
-        sockets.append(self)
-        await real_serve(self, ws)
-
-    monkeypatch.setattr(engine.EngineSocket, "_serve_websocket", serve)
     code = await voting_room()
     _, _, token = await guest(code, "Ann")
     client = socketio.AsyncClient(serializer="msgpack")
@@ -106,7 +96,7 @@ async def test_a_writer_runs_only_while_something_is_queued(
     try:
         ack = await client.call("cast_vote", {"value": "5"}, namespace="/poker")
         assert ack["ok"], ack
-        [sock] = sockets
+        [sock] = engine_sockets
         # Its state, the vote's event and the ack all went out directly: no writer.
         assert sock._writer is None and sock._writer_idle
 
@@ -136,20 +126,14 @@ async def test_a_writer_runs_only_while_something_is_queued(
 
 
 async def test_a_close_after_the_websocket_is_done_does_not_wait_for_the_queue(
-    served: str, monkeypatch: pytest.MonkeyPatch
+    served: str, engine_sockets: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from engineio import packet as eio_packet
 
     from realtime import engine
 
-    sockets: list[engine.EngineSocket] = []
-    real_serve = engine.EngineSocket._serve_websocket
     real_wait = engine._CheckedFrames.wait
     holding, released = asyncio.Event(), asyncio.Event()
-
-    async def serve(self: engine.EngineSocket, ws: Any) -> None:
-        sockets.append(self)
-        await real_serve(self, ws)
 
     async def wait(self: Any) -> Any:
         # Once held, the reader stays in its loop until released: the writer's end is
@@ -159,7 +143,6 @@ async def test_a_close_after_the_websocket_is_done_does_not_wait_for_the_queue(
             raise OSError("released")
         return await real_wait(self)
 
-    monkeypatch.setattr(engine.EngineSocket, "_serve_websocket", serve)
     monkeypatch.setattr(engine._CheckedFrames, "wait", wait)
     code = await voting_room()
     _, _, token = await guest(code, "Ann")
@@ -168,7 +151,7 @@ async def test_a_close_after_the_websocket_is_done_does_not_wait_for_the_queue(
         served, namespaces=["/poker"], transports=["websocket"], auth={"token": token, "code": code}
     )
     try:
-        [sock] = sockets
+        [sock] = engine_sockets
         holding.set()
         await client.call("cast_vote", {"value": "5"}, namespace="/poker")  # the reader holds
         # The writer reaches a None (as a ping timeout queues one): the websocket is done.

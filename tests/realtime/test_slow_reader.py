@@ -132,19 +132,11 @@ class Room:
 
 
 @pytest.fixture
-async def room(served: str, monkeypatch: pytest.MonkeyPatch) -> Any:
-    sockets: list[engine.EngineSocket] = []
-    real_serve = engine.EngineSocket._serve_websocket
-
-    async def serve(self: engine.EngineSocket, ws: Any) -> None:
-        sockets.append(self)
-        await real_serve(self, ws)
-
-    monkeypatch.setattr(engine.EngineSocket, "_serve_websocket", serve)
+async def room(served: str, engine_sockets: list[engine.EngineSocket]) -> Any:
     code = await voting_room()
     _, _, token = await guest(code, "Rae Reader")
     reader = await RawReader.open(served, token, code)
-    [sock] = sockets
+    [sock] = engine_sockets
     voter, _ = await _listener(served, code, "Val Voter")
     listener, seqs = await _listener(served, code, "Lee Listener")
     room = Room(voter, seqs, reader)
@@ -168,6 +160,19 @@ async def room(served: str, monkeypatch: pytest.MonkeyPatch) -> Any:
         for client in (voter, listener):
             await client.disconnect()
         await reader.ws.close()
+
+
+async def _let_go(room: Room) -> None:
+    """The reader's connection was aborted with what it had not read; its session
+    closed, and nothing is kept for it."""
+    sock = room.sock
+    assert sock is not None
+    await wait_for(lambda: sock.closed and sock._writer is None)
+    assert sock.closed and sock._writer is None and sock.queue.empty()
+    with pytest.raises(ConnectionClosed):
+        async with asyncio.timeout(5):
+            while True:
+                await room.reader.read_one()
 
 
 async def test_what_a_client_did_not_read_reaches_it_in_order_once_it_reads(room: Room) -> None:
@@ -206,13 +211,7 @@ async def test_a_client_too_far_behind_is_let_go(
     await room.vote_until_held_back()
     for _ in range(engine.MAX_QUEUED + 5):
         await room.vote()
-    # Its connection was aborted with what it had not read; its session closed.
-    await wait_for(lambda: sock.closed and sock._writer is None)
-    assert sock.closed and sock._writer is None and sock.queue.empty()
-    with pytest.raises(ConnectionClosed):
-        async with asyncio.timeout(5):
-            while True:
-                await room.reader.read_one()
+    await _let_go(room)
     # Everyone else goes on.
     await room.vote()
     await wait_for(lambda: room.listener and room.listener[-1] == room.last_seq)
@@ -227,9 +226,4 @@ async def test_a_client_that_reads_nothing_and_misses_its_ping_is_let_go(room: R
     # heartbeat's check closes the session, and the close could never be written.
     sock.last_ping = time.time() - sock.server.ping_timeout - 1
     await sock.check_answer(time.time())
-    await wait_for(lambda: sock.closed and sock._writer is None)
-    assert sock.closed and sock._writer is None and sock.queue.empty()
-    with pytest.raises(ConnectionClosed):
-        async with asyncio.timeout(5):
-            while True:
-                await room.reader.read_one()
+    await _let_go(room)
