@@ -11,7 +11,7 @@ from typing import TypeVar
 
 import structlog
 from limits import RateLimitItem, parse
-from limits.aio.storage import Storage
+from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import (
     MovingWindowRateLimiter,
     RateLimiter,
@@ -33,6 +33,29 @@ _UNREACHABLE = (StorageError, RedisConnectionError, RedisTimeoutError, OSError)
 # After Redis fails, count in memory this long before trying Redis again: a request
 # during an outage pays no connection attempt, and sharing resumes within seconds.
 RETRY_REDIS_SECONDS = 2.0
+
+
+# How often the in-memory counters drop what has expired.
+SWEEP_SECONDS = 5.0
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """`limits`' in-memory counters, dropping expired entries at most every
+    SWEEP_SECONDS. Its own sweep starts a task that walks every key (for a moving
+    window, with a hop to a thread per key) after nearly every hit: with thousands of
+    clients counted at once it cost more than the request it guarded. Every count
+    reads the time itself, so the sweep only frees memory, and it can wait."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._swept_at = 0.0
+
+    async def _MemoryStorage__schedule_expiry(self) -> None:  # its private hook
+        now = time.monotonic()
+        if now - self._swept_at < SWEEP_SECONDS:
+            return
+        self._swept_at = now
+        await super()._MemoryStorage__schedule_expiry()  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -70,7 +93,7 @@ class Throttle:
 
     def __init__(self, redis_url: str | None = None, *, approximate: bool = False) -> None:
         strategy = SlidingWindowCounterRateLimiter if approximate else MovingWindowRateLimiter
-        self._memory: RateLimiter = strategy(storage_from_string("async+memory://"))
+        self._memory: RateLimiter = strategy(SweptMemoryStorage())
         self._shared: RateLimiter | None = (
             strategy(_redis_storage(redis_url)) if redis_url is not None else None
         )

@@ -1,11 +1,14 @@
 """Rate limits when Redis cannot be reached: counted per process instead, never an
-error, and the switch said once."""
+error, and the switch said once; in memory, expired counts swept now and then."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 import pytest
+from limits.aio.storage import MemoryStorage
 
 from services import throttle as throttle_module
 from services.throttle import Throttle, limit
@@ -62,3 +65,35 @@ async def test_both_windows_stop_at_the_limit_and_count_keys_apart(approximate: 
     assert await throttle.allow(item, "b") is True
     window = await throttle.hit(item, "b")
     assert window.allowed is True and window.limit == 3 and window.remaining == 1
+
+
+@pytest.mark.parametrize("approximate", [False, True])
+async def test_expired_counts_are_swept_now_and_then_not_after_every_hit(
+    approximate: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(throttle_module, "SWEEP_SECONDS", 0.5)
+    sweeps: list[float] = []
+    real = MemoryStorage._MemoryStorage__schedule_expiry  # type: ignore[attr-defined]
+
+    async def counted(self: Any) -> None:
+        sweeps.append(time.monotonic())
+        await real(self)
+
+    monkeypatch.setattr(MemoryStorage, "_MemoryStorage__schedule_expiry", counted)
+    throttle = Throttle(None, approximate=approximate)
+    item = limit("1/second")
+    storage: Any = throttle._memory.storage
+    # A burst from many clients: one sweep, not one per hit.
+    for n in range(300):
+        assert await throttle.allow(item, "api", f"198.51.100.{n}")
+        await asyncio.sleep(0)
+    assert len(sweeps) == 1
+    # The counts still hold between sweeps: every client is at its limit.
+    assert not await throttle.allow(item, "api", "198.51.100.7")
+    # Once their windows are over and a sweep is due, the next hit sweeps them away.
+    await asyncio.sleep(2.2)
+    assert await throttle.allow(item, "api", "198.51.100.7")
+    await asyncio.sleep(0.1)
+    assert len(sweeps) == 2
+    left = storage.events if not approximate else storage.expirations
+    assert len(left) <= 2, len(left)
