@@ -97,7 +97,7 @@ class Silence:
     def __init__(self, limit: float, heartbeat: Heartbeat) -> None:
         task = asyncio.current_task()
         assert task is not None
-        self._task = task
+        self._task: asyncio.Task[Any] | None = task
         self._cancelling = task.cancelling()
         self._limit = limit
         self._ended = False
@@ -112,16 +112,19 @@ class Silence:
         """Whether the silence alone cancelled the task (as `asyncio.timeout` tells its
         own cancellation from another): then the cancellation is taken back, so the task
         finishes its clean-up and ends normally."""
-        if not self._ended:
+        if not self._ended or self._task is None:
             return False
         return self._task.uncancel() <= self._cancelling
 
     def stop(self) -> None:
+        """The task is done reading: the heartbeat drops this at its next look, and
+        meanwhile holds nothing of the task."""
         self._stopped = True
+        self._task = None
 
     def check(self, now: float, heartbeat: Heartbeat) -> None:
         """Due: end the task if the silence has lasted, else look again when it could."""
-        if self._stopped or self._ended:
+        if self._stopped or self._ended or self._task is None:
             return
         due = self.last + self._limit
         if now >= due:
