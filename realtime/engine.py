@@ -246,8 +246,16 @@ class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
         frames = _CheckedFrames(ws, self)
         try:
             if self.connected:
-                # An upgrade from long-polling: Engine.IO's own handshake and loop.
-                await super()._websocket_handler(frames)
+                # An upgrade from long-polling: Engine.IO's own handshake and loop, and
+                # its writer; a client too far behind is let go here too.
+                self.queue.on_put = self._let_go_if_behind
+                try:
+                    await super()._websocket_handler(frames)
+                finally:
+                    self.queue.on_put = None
+                    if self._dropped:
+                        # What its closing queued behind the abort can never be sent.
+                        self._drop_queued()
             else:
                 await self._serve_websocket(frames)
         finally:
@@ -315,7 +323,11 @@ class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
         if self._writer is None and self._ws is not None:
             self._writer_idle = False
             self._writer = asyncio.get_running_loop().create_task(self._drain(self._ws))
-        elif self.queue.qsize() > MAX_QUEUED and not self._dropped:
+        else:
+            self._let_go_if_behind()
+
+    def _let_go_if_behind(self) -> None:
+        if self.queue.qsize() > MAX_QUEUED and not self._dropped:
             self._drop("client too slow; connection dropped")
 
     def _drop_if_held_back(self, why: str) -> None:
@@ -323,14 +335,16 @@ class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
             self._drop(why)
 
     def _drop(self, why: str) -> None:
-        """Abort the websocket, with what it still had to send. The writer, waiting for
-        the client to read, wakes, finds the connection gone and drops what is queued;
-        the reader ends, and the session closes as for a vanished client."""
+        """Abort the websocket, with what it still had to send, and drop what is queued:
+        none of it can reach the client now. The writer, waiting for the client to
+        read, wakes and finds the connection gone; the reader ends, and the session
+        closes as for a vanished client."""
         if self._direct is None:
             return
         self._dropped = True
         log.warning(why, sid=self.sid, queued=self.queue.qsize())
         self._direct.abort()
+        self._drop_queued()
 
     async def _drain(self, ws: _CheckedFrames) -> None:
         """Send what is queued, in order, and end once the queue is empty; at a None, or

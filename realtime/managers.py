@@ -119,8 +119,15 @@ class DeliveryHooks(socketio.AsyncManager):  # type: ignore[misc]
             eio_packet.Packet(eio_packet.MESSAGE, e)
             for e in (encoded if isinstance(encoded, list) else [encoded])
         ]
-        # One websocket frame for every socket that can take it directly.
-        ready = frames_of.frame(frames[0].encode()) if len(frames) == 1 else None
+        # One websocket frame for every socket that can take it directly, made from a
+        # packet of its own: Engine.IO's packet keeps its first encoding whatever it is
+        # asked next, so the queued one, encoded here for a websocket, would hand raw
+        # bytes to a long-polling socket's base64 payload (a 500 on its next poll).
+        ready = (
+            frames_of.frame(eio_packet.Packet(eio_packet.MESSAGE, frames[0].data).encode())
+            if len(frames) == 1
+            else None
+        )
         sockets = self.server.eio.sockets
         for sid, eio_sid in self.get_participants(namespace, room):
             if sid in skip:

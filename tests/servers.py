@@ -156,7 +156,7 @@ async def served_in_process(database_url: str, **settings: Any) -> AsyncIterator
     from tests.conftest import settings_for
 
     app = create_app(
-        settings_for(database_url, transports=("websocket",), **settings), manage_db=False
+        settings_for(database_url, **{"transports": ("websocket",), **settings}), manage_db=False
     )
     port = free_port()
     config = uvicorn.Config(

@@ -6,11 +6,13 @@ nothing, is let go rather than kept for ever."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import socket
 import time
 from typing import Any
 
+import httpx
 import pytest
 import socketio
 from socketio import packet as sio_packet
@@ -20,6 +22,7 @@ from websockets.exceptions import ConnectionClosed
 
 from realtime import engine
 from tests.factories import guest, voting_room
+from tests.servers import served_in_process
 
 # The smallest buffers the kernel grants, so that a few kilobytes fill them.
 SMALL = 4096
@@ -227,3 +230,77 @@ async def test_a_client_that_reads_nothing_and_misses_its_ping_is_let_go(room: R
     sock.last_ping = time.time() - sock.server.ping_timeout - 1
     await sock.check_answer(time.time())
     await _let_go(room)
+
+
+async def _upgraded_reader(url: str, token: str, code: str) -> RawReader:
+    """A raw client that opens its session on long-polling and upgrades it to a
+    websocket, as a client that fell back to polling does."""
+    base = url + "/socket.io/?EIO=4&transport=polling"
+    async with httpx.AsyncClient(timeout=5) as http:
+        opening = (await http.get(base)).text
+        assert opening.startswith("0"), opening
+        sid = json.loads(opening[1:])["sid"]
+        hello = MsgPackPacket(
+            sio_packet.CONNECT, namespace="/poker", data={"token": token, "code": code}
+        ).encode()
+        posted = await http.post(
+            f"{base}&sid={sid}", content="b" + base64.b64encode(hello).decode()
+        )
+        assert posted.status_code == 200, posted.text
+        # The namespace's answer and the room's state arrive on the next poll.
+        polled = (await http.get(f"{base}&sid={sid}")).text
+    ws = await connect(
+        url.replace("http", "ws", 1) + f"/socket.io/?EIO=4&transport=websocket&sid={sid}",
+        compression=None,
+        ping_interval=None,
+        close_timeout=1,
+        max_queue=(4, 1),
+    )
+    await ws.send("2probe")
+    assert await ws.recv() == "3probe"
+    await ws.send("5")
+    reader = RawReader(ws)
+    for chunk in polled.split("\x1e"):
+        if chunk.startswith("b"):
+            pkt = MsgPackPacket(encoded_packet=base64.b64decode(chunk[1:]))
+            if pkt.packet_type == sio_packet.EVENT and pkt.data[0] == "state":
+                reader.state_seq = int(pkt.data[1]["seq"])
+    assert reader.state_seq >= 0, polled
+    ws.transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, SMALL)
+    return reader
+
+
+async def test_a_client_upgraded_from_polling_too_far_behind_is_let_go(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upgraded: list[engine.EngineSocket] = []
+    real_handler = engine.EngineSocket._websocket_handler
+
+    async def handler(self: engine.EngineSocket, ws: Any) -> None:
+        upgraded.append(self)
+        await real_handler(self, ws)
+
+    monkeypatch.setattr(engine.EngineSocket, "_websocket_handler", handler)
+    monkeypatch.setattr(engine, "MAX_QUEUED", 30)
+    async with served_in_process(db, transports=("polling", "websocket")) as url:
+        code = await voting_room()
+        _, _, token = await guest(code, "Una Upgraded")
+        reader = await _upgraded_reader(url, token, code)
+        voter, _ = await _listener(url, code, "Val Voter")
+        try:
+            sock = next(s for s in upgraded if s.upgraded)
+            assert sock._direct is not None
+            transport = sock._direct._protocol.transport
+            transport.get_extra_info("socket").setsockopt(
+                socket.SOL_SOCKET, socket.SO_SNDBUF, SMALL
+            )
+            transport.set_write_buffer_limits(high=SMALL)
+            room = Room(voter, [], reader)
+            room.sock = sock
+            await room.vote_until_held_back()
+            for _ in range(engine.MAX_QUEUED + 5):
+                await room.vote()
+            await _let_go(room)
+        finally:
+            await voter.disconnect()
+            await reader.ws.close()
