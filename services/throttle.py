@@ -4,6 +4,7 @@ request. Every face (REST, sockets, MCP) counts through here."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ class SweptMemoryStorage(MemoryStorage):
 
     def __init__(self) -> None:
         super().__init__()
-        self._swept_at = 0.0
+        self._swept_at = -math.inf
 
     async def _MemoryStorage__schedule_expiry(self) -> None:  # its private hook
         now = time.monotonic()

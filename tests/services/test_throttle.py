@@ -71,7 +71,6 @@ async def test_both_windows_stop_at_the_limit_and_count_keys_apart(approximate: 
 async def test_expired_counts_are_swept_now_and_then_not_after_every_hit(
     approximate: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(throttle_module, "SWEEP_SECONDS", 0.5)
     sweeps: list[float] = []
     real = MemoryStorage._MemoryStorage__schedule_expiry  # type: ignore[attr-defined]
 
@@ -80,18 +79,23 @@ async def test_expired_counts_are_swept_now_and_then_not_after_every_hit(
         await real(self)
 
     monkeypatch.setattr(MemoryStorage, "_MemoryStorage__schedule_expiry", counted)
+    monkeypatch.setattr(throttle_module, "SWEEP_SECONDS", 3600.0)
     throttle = Throttle(None, approximate=approximate)
     item = limit("1/second")
     storage: Any = throttle._memory.storage
-    # A burst from many clients: one sweep, not one per hit.
+    # A burst from many clients: one sweep (at the first hit), not one per hit.
     for n in range(300):
         assert await throttle.allow(item, "api", f"198.51.100.{n}")
         await asyncio.sleep(0)
     assert len(sweeps) == 1
-    # The counts still hold between sweeps: every client is at its limit.
-    assert not await throttle.allow(item, "api", "198.51.100.7")
-    # Once their windows are over and a sweep is due, the next hit sweeps them away.
+    # Between sweeps the counts still hold.
+    held = limit("1/minute")
+    assert await throttle.allow(held, "api", "203.0.113.1")
+    assert not await throttle.allow(held, "api", "203.0.113.1")
+    assert len(sweeps) == 1
+    # Once the windows are over and a sweep is due, the next hit sweeps them away.
     await asyncio.sleep(2.2)
+    monkeypatch.setattr(throttle_module, "SWEEP_SECONDS", 0.0)
     assert await throttle.allow(item, "api", "198.51.100.7")
     await asyncio.sleep(0.1)
     assert len(sweeps) == 2
