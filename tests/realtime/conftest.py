@@ -50,18 +50,19 @@ async def live_server(database: str, tmp_path_factory: Any) -> AsyncIterator[Liv
 
 @pytest.fixture
 def engine_sockets(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """The Engine.IO sessions of the `served` app that start serving a websocket, in
-    order, for a test to look into."""
+    """The Engine.IO sessions of the `served` app that start serving a websocket
+    (opened on one, or upgraded to one from long-polling), in order, for a test to look
+    into."""
     from realtime import engine
 
     sockets: list[engine.EngineSocket] = []
-    real_serve = engine.EngineSocket._serve_websocket
+    real_handler = engine.EngineSocket._websocket_handler
 
-    async def serve(self: engine.EngineSocket, ws: Any) -> None:
+    async def handler(self: engine.EngineSocket, ws: Any) -> None:
         sockets.append(self)
-        await real_serve(self, ws)
+        await real_handler(self, ws)
 
-    monkeypatch.setattr(engine.EngineSocket, "_serve_websocket", serve)
+    monkeypatch.setattr(engine.EngineSocket, "_websocket_handler", handler)
     return sockets
 
 

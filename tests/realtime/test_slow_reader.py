@@ -271,16 +271,8 @@ async def _upgraded_reader(url: str, token: str, code: str) -> RawReader:
 
 
 async def test_a_client_upgraded_from_polling_too_far_behind_is_let_go(
-    db: str, monkeypatch: pytest.MonkeyPatch
+    db: str, engine_sockets: list[engine.EngineSocket], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    upgraded: list[engine.EngineSocket] = []
-    real_handler = engine.EngineSocket._websocket_handler
-
-    async def handler(self: engine.EngineSocket, ws: Any) -> None:
-        upgraded.append(self)
-        await real_handler(self, ws)
-
-    monkeypatch.setattr(engine.EngineSocket, "_websocket_handler", handler)
     monkeypatch.setattr(engine, "MAX_QUEUED", 30)
     async with served_in_process(db, transports=("polling", "websocket")) as url:
         code = await voting_room()
@@ -288,7 +280,7 @@ async def test_a_client_upgraded_from_polling_too_far_behind_is_let_go(
         reader = await _upgraded_reader(url, token, code)
         voter, _ = await _listener(url, code, "Val Voter")
         try:
-            sock = next(s for s in upgraded if s.upgraded)
+            sock = next(s for s in engine_sockets if s.upgraded)
             assert sock._direct is not None
             transport = sock._direct._protocol.transport
             transport.get_extra_info("socket").setsockopt(
