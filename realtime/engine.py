@@ -92,7 +92,7 @@ class Silence:
     and uvloop keeps each cancelled timer until the time it was set for; one timer per
     connection, moved on when it fired, was still about 600 bytes of every idle one."""
 
-    __slots__ = ("_cancelling", "_ended", "_limit", "_stopped", "_task", "last")
+    __slots__ = ("_cancelling", "_ended", "_limit", "_task", "last")
 
     def __init__(self, limit: float, heartbeat: Heartbeat) -> None:
         task = asyncio.current_task()
@@ -101,7 +101,6 @@ class Silence:
         self._cancelling = task.cancelling()
         self._limit = limit
         self._ended = False
-        self._stopped = False
         self.last = time.time()
         heartbeat.due(self.last + limit, self, _SILENCE_DUE)
 
@@ -119,12 +118,11 @@ class Silence:
     def stop(self) -> None:
         """The task is done reading: the heartbeat drops this at its next look, and
         meanwhile holds nothing of the task."""
-        self._stopped = True
         self._task = None
 
     def check(self, now: float, heartbeat: Heartbeat) -> None:
         """Due: end the task if the silence has lasted, else look again when it could."""
-        if self._stopped or self._ended or self._task is None:
+        if self._ended or self._task is None:
             return
         due = self.last + self._limit
         if now >= due:

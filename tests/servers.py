@@ -5,6 +5,7 @@ before the test starts and stopped after it."""
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import shutil
 import socket
@@ -52,6 +53,7 @@ async def migrated_sqlite(path: Path) -> str:
     global _MIGRATED
     if _MIGRATED is None:
         folder = Path(tempfile.mkdtemp(prefix="roundtable-migrated-"))
+        atexit.register(shutil.rmtree, folder, True)
         made = folder / "db.sqlite3"
         await asyncio.to_thread(
             subprocess.run,

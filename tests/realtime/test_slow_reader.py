@@ -19,6 +19,7 @@ from socketio import packet as sio_packet
 from socketio.msgpack_packet import MsgPackPacket
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import Close, CloseCode, Frame, Opcode
 
 from realtime import engine
 from tests.factories import guest, voting_room
@@ -219,6 +220,17 @@ async def test_a_client_too_far_behind_is_let_go(
     await room.vote()
     await wait_for(lambda: room.listener and room.listener[-1] == room.last_seq)
     assert room.listener == list(range(room.first, room.last_seq + 1))
+
+
+async def test_a_client_that_closes_without_reading_is_let_go(room: Room) -> None:
+    sock = room.sock
+    assert sock is not None and sock._direct is not None
+    await room.vote_until_held_back()
+    # It sends its close frame and keeps the connection open, reading nothing: the
+    # server's reader ends, but nothing can be written to it any more.
+    close = Frame(Opcode.CLOSE, Close(CloseCode.NORMAL_CLOSURE, "").serialize())
+    room.reader.ws.transport.write(close.serialize(mask=True))
+    await _let_go(room)
 
 
 async def test_a_client_that_reads_nothing_and_misses_its_ping_is_let_go(room: Room) -> None:
