@@ -21,6 +21,9 @@ from services.actors import Actor
 # The seat is the guest token's participant, or the signed-in user's seat in the
 # session; the story is the one named, or the current one. Spectators never vote, and
 # people who left do not count.
+# Both counts start from the session's seats (by its index), so a vote reads its own
+# session's rows whatever the planner believes about the tables: counting from the votes,
+# PostgreSQL with statistics older than a burst of joins scanned every seat there is.
 _CONTEXT = """
 SELECT s.id AS session_id, s.status, s.deck, s.current_story_id,
        s.async_voting_enabled, s.auto_reveal,
@@ -29,9 +32,9 @@ SELECT s.id AS session_id, s.status, s.deck, s.current_story_id,
        (SELECT COUNT(*) FROM participants q
          WHERE q.session_id = s.id AND q.removed_at IS NULL AND q.role <> 'spectator'
        ) AS voters,
-       (SELECT COUNT(*) FROM votes v JOIN participants q ON q.id = v.participant_id
-         WHERE v.story_id = st.id AND v.participant_id <> p.id
-           AND q.removed_at IS NULL AND q.role <> 'spectator'
+       (SELECT COUNT(*) FROM participants q JOIN votes v ON v.participant_id = q.id
+         WHERE q.session_id = s.id AND q.removed_at IS NULL AND q.role <> 'spectator'
+           AND v.story_id = st.id AND q.id <> p.id
        ) AS others
 FROM poker_sessions s
 LEFT JOIN participants p ON {seat}

@@ -17,10 +17,12 @@ import pytest
 from tortoise import connections
 from tortoise.backends.sqlite.client import SqliteClient
 
+from models import Participant, PokerSession
+from services import sql
 from services.auth import authenticate
 from services.boards import cards
 from services.boards.locate import ProjectRef
-from services.poker import sessions, snapshot, voting
+from services.poker import ballot, sessions, snapshot, voting
 from tests.factories import create_board, guest, jwt_for, user_actor, voting_room
 
 # Statements today. A vote: the token read, then BEGIN, the seq, one read, the upsert,
@@ -138,6 +140,41 @@ async def test_a_room_snapshot_stays_within_its_round_trips(
     assert state["session"]["current_story"]["votes_cast"] == 2
     assert state["session"]["current_story"]["votes"] is None
     assert 0 < len(seen) <= SNAPSHOT_MAX[backend(db)], "\n".join(seen)
+
+
+def _examined(plan: dict[str, Any], table: str) -> int:
+    """Rows a PostgreSQL plan (EXPLAIN ANALYZE, as JSON) read from `table`: those its
+    scans kept and those their filters dropped, over every loop."""
+    own = 0
+    if plan.get("Relation Name") == table:
+        kept = plan.get("Actual Rows", 0) + plan.get("Rows Removed by Filter", 0)
+        own = kept * plan.get("Actual Loops", 1)
+    return own + sum(_examined(child, table) for child in plan.get("Plans", ()))
+
+
+async def test_a_vote_reads_only_its_own_sessions_seats(db: str) -> None:
+    """A vote counts the seats of its session and the votes cast among them: however many
+    seats other sessions hold (and however stale the planner's statistics, as after a
+    burst of joins), it reads only its own."""
+    code = await voting_room()
+    actor, _, _ = await guest(code, "Val")
+    elsewhere = await PokerSession.get(code=await voting_room("Elsewhere"))
+    await Participant.bulk_create(
+        [Participant(session_id=elsewhere.id, name=f"Guest {i}") for i in range(600)]
+    )
+    if backend(db) == "postgres":
+        step = next(ballot.read_with_seq(f"poker:{code}", code, actor, None))
+        found = await sql.rows(f"EXPLAIN (ANALYZE, FORMAT JSON) {step.sql}", *step.args)
+        plan = sql.json_value(found[0]["QUERY PLAN"])[0]["Plan"]
+        # Two seats (the owner's and Val's), counted twice, and Val's own: not 600.
+        assert _examined(plan, "participants") <= 10, plan
+        assert _examined(plan, "votes") <= 10, plan
+    else:
+        step = next(ballot.read(code, actor, None))
+        found = await sql.rows(f"EXPLAIN QUERY PLAN {step.sql}", *step.args)
+        details = [str(row["detail"]) for row in found]
+        # Every table is searched through an index, never scanned whole.
+        assert details and not [d for d in details if d.startswith("SCAN")], details
 
 
 @asynccontextmanager
