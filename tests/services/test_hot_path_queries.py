@@ -8,6 +8,7 @@ included."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,7 +18,7 @@ import pytest
 from tortoise import connections
 from tortoise.backends.sqlite.client import SqliteClient
 
-from models import Participant, PokerSession
+from models import Card, Participant, PokerSession
 from services import sql
 from services.auth import authenticate
 from services.boards import cards
@@ -175,6 +176,56 @@ async def test_a_vote_reads_only_its_own_sessions_seats(db: str) -> None:
         details = [str(row["detail"]) for row in found]
         # Every table is searched through an index, never scanned whole.
         assert details and not [d for d in details if d.startswith("SCAN")], details
+
+
+@pytest.mark.postgres_only
+async def test_a_card_move_reads_only_its_own_board(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every read of a move (access, the card and its columns, the neighbours) finds its
+    rows through an index: 900 cards on another board add nothing to what it reads."""
+    board, elsewhere = await create_board(), await create_board()
+    owner = user_actor(board.owner)
+    ref = ProjectRef(board.project.id)
+    todo = str(board.columns[0].id)
+    made = [
+        await cards.create_card(actor=owner, ref=ref, column_id=todo, fields={"title": f"C{i}"})
+        for i in range(5)
+    ]
+    await Card.bulk_create(
+        [
+            Card(
+                id=uuid.uuid4(),
+                project_id=elsewhere.project.id,
+                column_id=column.id,
+                title=f"Other {i}",
+                position=f"a{i:04d}",
+                created_by_id=elsewhere.owner.id,
+            )
+            for column in elsewhere.columns
+            for i in range(300)
+        ]
+    )
+    sent: list[tuple[str, tuple[Any, ...]]] = []
+    fetch = asyncpg.Connection.fetch
+
+    async def recorded(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+        sent.append((query, args))
+        return await fetch(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.Connection, "fetch", recorded)
+    await cards.move_card(actor=owner, ref=ref, card_id=made[-1]["id"], column_id=todo)
+    monkeypatch.undo()
+
+    reads = [(q, args) for q, args in sent if q.lstrip().upper().startswith("SELECT")]
+    assert len(reads) >= 3, sent  # access, the card with its columns, the neighbours
+    connection = connections.get("default")
+    for query, args in reads:
+        found = await connection.execute_query_dict(
+            f"EXPLAIN (ANALYZE, FORMAT JSON) {query}", list(args)
+        )
+        plan = sql.json_value(found[0]["QUERY PLAN"])[0]["Plan"]
+        assert _examined(plan, "cards") <= 10, (query, plan)
 
 
 @asynccontextmanager
