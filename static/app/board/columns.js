@@ -200,7 +200,9 @@ export class BoardView {
     const el = h("li", { class: "bcard", tabindex: "0", dataset: { cardId: id } });
     el.addEventListener("click", (e) => {
       if (e.target.closest("a,button")) return;
-      if (performance.now() - (this.lastDrop || 0) < 250) return; // the click that ends a drag
+      // The click that ends a drag; a board that has had no drop yet has none to ignore
+      // (a page's clock starts at 0, so a missing drop is not a drop at 0).
+      if (this.lastDrop !== undefined && performance.now() - this.lastDrop < 250) return;
       this.opts.onOpen(id);
     });
     el.addEventListener("keydown", (e) => {
