@@ -236,23 +236,27 @@ class UnitOfWork:
         type: str,
         data: dict[str, Any],
         actor: Actor | None,
+        riders: Sequence[sql.Stmt] = (),
     ) -> sql.Steps[sql.Rows | None]:
         """PostgreSQL, one statement: claim the room's next seq only if its seq is still
-        `seen`, and with it run `write` (a statement whose rows come `FROM claimed`) and
-        append the event; `write`'s rows, or None when another writer of the room came
-        first and nothing was written.
+        `seen`, and with it run `write` (a statement whose rows come `FROM claimed`);
+        then, only if `write` wrote a row, `riders` (writes of their own that end in
+        `WHERE EXISTS (SELECT 1 FROM written)`) and the event. `write`'s rows, or None
+        when another writer of the room came first (or `write` found nothing to write)
+        and nothing was written.
 
         The claim waits for a writer that holds the room's lock and, once it commits,
         looks at the seq it left (READ COMMITTED rechecks an updated row), so the
         condition holds only if no change of the room committed since `seen` was read."""
         event = self._event(room, seen + 1, type, data, actor)
         insert = _insert(event)
+        ridden = "".join(f" rider{i} AS ({r.sql})," for i, r in enumerate(riders))
         rows = yield sql.Stmt(
             "WITH claimed AS (UPDATE rooms SET seq = seq + 1 WHERE key = ? AND seq = ?"
             " RETURNING seq),"
-            f" appended AS ({_INSERT_IF_CLAIMED}),"
-            f" written AS ({write.sql}) SELECT * FROM written",
-            (room, seen, *insert.args, *write.args),
+            f" written AS ({write.sql}),{ridden}"
+            f" appended AS ({_INSERT_IF_WRITTEN}) SELECT * FROM written",
+            (room, seen, *write.args, *(a for r in riders for a in r.args), *insert.args),
         )
         if not rows:
             return None
@@ -296,10 +300,14 @@ async def enclosing_unit_of_work() -> AsyncIterator[UnitOfWork]:
     await after_commit([*held, *uow.facts])
 
 
-# `_insert`'s row, made only when the same statement claimed the seq (`claimed`).
-_INSERT_IF_CLAIMED = (
+# `_insert`'s row, made only when the same statement claimed the seq and wrote the
+# change (`written`, which selects `FROM claimed`). Every change to what a write reads
+# claims the seq, so a claim that succeeds finds its row; should it not, the log shows
+# no event for a change that was not made (a gap, which `sync` answers with a snapshot).
+_INSERT_IF_WRITTEN = (
     "INSERT INTO room_events (room, seq, type, data, actor, at)"
-    " SELECT ?::text, ?::bigint, ?::text, ?::jsonb, ?::jsonb, ?::timestamptz FROM claimed"
+    " SELECT ?::text, ?::bigint, ?::text, ?::jsonb, ?::jsonb, ?::timestamptz"
+    " WHERE EXISTS (SELECT 1 FROM written)"
 )
 
 

@@ -170,15 +170,36 @@ def _grant_query() -> str:
     return _GRANT.format(project=", ".join(f"p.{c}" for c in sorted(Project._meta.db_fields)))
 
 
+# The same, with the board room's seq as the same snapshot saw it (see
+# `access_with_seq_steps`).
+_WITH_SEQ = "SELECT (SELECT r.seq FROM rooms r WHERE r.key = ?) AS seen_seq, g.* FROM ({grant}) g"
+
+
+@functools.cache
+def _grant_with_seq_query() -> str:
+    return _WITH_SEQ.format(grant=_grant_query())
+
+
 def _granted(
-    user_id: uuid.UUID, project_id: Any, slugs: tuple[str, str] | None
+    user_id: uuid.UUID,
+    project_id: Any,
+    slugs: tuple[str, str] | None,
+    seen: list[int | None] | None = None,
 ) -> sql.Steps[ProjectAccess | None]:
+    """The caller's access, or None; with `seen`, the board room's seq goes in it too."""
     try:
         pid = uuid.UUID(str(project_id))
     except ValueError:
         return None
     user = str(user_id)
-    rows = yield sql.stmt(_grant_query(), user, user, user, str(pid))
+    if seen is None:
+        rows = yield sql.stmt(_grant_query(), user, user, user, str(pid))
+    else:
+        query = _grant_with_seq_query()
+        rows = yield sql.stmt(query, board_room(pid), user, user, user, str(pid))
+        if rows:
+            seq = rows[0].pop("seen_seq")
+            seen.append(None if seq is None else int(seq))
     row = rows[0] if rows else None
     if row is None or (slugs is not None and (row["org_slug"], row["ws_slug"]) != slugs):
         return None
@@ -231,6 +252,22 @@ def access_steps(
     if access is None:
         raise (yield from _refusal(user_id, slugs))
     return access
+
+
+def access_with_seq_steps(
+    actor: Actor, project_id: Any, slugs: tuple[str, str] | None = None
+) -> sql.Steps[tuple[int | None, ProjectAccess]]:
+    """PostgreSQL, for a writer that takes no lock: `access_steps`, with the board room's
+    seq read by the same statement, from the same snapshot (None while the room has no
+    row). Every board change claims that seq in its transaction, so while it has not
+    moved, neither has anything read after it; the writer claims the next seq only on
+    that condition (`events.UnitOfWork.append_if_unchanged`)."""
+    user_id = require_user(actor)
+    seen: list[int | None] = []
+    access = yield from _granted(user_id, project_id, slugs, seen)
+    if access is None:
+        raise (yield from _refusal(user_id, slugs))
+    return seen[0], access
 
 
 async def project_access(

@@ -10,7 +10,14 @@ from typing import Any
 from models import Card, Room
 from services import sql
 from services.actors import Actor
-from services.boards.access import ProjectAccess, access_steps, board_room, find_in, parse_id
+from services.boards.access import (
+    ProjectAccess,
+    access_steps,
+    access_with_seq_steps,
+    board_room,
+    find_in,
+    parse_id,
+)
 from services.errors import Conflict
 from services.events import UnitOfWork
 
@@ -63,6 +70,13 @@ def claimed_project(
     seq = yield from uow.claim_steps(board_room(parse_id(ref.project_id, "Project")))
     access = yield from access_steps(actor, ref.project_id, _slugs(ref))
     return access, seq
+
+
+def seen_project(actor: Actor, ref: ProjectRef) -> sql.Steps[tuple[int | None, ProjectAccess]]:
+    """PostgreSQL, for a writer that takes no lock (see a move's): the caller's access
+    and the board's seq, from one snapshot. The writer claims the next seq only if it is
+    still this one (`events.UnitOfWork.append_if_unchanged`)."""
+    return (yield from access_with_seq_steps(actor, ref.project_id, _slugs(ref)))
 
 
 def room_of(access: ProjectAccess) -> str:

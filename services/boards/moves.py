@@ -20,13 +20,27 @@ from models import Card, Notification
 from services import sql
 from services.actors import Actor
 from services.boards import notify
-from services.boards.access import parse_id
+from services.boards.access import ProjectAccess, parse_id
 from services.boards.columns import check_room
-from services.boards.locate import ProjectRef, card_in, claimed_project, room_of, stale_card
-from services.boards.ordering import Drop, Edge, Placement, Slot, place_steps
+from services.boards.locate import (
+    ProjectRef,
+    card_in,
+    claimed_project,
+    room_of,
+    seen_project,
+    stale_card,
+)
+from services.boards.ordering import (
+    Drop,
+    Edge,
+    Placement,
+    RenumberingNeeded,
+    Slot,
+    place_steps,
+)
 from services.boards.views import card_public
 from services.errors import Conflict, NotFound
-from services.events import UnitOfWork, transact
+from services.events import UnitOfWork, transact, transact_unless_raced
 from services.timefmt import iso
 
 
@@ -208,6 +222,113 @@ class _Stale(Exception):
         self.project_id, self.card_id = project_id, card_id
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """The move a caller asked for."""
+
+    actor: Actor
+    ref: ProjectRef
+    card_id: Any
+    column_id: Any
+    after_id: Any
+    before_id: Any
+    version: int | None
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """A move judged on what was read: the card, where it goes and its new key."""
+
+    card: _Moving
+    target: _Target
+    placement: Placement
+
+    @property
+    def crossing(self) -> bool:
+        return self.target.id != self.card.column_id
+
+
+def _planned(access: ProjectAccess, asked: _Asked, *, locked: bool = True) -> sql.Steps[_Planned]:
+    """Read the card, its columns and its new neighbours, and judge the move; a drop
+    onto the place the card holds already is `_Unchanged`. Only with the board `locked`
+    are the column's keys renumbered when they have grown too long (see
+    `ordering.place_steps`); nothing else here writes."""
+    pid = access.project.id
+    card = yield from _moving(pid, asked.card_id, asked.column_id)
+    if asked.version is not None and asked.version != card.version:
+        raise _Stale(pid, card.id)
+    require_live(card.archived)
+    target = card.target
+    if target is None:
+        raise NotFound("Column not found")
+    crossing = target.id != card.column_id
+    if crossing:
+        check_room(target.name, target.wip_limit, target.live)
+    drop = drop_of(after_id=asked.after_id, before_id=asked.before_id, edge="top")
+    staying = None if crossing else Slot(card.id, card.position)
+    placement = yield from place_steps(target.id, drop, staying=staying, renumber=locked)
+    if placement.stays:
+        here = (card.id, card.column_id, placement, target.id)
+        raise _Unchanged(moved(*here, card.version, card.updated_at))
+    return _Planned(card, target, placement)
+
+
+def _move(uow: UnitOfWork, asked: _Asked) -> sql.Steps[dict[str, Any]]:
+    """The move under the board's lock: claim the seq, read, judge, write."""
+    access, seq = yield from claimed_project(uow, asked.actor, asked.ref)
+    plan = yield from _planned(access, asked)
+    card, target = plan.card, plan.target
+    answer = yield from _write(uow, room_of(access), seq, card, target, plan.placement, asked.actor)
+    if plan.crossing:
+        notes = yield from notify_moved(asked.actor, card, card.column_name, target.name)
+        uow.record(*notify.created(notes))
+    return answer
+
+
+_UPDATE_IF_CLAIMED = (
+    "UPDATE cards SET column_id = ?::uuid, position = ?::text, version = ?::int,"
+    " updated_at = ?::timestamptz FROM claimed WHERE cards.id = ?::uuid RETURNING cards.id"
+)
+
+
+def _move_unless_raced(uow: UnitOfWork, asked: _Asked) -> sql.Steps[dict[str, Any] | None]:
+    """PostgreSQL, with no lock held: read access with the board's seq, then the card
+    and its neighbours, judge, and write the card, its notifications and the event in
+    one statement only if the board's seq has not moved. None when it moved (another
+    writer of the board came first) or the column's keys must be renumbered first, and
+    nothing was written: then `_move`."""
+    seen, access = yield from seen_project(asked.actor, asked.ref)
+    if seen is None:
+        return None
+    try:
+        plan = yield from _planned(access, asked, locked=False)
+    except RenumberingNeeded:
+        return None
+    card, target, placement = plan.card, plan.target, plan.placement
+    now, version = sql.now(), card.version + 1
+    update = sql.stmt(
+        _UPDATE_IF_CLAIMED, str(target.id), placement.position, version, now, str(card.id)
+    )
+    notes: list[Notification] = []
+    riders: list[sql.Stmt] = []
+    if plan.crossing:
+        notes, riders = yield from notify.activity_riders(
+            type="card_moved",
+            actor=asked.actor,
+            project_id=card.project_id,
+            card_id=card.id,
+            meta={"title": card.title, "fromColumn": card.column_name, "toColumn": target.name},
+        )
+    answer = moved(card.id, card.column_id, placement, target.id, version, now)
+    written = yield from uow.append_if_unchanged(
+        update, room_of(access), seen, "card_moved", answer, asked.actor, riders
+    )
+    if written is None:
+        return None
+    uow.record(*notify.created(notes))
+    return answer
+
+
 async def move_card(
     *,
     actor: Actor,
@@ -221,35 +342,17 @@ async def move_card(
     """Drop a card into `column_id` right below `after_id` and/or right above
     `before_id`; naming neither puts it at the top. With `version`, a card changed since
     then is a conflict whose details carry the current card. Answers what `card_moved`
-    tells the board."""
-
-    def steps(uow: UnitOfWork) -> sql.Steps[dict[str, Any]]:
-        access, seq = yield from claimed_project(uow, actor, ref)
-        pid = access.project.id
-        card = yield from _moving(pid, card_id, column_id)
-        if version is not None and version != card.version:
-            raise _Stale(pid, card.id)
-        require_live(card.archived)
-        target = card.target
-        if target is None:
-            raise NotFound("Column not found")
-        crossing = target.id != card.column_id
-        if crossing:
-            check_room(target.name, target.wip_limit, target.live)
-        drop = drop_of(after_id=after_id, before_id=before_id, edge="top")
-        staying = None if crossing else Slot(card.id, card.position)
-        placement = yield from place_steps(target.id, drop, staying=staying)
-        if placement.stays:
-            here = (card.id, card.column_id, placement, target.id)
-            raise _Unchanged(moved(*here, card.version, card.updated_at))
-        answer = yield from _write(uow, room_of(access), seq, card, target, placement, actor)
-        if crossing:
-            notes = yield from notify_moved(actor, card, card.column_name, target.name)
-            uow.record(*notify.created(notes))
-        return answer
-
+    tells the board. On PostgreSQL it first tries without the lock, as a vote does:
+    reads, then one statement that writes only if nobody changed the board in between;
+    when somebody did, it moves again under the lock."""
+    asked = _Asked(actor, ref, card_id, column_id, after_id, before_id, version)
     try:
-        return await transact(steps)
+        answer = None
+        if sql.is_postgres():
+            answer = await transact_unless_raced(lambda uow: _move_unless_raced(uow, asked))
+        if answer is None:
+            answer = await transact(lambda uow: _move(uow, asked))
+        return answer
     except _Unchanged as same:
         return same.answer
     except _Stale as stale:

@@ -69,6 +69,56 @@ def activity_steps(
 ) -> sql.Steps[list[Notification]]:
     """Record `type` for the project's members (or `recipients`), never for the actor:
     one statement, however many people."""
+    created = yield from _made(type, actor, project_id, card_id, meta, recipients)
+    for start in range(0, len(created), _BATCH):
+        batch = created[start : start + _BATCH]
+        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, NULL, ?)"] * len(batch))
+        yield sql.stmt(_INSERT + values, *(v for n in batch for v in _row(n)))
+    return created
+
+
+# A row of `_INSERT` with its types named, for a VALUES list outside an INSERT's own.
+_TYPED = (
+    "(?::uuid, ?::uuid, ?::text, ?::uuid, ?::uuid, ?::uuid, ?::jsonb, NULL::timestamptz,"
+    " ?::timestamptz)"
+)
+
+
+def activity_riders(
+    *,
+    type: str,
+    actor: Actor,
+    project_id: uuid.UUID | None,
+    card_id: uuid.UUID | None = None,
+    meta: dict[str, Any] | None = None,
+) -> sql.Steps[tuple[list[Notification], list[sql.Stmt]]]:
+    """PostgreSQL: `activity_steps`'s rows, as inserts that ride along with the change
+    that causes them in one statement (`events.UnitOfWork.append_if_unchanged`), made
+    only if it is. The recipients are read first."""
+    created = yield from _made(type, actor, project_id, card_id, meta, None)
+    riders = []
+    for start in range(0, len(created), _BATCH):
+        batch = created[start : start + _BATCH]
+        values = ", ".join([_TYPED] * len(batch))
+        riders.append(
+            sql.stmt(
+                f"{_INSERT.removesuffix('VALUES ')}SELECT v.* FROM (VALUES {values}) AS v"
+                " WHERE EXISTS (SELECT 1 FROM written)",
+                *(v for n in batch for v in _row(n)),
+            )
+        )
+    return created, riders
+
+
+def _made(
+    type: str,
+    actor: Actor,
+    project_id: uuid.UUID | None,
+    card_id: uuid.UUID | None,
+    meta: dict[str, Any] | None,
+    recipients: Iterable[uuid.UUID] | None,
+) -> sql.Steps[list[Notification]]:
+    """The notifications of one activity, one per recipient but the actor."""
     if type not in ACTIVITY_TYPES:
         raise ValueError(f"unknown activity type {type}")
     if recipients is None:
@@ -98,10 +148,6 @@ def activity_steps(
         for user_id in sorted({uuid.UUID(str(u)) for u in recipients})
         if rule or user_id != actor.user_id
     ]
-    for start in range(0, len(created), _BATCH):
-        batch = created[start : start + _BATCH]
-        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, NULL, ?)"] * len(batch))
-        yield sql.stmt(_INSERT + values, *(v for n in batch for v in _row(n)))
     return created
 
 

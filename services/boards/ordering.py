@@ -147,13 +147,20 @@ def _gap_at(slots: list[Slot], at: int) -> _Gap:
     return _Gap(slots[at - 1] if at > 0 else None, slots[at] if at < len(slots) else None)
 
 
-def _place(slots: list[Slot], at: int) -> sql.Steps[Placement]:
+class RenumberingNeeded(Exception):
+    """The keys around a drop have grown too long, and the caller placed it without the
+    board's lock, where the column may not be renumbered."""
+
+
+def _place(slots: list[Slot], at: int, renumber: bool) -> sql.Steps[Placement]:
     """The key for a card inserted at index `at`; renumbers the column (inside the
     caller's locked transaction) when the keys there have grown too long."""
     gap = _gap_at(slots, at)
     key = gap.key()
     if key is not None:
         return gap.placed(key, {})
+    if not renumber:
+        raise RenumberingNeeded
     keys: list[str] = generate_n_keys_between(None, None, len(slots) + 1)
     others = keys[:at] + keys[at + 1 :]
     changed = {s.id: k for s, k in zip(slots, others, strict=True) if s.position != k}
@@ -163,11 +170,12 @@ def _place(slots: list[Slot], at: int) -> sql.Steps[Placement]:
 
 
 def place_steps(
-    column_id: uuid.UUID, drop: Drop, *, staying: Slot | None = None
+    column_id: uuid.UUID, drop: Drop, *, staying: Slot | None = None, renumber: bool = True
 ) -> sql.Steps[Placement]:
     """The key for a card dropped into a column, inside the caller's locked transaction.
     `staying` is the card itself when it is already in that column; if it already sits
-    where it was dropped, its placement `stays`.
+    where it was dropped, its placement `stays`. Without `renumber` (a caller holding no
+    lock), keys grown too long raise `RenumberingNeeded` instead of renumbering.
 
     The neighbours a drop names are read on their own, not the whole column; the column
     is read only when that read cannot place the card: a named card that has left the
@@ -191,7 +199,7 @@ def place_steps(
         at = insert_index(slots, after_id=drop.after_id, before_id=drop.before_id, edge=drop.edge)
     if staying is not None and _gap_at(slots, at).holds(staying.position):
         return _gap_at(slots, at).placed(staying.position, {}, stays=True)
-    return (yield from _place(slots, at))
+    return (yield from _place(slots, at, renumber))
 
 
 async def place_in(column_id: uuid.UUID, drop: Drop, *, staying: Slot | None = None) -> Placement:

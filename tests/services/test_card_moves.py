@@ -4,17 +4,18 @@ change nothing."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import pytest
 
-from models import Card, RoomEvent
+from models import Card, Notification, Room, RoomEvent
 from services.boards import cards, columns
 from services.boards.access import board_room
 from services.boards.locate import ProjectRef
 from services.errors import Conflict
 from services.events import current_seq
-from tests.factories import Board, create_board, user_actor
+from tests.factories import Board, add_member, create_board, create_user, user_actor
 
 
 async def _log(board: Board, after: int = 0) -> list[RoomEvent]:
@@ -208,3 +209,109 @@ async def test_a_patch_that_only_moves_is_a_move_and_one_that_also_edits_is_an_u
     assert move.data["version"] == full["version"] == 2
     assert update.data["card"]["title"] == "Shipped"
     assert (update.data["fromColumnId"], update.data["card"]["columnId"]) == (doing, done)
+
+
+async def test_a_move_into_another_column_tells_the_others_and_not_the_mover(db: str) -> None:
+    board = await create_board()
+    mate = await create_user()
+    await add_member(board, mate)
+    (card,) = await _column(board, 0, ["Card"])
+    seq = await current_seq(board_room(board.project.id))
+
+    answer = await cards.move_card(
+        actor=user_actor(board.owner),
+        ref=ProjectRef(board.project.id),
+        card_id=card,
+        column_id=board.columns[1].id,
+    )
+
+    (event,) = await _log(board, seq)
+    assert (event.type, event.data) == ("card_moved", answer)
+    notes = await Notification.filter(type="card_moved")
+    assert [(n.user_id, n.card_id) for n in notes] == [(mate.id, uuid.UUID(card))]
+    assert notes[0].meta == {"title": "Card", "fromColumn": "To Do", "toColumn": "Doing"}
+    # A reorder within a column is not news.
+    (other,) = await _column(board, 1, ["Other"])
+    await cards.move_card(
+        actor=user_actor(board.owner),
+        ref=ProjectRef(board.project.id),
+        card_id=other,
+        column_id=board.columns[1].id,
+    )
+    assert await Notification.filter(type="card_moved").count() == 1
+
+
+async def _while_the_board_is_held(
+    database: str, board: Board, change: str, *args: object, **move: Any
+) -> asyncio.Task[dict[str, Any]]:
+    """Another connection takes the board's lock, makes `change` and claims a seq, as a
+    writer does; a move starts, reads without the lock, and waits for it to write; then
+    that writer commits. The move's task, once the commit is done."""
+    import asyncpg
+
+    other = await asyncpg.connect(database)
+    try:
+        tx = other.transaction()
+        await tx.start()
+        room = board_room(board.project.id)
+        await other.execute("SELECT seq FROM rooms WHERE key = $1 FOR UPDATE", room)
+        if change:
+            await other.execute(change, *args)
+        await other.execute("UPDATE rooms SET seq = seq + 1 WHERE key = $1", room)
+        task = asyncio.create_task(
+            cards.move_card(actor=user_actor(board.owner), ref=ProjectRef(board.project.id), **move)
+        )
+        for _ in range(200):
+            waiting = await other.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND datname = current_database()"
+            )
+            if waiting:
+                break
+            await asyncio.sleep(0.01)
+        assert waiting, "the move never waited for the board's lock"
+        await tx.commit()
+    finally:
+        await other.close()
+    await asyncio.wait([task])
+    return task
+
+
+@pytest.mark.postgres_only
+async def test_a_move_waiting_on_a_wip_limit_set_meanwhile_is_refused(db: str) -> None:
+    # The move reads the column without the lock, before the limit committed; its write
+    # waits for the lock and must not take the column past its new limit.
+    board = await create_board()
+    (card,) = await _column(board, 0, ["Card"])
+    await _column(board, 1, ["Already there"])
+    doing = board.columns[1].id
+    task = await _while_the_board_is_held(
+        db,
+        board,
+        "UPDATE columns SET wip_limit = 1 WHERE id = $1::uuid",
+        str(doing),
+        card_id=card,
+        column_id=doing,
+    )
+    with pytest.raises(Conflict, match="WIP limit"):
+        task.result()
+    assert await Card.filter(column_id=doing).count() == 1
+
+
+@pytest.mark.postgres_only
+async def test_a_move_waiting_on_another_writer_lands_after_it(db: str) -> None:
+    board = await create_board()
+    top, bottom = await _column(board, 0, ["Top", "Bottom"])
+    task = await _while_the_board_is_held(
+        db, board, "", card_id=bottom, column_id=board.columns[0].id
+    )
+    answer = task.result()
+    assert answer["beforeId"] == top
+    # The move's event takes the seq after the one the other writer claimed, with no
+    # event logged for the seq the move saw first.
+    last = await RoomEvent.filter(room=board_room(board.project.id)).order_by("-seq").first()
+    assert last is not None and (last.type, last.data) == ("card_moved", answer)
+    room = await Room.get(key=board_room(board.project.id))
+    assert last.seq == room.seq
+    events = await RoomEvent.filter(room=board_room(board.project.id)).count()
+    assert events == room.seq - 1  # the other writer's seq has no event of its own here

@@ -30,10 +30,12 @@ from tests.factories import create_board, guest, jwt_for, user_actor, voting_roo
 # the event and COMMIT; on SQLite inside a savepoint (its commit is shared), all of it
 # but the token in one hop to SQLite's thread. On PostgreSQL a vote is the token read, a
 # read of its context with the room's seq, and one statement that claims the next seq if
-# the room's is unchanged, upserts and appends the event (no BEGIN or COMMIT); a move's
-# UPDATE and its event are one statement.
+# the room's is unchanged, upserts and appends the event (no BEGIN or COMMIT). A move
+# into another column there is the token read, its access with the board's seq, the card
+# with its columns, its neighbours, the project's members, and one statement that claims
+# the next seq if unchanged and writes the card, the notifications and the event.
 VOTE_MAX = {"sqlite": 9, "postgres": 3}
-MOVE_MAX = {"sqlite": 12, "postgres": 9}
+MOVE_MAX = {"sqlite": 12, "postgres": 6}
 # A socket's connect reads the room: the session, the seat, the seq, the people, the
 # stories, who voted and the viewer's vote: one hop on SQLite, inside its shared commit.
 SNAPSHOT_MAX = {"sqlite": 10, "postgres": 6}
