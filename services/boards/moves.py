@@ -94,13 +94,18 @@ def notify_moved(
     actor: Actor, card: Card | _Moving, from_name: str, to_name: str
 ) -> sql.Steps[list[Notification]]:
     """A card that changed column is news for the project; reordering is not."""
-    return notify.activity_steps(
-        type="card_moved",
-        actor=actor,
-        project_id=card.project_id,
-        card_id=card.id,
-        meta={"title": card.title, "fromColumn": from_name, "toColumn": to_name},
-    )
+    return notify.activity_steps(**_news(actor, card, from_name, to_name))
+
+
+def _news(actor: Actor, card: Card | _Moving, from_name: str, to_name: str) -> dict[str, Any]:
+    """What the project hears of a card that changed column."""
+    return {
+        "type": "card_moved",
+        "actor": actor,
+        "project_id": card.project_id,
+        "card_id": card.id,
+        "meta": {"title": card.title, "fromColumn": from_name, "toColumn": to_name},
+    }
 
 
 @dataclass(frozen=True)
@@ -312,13 +317,8 @@ def _move_unless_raced(uow: UnitOfWork, asked: _Asked) -> sql.Steps[dict[str, An
     notes: list[Notification] = []
     riders: list[sql.Stmt] = []
     if plan.crossing:
-        notes, riders = yield from notify.activity_riders(
-            type="card_moved",
-            actor=asked.actor,
-            project_id=card.project_id,
-            card_id=card.id,
-            meta={"title": card.title, "fromColumn": card.column_name, "toColumn": target.name},
-        )
+        news = _news(asked.actor, card, card.column_name, target.name)
+        notes, riders = yield from notify.activity_riders(**news)
     answer = moved(card.id, card.column_id, placement, target.id, version, now)
     written = yield from uow.append_if_unchanged(
         update, room_of(access), seen, "card_moved", answer, asked.actor, riders
