@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from models import Notification
@@ -70,11 +70,16 @@ def activity_steps(
     """Record `type` for the project's members (or `recipients`), never for the actor:
     one statement, however many people."""
     created = yield from _made(type, actor, project_id, card_id, meta, recipients)
+    for values, args in _batches(created, "(?, ?, ?, ?, ?, ?, ?, NULL, ?)"):
+        yield sql.stmt(_INSERT + values, *args)
+    return created
+
+
+def _batches(created: list[Notification], row: str) -> Iterator[tuple[str, list[Any]]]:
+    """The rows in batches of `_BATCH`: each batch's VALUES list and its parameters."""
     for start in range(0, len(created), _BATCH):
         batch = created[start : start + _BATCH]
-        values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, NULL, ?)"] * len(batch))
-        yield sql.stmt(_INSERT + values, *(v for n in batch for v in _row(n)))
-    return created
+        yield ", ".join([row] * len(batch)), [v for n in batch for v in _row(n)]
 
 
 # A row of `_INSERT` with its types named, for a VALUES list outside an INSERT's own.
@@ -96,17 +101,14 @@ def activity_riders(
     that causes them in one statement (`events.UnitOfWork.append_if_unchanged`), made
     only if it is. The recipients are read first."""
     created = yield from _made(type, actor, project_id, card_id, meta, None)
-    riders = []
-    for start in range(0, len(created), _BATCH):
-        batch = created[start : start + _BATCH]
-        values = ", ".join([_TYPED] * len(batch))
-        riders.append(
-            sql.stmt(
-                f"{_INSERT.removesuffix('VALUES ')}SELECT v.* FROM (VALUES {values}) AS v"
-                " WHERE EXISTS (SELECT 1 FROM written)",
-                *(v for n in batch for v in _row(n)),
-            )
+    riders = [
+        sql.stmt(
+            f"{_INSERT.removesuffix('VALUES ')}SELECT v.* FROM (VALUES {values}) AS v"
+            " WHERE EXISTS (SELECT 1 FROM written)",
+            *args,
         )
+        for values, args in _batches(created, _TYPED)
+    ]
     return created, riders
 
 

@@ -16,6 +16,7 @@ from services.boards.locate import ProjectRef
 from services.errors import Conflict
 from services.events import current_seq
 from tests.factories import Board, add_member, create_board, create_user, user_actor
+from tests.room_locks import while_the_room_is_held
 
 
 async def _log(board: Board, after: int = 0) -> list[RoomEvent]:
@@ -244,37 +245,18 @@ async def test_a_move_into_another_column_tells_the_others_and_not_the_mover(db:
 async def _while_the_board_is_held(
     database: str, board: Board, change: str, *args: object, **move: Any
 ) -> asyncio.Task[dict[str, Any]]:
-    """Another connection takes the board's lock, makes `change` and claims a seq, as a
-    writer does; a move starts, reads without the lock, and waits for it to write; then
-    that writer commits. The move's task, once the commit is done."""
-    import asyncpg
-
-    other = await asyncpg.connect(database)
-    try:
-        tx = other.transaction()
-        await tx.start()
-        room = board_room(board.project.id)
-        await other.execute("SELECT seq FROM rooms WHERE key = $1 FOR UPDATE", room)
-        if change:
-            await other.execute(change, *args)
-        await other.execute("UPDATE rooms SET seq = seq + 1 WHERE key = $1", room)
-        task = asyncio.create_task(
-            cards.move_card(actor=user_actor(board.owner), ref=ProjectRef(board.project.id), **move)
-        )
-        for _ in range(200):
-            waiting = await other.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                " AND datname = current_database()"
-            )
-            if waiting:
-                break
-            await asyncio.sleep(0.01)
-        assert waiting, "the move never waited for the board's lock"
-        await tx.commit()
-    finally:
-        await other.close()
-    await asyncio.wait([task])
-    return task
+    """A move that reads without the lock while another writer holds the board (see
+    `while_the_room_is_held`)."""
+    return await while_the_room_is_held(
+        database,
+        board_room(board.project.id),
+        change,
+        args,
+        lambda: cards.move_card(
+            actor=user_actor(board.owner), ref=ProjectRef(board.project.id), **move
+        ),
+        "move",
+    )
 
 
 @pytest.mark.postgres_only

@@ -10,6 +10,7 @@ from models import Room, RoomEvent
 from services.errors import Conflict, Forbidden, Invalid
 from services.poker import sessions, snapshot, stories, voting
 from tests.factories import guest, poker_room
+from tests.room_locks import while_the_room_is_held
 
 
 async def _room_with_story(**options: object) -> tuple[object, object, dict]:
@@ -246,36 +247,17 @@ async def test_retracting_a_vote_removes_it(db: str) -> None:
 async def _while_the_room_is_held(
     database: str, code: str, change: str, *args: object
 ) -> asyncio.Task[dict]:
-    """Another connection takes the room's lock, makes `change` and claims a seq, as a
-    writer does; a vote starts and waits for the lock; then that writer commits. The
-    vote's task, once the commit is done."""
-    import asyncpg
-
+    """A vote that reads without the lock while another writer holds the room (see
+    `while_the_room_is_held`)."""
     voter, _, _ = await guest(code, "Late")
-    other = await asyncpg.connect(database)
-    try:
-        tx = other.transaction()
-        await tx.start()
-        room = f"poker:{code}"
-        await other.execute("SELECT seq FROM rooms WHERE key = $1 FOR UPDATE", room)
-        if change:
-            await other.execute(change, *args)
-        await other.execute("UPDATE rooms SET seq = seq + 1 WHERE key = $1", room)
-        task = asyncio.create_task(voting.cast_vote(actor=voter, code=code, value="8"))
-        for _ in range(200):
-            waiting = await other.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                " AND datname = current_database()"
-            )
-            if waiting:
-                break
-            await asyncio.sleep(0.01)
-        assert waiting, "the vote never waited for the room's lock"
-        await tx.commit()
-    finally:
-        await other.close()
-    await asyncio.wait([task])
-    return task
+    return await while_the_room_is_held(
+        database,
+        f"poker:{code}",
+        change,
+        args,
+        lambda: voting.cast_vote(actor=voter, code=code, value="8"),
+        "vote",
+    )
 
 
 @pytest.mark.postgres_only
