@@ -242,8 +242,9 @@ class UnitOfWork:
         `seen`, and with it run `write` (a statement whose rows come `FROM claimed`);
         then, only if `write` wrote a row, `riders` (writes of their own that end in
         `WHERE EXISTS (SELECT 1 FROM written)`) and the event. `write`'s rows, or None
-        when another writer of the room came first (or `write` found nothing to write)
-        and nothing was written.
+        when another writer of the room came first and nothing was written (or, should
+        `write` find no row after a claim that held, when only the seq was taken: a gap
+        in the log rather than an event for a change not made).
 
         The claim waits for a writer that holds the room's lock and, once it commits,
         looks at the seq it left (READ COMMITTED rechecks an updated row), so the
