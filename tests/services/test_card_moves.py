@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from models import Card, Notification, Room, RoomEvent
-from services.boards import cards, columns
+from services.boards import cards, columns, moves
 from services.boards.access import board_room
 from services.boards.locate import ProjectRef
 from services.errors import Conflict
-from services.events import current_seq
+from services.events import current_seq, transact_unless_raced
 from tests.factories import Board, add_member, create_board, create_user, user_actor
 from tests.room_locks import while_the_room_is_held
 
@@ -297,3 +297,31 @@ async def test_a_move_waiting_on_another_writer_lands_after_it(db: str) -> None:
     assert last.seq == room.seq
     events = await RoomEvent.filter(room=board_room(board.project.id)).count()
     assert events == room.seq - 1  # the other writer's seq has no event of its own here
+
+
+@pytest.mark.postgres_only
+async def test_a_lock_free_move_that_needs_a_renumber_writes_nothing_and_defers(
+    db: str,
+) -> None:
+    # Without the board's lock a column may not be renumbered: the lock-free attempt
+    # must give the move back untouched, for the locking path to renumber and move.
+    board = await create_board()
+    column = board.columns[0]
+    await Card.create(project=board.project, column=column, title="Low", position="a0")
+    high = await Card.create(
+        project=board.project, column=column, title="High", position="a0" + "0" * 47 + "1"
+    )
+    (card,) = await _column(board, 1, ["Moved"])
+    room = board_room(board.project.id)
+    seq = await current_seq(room)
+    asked = moves._Asked(
+        user_actor(board.owner), ProjectRef(board.project.id), card, column.id, None, high.id, None
+    )
+
+    answer = await transact_unless_raced(lambda uow: moves._move_unless_raced(uow, asked))
+
+    assert answer is None
+    assert await current_seq(room) == seq
+    assert await RoomEvent.filter(room=room, seq__gt=seq).count() == 0
+    still = await Card.get(id=card)
+    assert (still.column_id, still.version) == (board.columns[1].id, 1)
