@@ -197,6 +197,50 @@ async def test_the_calendar_shows_a_card_on_its_due_date(person: Person, live_se
     await shot(page, "board-calendar-view")
 
 
+async def test_a_card_dragged_to_another_day_is_due_then_on_every_screen(
+    two_people: tuple[Person, Person], live_server: Any
+) -> None:
+    setup = await make_setup(live_server)
+    await setup.card(0, "Release notes", dueDate="2027-02-10")
+    await setup.card(1, "Someday")
+    ann, bob = two_people
+    a = await open_view(ann, setup, "?view=calendar&month=2027-02")
+    b = await open_view(bob, setup, "?view=calendar&month=2027-02", setup.bob)
+    notes = a.locator('.cal-day[data-day="2027-02-10"] li', has_text="Release notes")
+    await expect(notes).to_be_visible()
+
+    # Onto an empty day: due that day, here, on the other screen and over REST; the
+    # click that ends the drag opens nothing.
+    await drag(a, notes, a.locator('.cal-day[data-day="2027-02-17"] .cal-cards'))
+    for page in (a, b):
+        moved = page.locator('.cal-day[data-day="2027-02-17"]')
+        await expect(moved.get_by_role("button", name="Release notes")).to_be_visible()
+        await expect(page.locator('.cal-day[data-day="2027-02-10"] .view-card')).to_have_count(0)
+    await expect(a.locator("dialog.drawer")).to_be_hidden()
+    card = await setup.call("GET", f"/cards/{setup.cards['Release notes']['id']}")
+    assert card["dueDate"].startswith("2027-02-17")
+    assert card["version"] == setup.cards["Release notes"]["version"] + 1
+
+    # Among the undated: no due date any more; and an undated card dropped on a day.
+    await drag(
+        b,
+        b.locator(".cal-day li", has_text="Release notes"),
+        b.locator(".calendar-undated .cal-cards"),
+    )
+    await expect(a.locator(".calendar-undated")).to_contain_text("Release notes")
+    await expect(a.locator(".cal-day .view-card")).to_have_count(0)
+    card = await setup.call("GET", f"/cards/{setup.cards['Release notes']['id']}")
+    assert card["dueDate"] is None
+    await drag(
+        a,
+        a.locator(".calendar-undated li", has_text="Someday"),
+        a.locator('.cal-day[data-day="2027-02-03"] .cal-cards'),
+    )
+    await expect(b.locator('.cal-day[data-day="2027-02-03"]')).to_contain_text("Someday")
+    card = await setup.call("GET", f"/cards/{setup.cards['Someday']['id']}")
+    assert card["dueDate"].startswith("2027-02-03")
+
+
 async def test_the_roadmap_draws_bars_grouped_by_column_or_assignee(
     person: Person, live_server: Any
 ) -> None:

@@ -22,18 +22,7 @@ import { listView } from "./list.js";
 import { BoardModel } from "./model.js";
 import { renderPresence } from "./presence.js";
 import { roadmapView } from "./roadmap.js";
-
-// Mouse and touch events drive the drag (rather than native HTML5 drag and drop): the
-// same code path on every browser, and a ghost that follows the pointer.
-const SORTABLE_COMMON = {
-  animation: 150,
-  forceFallback: true,
-  fallbackTolerance: 3,
-  delay: 120,
-  delayOnTouchOnly: true,
-  scroll: true,
-  bubbleScroll: true,
-};
+import { SORTABLE_COMMON, longDay } from "./viewkit.js";
 
 export function board(org, ws, projectId) {
   if (!session.token()) {
@@ -356,7 +345,34 @@ export function board(org, ws, projectId) {
     other.view.render({
       model, cards, columns: shownColumns(), state: loc,
       set: (patch) => setLoc(patch), open: (id, from) => drawer.open(id, from),
+      hold: (on) => { dragging = on; if (!on) schedule(); },
+      reschedule: (id, day) => reschedule(id, day),
     });
+  }
+
+  /**
+   * A card dropped on another day of the Calendar (or, with no `day`, among the undated
+   * ones): its new due date, sent with the version on screen so a card changed
+   * meanwhile is a conflict rather than overwritten.
+   */
+  async function reschedule(id, day) {
+    const card = model.cards.get(id);
+    dragging = Boolean(card); // until the server answers, the card stays where it was dropped
+    if (!card) {
+      schedule();
+      return;
+    }
+    try {
+      const updated = await room.command("update_card", { card_id: id, version: card.version, due_date: day });
+      model.upsertCard(updated);
+      toast(day ? `${card.title}: due ${longDay(`${day}T00:00:00Z`)}` : `${card.title}: no due date`);
+    } catch (err) {
+      toast(err.message, "error");
+      if (err.code === "conflict" && err.current) model.upsertCard(err.current);
+    } finally {
+      dragging = false;
+      schedule();
+    }
   }
 
   async function loadExtras() {

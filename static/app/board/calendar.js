@@ -1,8 +1,14 @@
 // The Calendar view: cards on their due date in a month grid (weeks from Monday, UTC
-// days like the card faces), the month in the URL, undated cards listed beside it.
+// days like the card faces), the month in the URL, undated cards listed beside it. A card
+// dragged to another day is due that day; dragged among the undated, it has no due date
+// (the card drawer's Due date field does the same from the keyboard).
+import Sortable from "/vendor/sortablejs/modular/sortable.esm.js";
 import { h } from "../ui.js";
 import { isOverdue } from "./columns.js";
-import { cardButton, dayKey, emptyNote, redraw } from "./viewkit.js";
+import { SORTABLE_COMMON, cardButton, dayKey, emptyNote, redraw } from "./viewkit.js";
+
+// A click that ends a drag is not a click on the card.
+const CLICK_AFTER_DROP_MS = 300;
 
 const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
@@ -22,8 +28,19 @@ function shift({ year, month }, by) {
 }
 
 export function calendarView(container) {
+  let sortables = [];
+  let lastDrop = -Infinity;
+  const forget = () => {
+    for (const s of sortables) s.destroy();
+    sortables = [];
+  };
   return {
-    render({ cards, state, set, open }) {
+    render({ cards, state, set, open: openCard, hold, reschedule }) {
+      forget();
+      const open = (id, from) => {
+        if (performance.now() - lastDrop > CLICK_AFTER_DROP_MS) openCard(id, from);
+      };
+      const item = (card, className) => h("li", { dataset: { cardId: card.id } }, cardButton(card, open, { className }));
       const { year, month } = parseMonth(state.month) || parseMonth(monthKey(new Date()));
       const first = new Date(Date.UTC(year, month, 1));
       const title = first.toLocaleDateString(undefined, { month: "long", year: "numeric", timeZone: "UTC" });
@@ -63,8 +80,9 @@ export function calendarView(container) {
         week.push(h("td", { class: `cal-day${key === today ? " cal-today" : ""}`, dataset: { day: key } },
           h("span", { class: "cal-date" }, h("span", { "aria-hidden": "true" }, String(d)),
             h("span", { class: "visually-hidden" }, long)),
-          list.length ? h("ul", { class: "cal-cards", "aria-label": `Due ${long}` }, list.map((card) => h("li", {},
-            cardButton(card, open, { className: `view-card cal-card${isOverdue(card.dueDate) ? " overdue" : ""}` })))) : null));
+          // Every day holds a list, empty or not, so a card can be dropped on it.
+          h("ul", { class: "cal-cards", "aria-label": `Due ${long}`, dataset: { day: key } },
+            list.map((card) => item(card, `view-card cal-card${isOverdue(card.dueDate) ? " overdue" : ""}`)))));
         if (week.length === 7) {
           weeks.push(h("tr", {}, week));
           week = [];
@@ -79,10 +97,33 @@ export function calendarView(container) {
         h("tbody", {}, weeks));
       const aside = h("aside", { class: "calendar-undated", "aria-labelledby": "calendar-undated" },
         h("h3", { id: "calendar-undated" }, `No due date (${undated.length})`),
-        undated.length ? h("ul", { class: "cal-cards" }, undated.map((card) => h("li", {}, cardButton(card, open))))
-          : emptyNote("Every card shown has a due date."));
+        h("ul", { class: "cal-cards", "aria-label": "No due date", dataset: { day: "" } },
+          undated.map((card) => item(card, "view-card"))),
+        undated.length ? null : emptyNote("Every card shown has a due date."));
       redraw(container, nav, h("div", { class: "calendar-layout" }, h("div", { class: "table-scroll" }, grid), aside));
+      for (const list of container.querySelectorAll("ul.cal-cards")) {
+        sortables.push(Sortable.create(list, {
+          ...SORTABLE_COMMON,
+          group: "calendar",
+          sort: false, // a day's cards are in title order
+          draggable: "li",
+          ghostClass: "card-ghost",
+          chosenClass: "card-chosen",
+          dragClass: "card-drag",
+          onStart: () => hold(true),
+          onEnd: (evt) => {
+            lastDrop = performance.now();
+            if (evt.from === evt.to) {
+              hold(false);
+              return;
+            }
+            reschedule(evt.item.dataset.cardId, evt.to.dataset.day || null);
+          },
+        }));
+      }
     },
-    destroy() {},
+    destroy() {
+      forget();
+    },
   };
 }

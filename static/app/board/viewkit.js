@@ -2,6 +2,18 @@
 // keyboard's place, and the names of things as a person reads them.
 import { h } from "../ui.js";
 
+// Mouse and touch events drive a drag (rather than native HTML5 drag and drop): the
+// same code path on every browser, and a ghost that follows the pointer.
+export const SORTABLE_COMMON = {
+  animation: 150,
+  forceFallback: true,
+  fallbackTolerance: 3,
+  delay: 120,
+  delayOnTouchOnly: true,
+  scroll: true,
+  bubbleScroll: true,
+};
+
 /**
  * Replace a view's content, then give focus back to the element of the same `data-key`
  * (a sort button, a card's button): views redraw on every live change.
