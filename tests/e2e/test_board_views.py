@@ -28,6 +28,25 @@ def bar(page: Page) -> Locator:
     return page.get_by_role("search", name="Filter cards")
 
 
+def menu(page: Page, key: str) -> Locator:
+    """One filter's menu of checkboxes: label, assignee, priority or due."""
+    return bar(page).locator(f'[data-filter="{key}"]')
+
+
+def ticked(page: Page, key: str, value: str) -> Locator:
+    """The checkbox of one value in a filter's menu, open or closed."""
+    return menu(page, key).locator(f'input[value="{value}"]')
+
+
+async def toggle(page: Page, key: str, option: str) -> None:
+    """Open a filter's menu, tick or untick one of its values, and close it."""
+    found = menu(page, key)
+    await found.locator("summary").click()
+    await found.get_by_role("checkbox", name=option, exact=True).click()
+    await found.locator("summary").click()
+    await expect(found.locator("fieldset")).to_be_hidden()
+
+
 def list_rows(page: Page) -> Locator:
     return page.locator(".board-list tbody tr")
 
@@ -126,8 +145,9 @@ async def test_filters_in_the_url_survive_a_reload_and_filter_the_list(
     page = await open_view(person, setup, f"?view=list&priority=high&label={bug['id']}")
     await expect(list_rows(page)).to_have_count(2)
     await expect(page.locator(".board-list .list-open")).to_have_text(["Login page", "Billing"])
-    await expect(bar(page).get_by_label("Priority", exact=True)).to_have_value("high")
-    await expect(bar(page).get_by_label("Label", exact=True)).to_have_value(bug["id"])
+    await expect(ticked(page, "priority", "high")).to_be_checked()
+    await expect(ticked(page, "label", bug["id"])).to_be_checked()
+    await expect(menu(page, "label").locator("summary")).to_have_text("Label: bug")
     await expect(page.locator(".filter-count")).to_have_text("2 of 4 cards shown")
 
     await page.reload()
@@ -136,20 +156,20 @@ async def test_filters_in_the_url_survive_a_reload_and_filter_the_list(
     # Clear, then narrow with the controls: each is a step the back button undoes.
     await page.get_by_role("button", name="Clear filters").click()
     await expect(list_rows(page)).to_have_count(4)
-    await bar(page).get_by_label("Assignee", exact=True).select_option(label="Bob Baker")
+    await toggle(page, "assignee", "Bob Baker")
     await expect(page.locator(".board-list .list-open")).to_have_text(["Login page", "Signup form"])
     assert f"assignee={bob}" in page.url
-    await bar(page).get_by_label("Due", exact=True).select_option("soon")
+    await toggle(page, "due", "Due in the next 7 days")
     await expect(page.locator(".board-list .list-open")).to_have_text(["Login page"])
     await page.go_back()
     await expect(page.locator(".board-list .list-open")).to_have_text(["Login page", "Signup form"])
-    await expect(bar(page).get_by_label("Due", exact=True)).to_have_value("")
-    await bar(page).get_by_label("Due", exact=True).select_option("overdue")
-    await bar(page).get_by_label("Assignee", exact=True).select_option("")
+    await expect(ticked(page, "due", "soon")).not_to_be_checked()
+    await toggle(page, "due", "Overdue")
+    await toggle(page, "assignee", "Bob Baker")
     await expect(page.locator(".board-list .list-open")).to_have_text(["Logout button"])
 
     # Search reads titles and descriptions, and stays in the URL through a reload.
-    await bar(page).get_by_label("Due", exact=True).select_option("")
+    await toggle(page, "due", "Overdue")
     await bar(page).get_by_label("Search", exact=True).fill("login")
     await expect(page.locator(".board-list .list-open")).to_have_text(["Login page", "Signup form"])
     await expect(page).to_have_url(re.compile(r"[?&]q=login"))
@@ -305,9 +325,54 @@ async def test_stats_draw_charts_and_their_tables_count_the_cards(
     await expect(page.locator("#stats-cycle tbody tr")).to_have_count(2)
 
     # Filters narrow the charts too.
-    await bar(page).get_by_label("Assignee", exact=True).select_option(label="Bob Baker")
+    await toggle(page, "assignee", "Bob Baker")
     await expect(page.locator("#stats-column tbody tr")).to_have_text(["To Do0", "Doing1", "Done1"])
     await shot(page, "board-stats-view")
+
+
+async def test_a_filter_with_several_values_shows_the_cards_with_any_of_them(
+    person: Person, live_server: Any
+) -> None:
+    setup = await make_setup(live_server)
+    bob = str(setup.bob.id)
+    await setup.card(0, "Login page", priority="high", assigneeId=bob)
+    await setup.card(0, "Logout button", priority="low")
+    await setup.card(1, "Signup form", priority="medium")
+    await setup.card(2, "Billing")
+    bug = await label(setup, "bug", "#dc2626", "Login page")
+    ux = await label(setup, "ux", "#2563eb", "Signup form")
+    await label(setup, "ops", "#16a34a", "Billing")
+
+    # Two labels in the link: a card with either shows, and the menu names both.
+    page = await open_view(person, setup, f"?view=list&label={bug['id']},{ux['id']}")
+    await expect(page.locator(".board-list .list-open")).to_have_text(["Login page", "Signup form"])
+    await expect(menu(page, "label").locator("summary")).to_have_text("Label: bug, ux")
+
+    # Ticked one by one, each a step of its own; every filter must still pass.
+    await page.get_by_role("button", name="Clear filters").click()
+    await toggle(page, "priority", "High")
+    await toggle(page, "priority", "No priority")
+    await expect(page.locator(".board-list .list-open")).to_have_text(["Login page", "Billing"])
+    assert "priority=high,none" in page.url
+    await toggle(page, "assignee", "Unassigned")
+    await expect(page.locator(".board-list .list-open")).to_have_text(["Billing"])
+    await toggle(page, "assignee", "Bob Baker")
+    await expect(page.locator(".board-list .list-open")).to_have_text(["Login page", "Billing"])
+    await expect(page.locator(".filter-count")).to_have_text("2 of 4 cards shown")
+    await page.go_back()
+    await expect(page.locator(".board-list .list-open")).to_have_text(["Billing"])
+    await expect(ticked(page, "assignee", bob)).not_to_be_checked()
+
+    # A label deleted since the link was made is named as such, and matches nothing.
+    await setup.call("DELETE", f"/labels/{ux['id']}")
+    await page.goto(setup.url + f"?view=list&label={ux['id']},{bug['id']}")
+    await expect(page.locator(".board-list .list-open")).to_have_text(["Login page"])
+    await expect(menu(page, "label").locator("summary")).to_have_text(
+        "Label: bug, (no longer exists)"
+    )
+    await menu(page, "label").locator("summary").click()
+    await expect(menu(page, "label").get_by_role("checkbox", name="ops")).not_to_be_checked()
+    await shot(page, "board-filter-menu")
 
 
 async def test_picking_a_scope_narrows_the_cards(person: Person, live_server: Any) -> None:

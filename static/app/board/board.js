@@ -493,6 +493,7 @@ export function board(org, ws, projectId) {
       closed = true;
       if (other) other.view.destroy();
       for (const s of sortables) s.destroy();
+      filters.destroy();
       drawer.destroy();
       room.close();
       document.getElementById("main").classList.remove("wide");

@@ -1,5 +1,6 @@
 // What the board shows, kept in the URL so a view can be shared and reloaded: the view,
-// the scope, the filters and each view's own choices (sort, month, grouping).
+// the scope, the filters (each may hold several values: `label=a,b`) and each view's own
+// choices (sort, month, grouping).
 //
 // A choice made with a button or a select is a new history entry (the back button undoes
 // it); so is a search, whose entry is replaced as it is typed rather than one per key.
@@ -48,7 +49,8 @@ export function toSearch(state) {
     if (!value) continue;
     params.set(key, value);
   }
-  const text = params.toString();
+  // Commas may stay as they are in a query string: `label=a,b` reads better in a link.
+  const text = params.toString().replaceAll("%2C", ",");
   return text ? `?${text}` : "";
 }
 
@@ -77,18 +79,31 @@ export function isDueSoon(iso, now = Date.now()) {
   return due < todayUtc(now) + 8 * DAY_MS;
 }
 
-/** Whether a card passes the filters (the scope is applied by its columns, elsewhere). */
+/** The values a filter holds: several, comma-separated in the URL (`label=a,b`). */
+export function chosen(value) {
+  return value ? value.split(",").map((v) => v.trim()).filter(Boolean) : [];
+}
+
+const DUE_TESTS = {
+  soon: (card) => isDueSoon(card.dueDate),
+  overdue: (card) => isOverdue(card.dueDate),
+  none: (card) => !card.dueDate,
+};
+
+/**
+ * Whether a card passes the filters (the scope is applied by its columns, elsewhere): it
+ * must pass every filter set, and a filter with several values passes a card that has
+ * any of them.
+ */
 export function matches(card, state) {
-  if (state.label && !(card.labels || []).some((l) => l.id === state.label)) return false;
-  if (state.assignee) {
-    if (state.assignee === "none" ? card.assigneeId : card.assigneeId !== state.assignee) return false;
-  }
-  if (state.priority) {
-    if (state.priority === "none" ? card.priority : card.priority !== state.priority) return false;
-  }
-  if (state.due === "soon" && !isDueSoon(card.dueDate)) return false;
-  if (state.due === "overdue" && !isOverdue(card.dueDate)) return false;
-  if (state.due === "none" && card.dueDate) return false;
+  const labels = chosen(state.label);
+  if (labels.length && !(card.labels || []).some((l) => labels.includes(l.id))) return false;
+  const assignees = chosen(state.assignee);
+  if (assignees.length && !assignees.includes(card.assigneeId || "none")) return false;
+  const priorities = chosen(state.priority);
+  if (priorities.length && !priorities.includes(card.priority || "none")) return false;
+  const due = chosen(state.due);
+  if (due.length && !due.some((d) => DUE_TESTS[d] && DUE_TESTS[d](card))) return false;
   if (state.q) {
     const needle = state.q.toLocaleLowerCase();
     const text = `${card.title}\n${card.description || ""}`.toLocaleLowerCase();
@@ -97,10 +112,44 @@ export function matches(card, state) {
   return true;
 }
 
-function select(label, name, choices, allText) {
-  const el = h("select", { name, id: `board-filter-${name}` },
-    h("option", { value: "" }, allText), choices.map(([value, text]) => h("option", { value }, text)));
-  return { el, wrap: h("div", { class: "filter-field" }, h("label", { for: el.id }, label), el) };
+/**
+ * One filter as a menu of checkboxes: a summary that names what is chosen ("Label: bug,
+ * ui"), and the choices. `onPick(values)` is called with every value checked.
+ */
+function choiceMenu(label, name, allText, onPick) {
+  const summary = h("summary", { class: "filter-summary" });
+  const options = h("fieldset", { class: "filter-options" }, h("legend", { class: "visually-hidden" }, label));
+  const el = h("details", { class: "filter-menu", dataset: { filter: name } }, summary, options);
+  let shown = [];
+  options.addEventListener("change", () => {
+    onPick([...options.querySelectorAll("input:checked")].map((box) => box.value));
+  });
+  el.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && el.open) {
+      e.preventDefault();
+      el.open = false;
+      summary.focus();
+    }
+  });
+  return {
+    el,
+    /** Show `choices` ([value, text] pairs) with `values` checked. */
+    fill(choices, values) {
+      // A value the choices do not hold (a label deleted since the link was shared) shows as such.
+      const wanted = [...choices, ...values.filter((v) => !choices.some(([c]) => c === v))
+        .map((v) => [v, "(no longer exists)"])];
+      const same = shown.length === wanted.length && wanted.every(([v, t], i) => shown[i][0] === v && shown[i][1] === t);
+      if (!same) {
+        options.replaceChildren(options.firstChild, ...wanted.map(([value, text]) => h("label", { class: "filter-option" },
+          h("input", { type: "checkbox", name, value }), " ", text)));
+        shown = wanted;
+      }
+      for (const box of options.querySelectorAll("input")) box.checked = values.includes(box.value);
+      const names = wanted.filter(([v]) => values.includes(v)).map(([, t]) => t);
+      const what = !names.length ? allText : names.length <= 2 ? names.join(", ") : `${names.length} chosen`;
+      summary.replaceChildren(h("span", { class: "filter-name" }, `${label}:`), " ", what);
+    },
+  };
 }
 
 /**
@@ -108,17 +157,26 @@ function select(label, name, choices, allText) {
  * refreshes the choices (labels and members change live) and shows the current state.
  */
 export function filterBar({ onChange }) {
-  const label = select("Label", "label", [], "Any label");
-  const assignee = select("Assignee", "assignee", [], "Anyone");
-  const priority = select("Priority", "priority", PRIORITIES, "Any priority");
-  const due = select("Due", "due", DUE, "Any due date");
+  const pick = (key) => (values) => onChange({ [key]: values.join(",") || undefined });
+  const label = choiceMenu("Label", "label", "Any label", pick("label"));
+  const assignee = choiceMenu("Assignee", "assignee", "Anyone", pick("assignee"));
+  const priority = choiceMenu("Priority", "priority", "Any priority", pick("priority"));
+  const due = choiceMenu("Due", "due", "Any due date", pick("due"));
+  const menus = [label, assignee, priority, due];
   const search = h("input", { type: "search", id: "board-filter-q", name: "q", maxlength: 200,
     placeholder: "Title or description", autocomplete: "off" });
   const clearButton = h("button", { type: "button", class: "link filter-clear" }, "Clear filters");
   const count = h("p", { class: "filter-count muted", role: "status", "aria-live": "polite" });
-  for (const [key, s] of [["label", label], ["assignee", assignee], ["priority", priority], ["due", due]]) {
-    s.el.addEventListener("change", () => onChange({ [key]: s.el.value || undefined }));
+  // One menu open at a time; a click elsewhere closes it.
+  for (const menu of menus) {
+    menu.el.addEventListener("toggle", () => {
+      if (menu.el.open) for (const other of menus) if (other !== menu) other.el.open = false;
+    });
   }
+  const closeMenus = (e) => {
+    for (const menu of menus) if (menu.el.open && !menu.el.contains(e.target)) menu.el.open = false;
+  };
+  document.addEventListener("click", closeMenus);
   // One search is one history entry: its first change adds it, the next keys replace it.
   let typing = null;
   let pushed = false;
@@ -144,34 +202,23 @@ export function filterBar({ onChange }) {
   });
   const el = h("form", { class: "board-filters", role: "search", "aria-label": "Filter cards",
     onsubmit: (e) => e.preventDefault() },
-  label.wrap, assignee.wrap, priority.wrap, due.wrap,
+  ...menus.map((m) => m.el),
   h("div", { class: "filter-field filter-search" }, h("label", { for: search.id }, "Search"), search),
   clearButton, count);
-
-  function fill(s, choices, value, allText) {
-    const wanted = [["", allText], ...choices];
-    const same = s.el.options.length === wanted.length
-      && wanted.every(([v, t], i) => s.el.options[i].value === v && s.el.options[i].text === t);
-    if (!same) {
-      s.el.replaceChildren(...wanted.map(([v, t]) => h("option", { value: v }, t)));
-    }
-    // A value the choices do not hold (a label deleted since the link was shared) shows as such.
-    if (value && !wanted.some(([v]) => v === value)) {
-      s.el.append(h("option", { value }, "(no longer exists)"));
-    }
-    s.el.value = value || "";
-  }
 
   return {
     el,
     update(state, { labels, members, shown, total }) {
-      fill(label, labels.map((l) => [l.id, l.name]), state.label, "Any label");
-      fill(assignee, [["none", "Unassigned"], ...members.map((m) => [m.userId, m.name])], state.assignee, "Anyone");
-      priority.el.value = state.priority || "";
-      due.el.value = state.due || "";
+      label.fill(labels.map((l) => [l.id, l.name]), chosen(state.label));
+      assignee.fill([["none", "Unassigned"], ...members.map((m) => [m.userId, m.name])], chosen(state.assignee));
+      priority.fill(PRIORITIES, chosen(state.priority));
+      due.fill(DUE, chosen(state.due));
       if (document.activeElement !== search) search.value = state.q || "";
       clearButton.hidden = !hasFilters(state);
       count.textContent = hasFilters(state) ? `${shown} of ${total} cards shown` : "";
+    },
+    destroy() {
+      document.removeEventListener("click", closeMenus);
     },
   };
 }
