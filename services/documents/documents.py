@@ -18,6 +18,7 @@ from services.documents.access import (
     locked_document,
     visible_projects,
 )
+from services.documents.news import tree_changed
 from services.documents.public import document_public, document_summary
 from services.documents.review import after_edit
 from services.documents.tree import child_count, parent_for
@@ -119,6 +120,7 @@ async def create_document(
         await uow.emit(
             document_room(doc.id), "document_created", {"document": document_summary(doc)}, actor
         )
+        await tree_changed(uow, doc, actor)
     return public
 
 
@@ -197,6 +199,7 @@ async def update_document(
         doc = access.document
         if doc.version != version:
             raise stale(document_public(doc))
+        shown = _as_listed(doc)
         edited = False
         if "title" in changes and changes["title"] != doc.title:
             doc.title, edited = changes["title"], True
@@ -221,7 +224,15 @@ async def update_document(
         await record(doc, actor)
         public = document_public(doc)
         await uow.emit(document_room(doc.id), "document_saved", {"document": public}, actor)
+        if _as_listed(doc) != shown:
+            await tree_changed(uow, doc, actor)
     return public
+
+
+def _as_listed(doc: Document) -> tuple[object, ...]:
+    """What a document's place in a tree shows: a save that changes none of it (most
+    autosaves) leaves the trees alone."""
+    return (doc.title, doc.doc_type, doc.parent_id, doc.status)
 
 
 async def delete_document(*, actor: Actor, org_slug: str, ws_slug: str, document_id: Any) -> None:
@@ -240,3 +251,4 @@ async def delete_document(*, actor: Actor, org_slug: str, ws_slug: str, document
         await uow.emit(
             document_room(doc.id), "document_deleted", {"documentId": str(doc.id)}, actor
         )
+        await tree_changed(uow, doc, actor)

@@ -24,6 +24,7 @@ from services.documents.access import (
     roles_of,
     sees,
 )
+from services.documents.news import tree_changed
 from services.documents.public import document_summary
 from services.errors import Conflict, Forbidden, invalid_field
 from services.events import UnitOfWork, unit_of_work
@@ -135,6 +136,7 @@ async def submit_review(
             recipients=wanted,
         )
         await uow.emit(document_room(doc.id), "document_submitted", {"document": summary}, actor)
+        await tree_changed(uow, doc, actor)
     return summary
 
 
@@ -168,6 +170,7 @@ async def review(
             uow, type="document_reviewed", actor=actor, doc=doc, meta=meta, recipients=wanted
         )
         await uow.emit(document_room(doc.id), "document_reviewed", {"document": summary}, actor)
+        await tree_changed(uow, doc, actor)
     return summary
 
 

@@ -9,6 +9,7 @@ from models import Document, DocumentVersion
 from services.actors import Actor
 from services.documents import content as contents
 from services.documents.access import document_access, document_room, locked_document
+from services.documents.news import tree_changed
 from services.documents.public import document_public, version_public, version_summary
 from services.documents.review import after_edit
 from services.errors import NotFound
@@ -76,6 +77,7 @@ async def restore_version(
         if old is None:
             raise NotFound("Version not found")
         _, text = contents.check(old.content)
+        shown = (doc.title, doc.doc_type, doc.status)
         doc.title, doc.doc_type, doc.content, doc.text = old.title, old.doc_type, old.content, text
         doc.version += 1
         doc.updated_by_id = actor.user_id
@@ -89,4 +91,6 @@ async def restore_version(
             {"document": public, "restoredFrom": number},
             actor,
         )
+        if (doc.title, doc.doc_type, doc.status) != shown:
+            await tree_changed(uow, doc, actor)
     return public

@@ -1,5 +1,6 @@
 """Documents in a real browser: two people editing one document, a save that meets a
-newer version asking which to keep, and a review round trip seen live on both screens."""
+newer version asking which to keep, a review round trip seen live on both screens, and
+trees that follow what others change."""
 
 from __future__ import annotations
 
@@ -179,6 +180,57 @@ async def test_a_review_round_trip(
     assert final["status"] == "approved" and final["reviewedById"] == str(w.admin.id)
     notes = await rest(live_server, "GET", "/notifications", token=await w.token("member"))
     assert {n["activity"]["type"] for n in notes} == {"document_reviewed"}
+
+
+async def test_the_tree_follows_what_others_change_and_shows_each_what_they_may_open(
+    two_people: tuple[Person, Person], live_server: LiveServer
+) -> None:
+    w = await build_world()
+    await w.document("Handbook")
+    ann, wes = two_people
+    trees = []
+    # Olive owns the project; Wes is in the workspace but not on the project.
+    for person, user in ((ann, w.owner), (wes, w.ws_member)):
+        await person.sign_in(user)
+        await person.goto(page_of(w))
+        tree = person.page.get_by_role("tree", name="Documents")
+        await expect(tree).to_contain_text("Handbook")
+        trees.append(tree)
+    o, e = trees
+    docs = f"/orgs/{w.board.org.slug}/workspaces/{w.board.workspace.slug}/documents"
+    member = await w.token("member")
+
+    # Max, on neither screen, writes a workspace document: both trees show it.
+    made = await rest(
+        live_server, "POST", docs, token=member, json={"title": "Onboarding", "docType": "note"}
+    )
+    for tree in trees:
+        await expect(tree).to_contain_text("Onboarding")
+    # A project document shows in the tree of the project's members only; Wes's tree
+    # hears of a change and reads a list without it.
+    await rest(
+        live_server,
+        "POST",
+        docs,
+        token=member,
+        json={"title": "Pricing", "scopeType": "project", "projectId": str(w.board.project.id)},
+    )
+    await expect(o).to_contain_text("Pricing")
+    await rest(
+        live_server,
+        "PATCH",
+        f"{docs}/{made['id']}",
+        token=member,
+        json={"title": "Onboarding guide", "version": made["version"]},
+    )
+    for tree in trees:
+        await expect(tree).to_contain_text("Onboarding guide")
+    await expect(e.locator(".doc-title")).to_have_text(["Handbook", "Onboarding guide"])
+    await expect(o.locator(".doc-title")).to_have_text(["Handbook", "Onboarding guide", "Pricing"])
+
+    await rest(live_server, "DELETE", f"{docs}/{made['id']}", token=member)
+    await expect(o.locator(".doc-title")).to_have_text(["Handbook", "Pricing"])
+    await expect(e.locator(".doc-title")).to_have_text(["Handbook"])
 
 
 async def test_the_workspace_list_the_tree_and_a_restore(person: Person) -> None:

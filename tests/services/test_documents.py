@@ -1,5 +1,6 @@
 """The documents' rules with no transport: what TipTap content may hold and its plain
-text, two saves racing on one version, and each change logged once in its room."""
+text, two saves racing on one version, each change logged once in its room, and the
+workspaces told when their tree changes."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from typing import Any
 
 import pytest
 
-from models import Document, DocumentVersion, RoomEvent
+from models import Document, DocumentVersion, RoomEvent, Workspace
 from services.documents import content as contents
 from services.documents.access import document_room
-from services.documents.documents import update_document
+from services.documents.documents import delete_document, update_document
+from services.documents.news import TREE_CHANGED
 from services.errors import Conflict, ValidationFailed
+from services.pilotage.access import workspace_room
 from tests.factories import user_actor
 from tests.matrix import build_world
 
@@ -124,3 +127,51 @@ async def test_two_saves_of_one_version_make_one_version(db: str) -> None:
     assert await DocumentVersion.filter(document_id=doc_id).count() == 2
     logged = await RoomEvent.filter(room=document_room(doc_id)).order_by("seq")
     assert [(e.seq, e.type) for e in logged] == [(1, "document_created"), (2, "document_saved")]
+
+
+async def _tree_news(workspace_id: Any) -> list[dict[str, Any]]:
+    """What the workspace's room logged that its document tree changed."""
+    logged = await RoomEvent.filter(room=workspace_room(workspace_id), type=TREE_CHANGED).order_by(
+        "seq"
+    )
+    return [e.data for e in logged]
+
+
+async def test_the_workspace_hears_each_change_its_tree_shows_and_nothing_of_the_document(
+    db: str,
+) -> None:
+    w = await build_world()
+    ws = w.board.workspace
+    where = {"org_slug": w.board.org.slug, "ws_slug": ws.slug}
+    doc_id = await w.document()
+    assert await _tree_news(ws.id) == [{}]
+
+    async def save(version: int, **changes: Any) -> None:
+        await update_document(
+            actor=user_actor(w.owner), document_id=doc_id, version=version, changes=changes, **where
+        )
+
+    # An autosave of the text alone is no news to the tree; a new title is.
+    await save(1, content=doc({"type": "paragraph", "content": [text("Draft")]}))
+    assert await _tree_news(ws.id) == [{}]
+    await save(2, title="Team handbook")
+    assert len(await _tree_news(ws.id)) == 2
+    # A project's document is news to its workspace, with nothing a non-member may not see.
+    await w.document("Secret plan", scope_type="project", project_id=str(w.board.project.id))
+    assert await _tree_news(ws.id) == [{}, {}, {}]
+    await delete_document(actor=user_actor(w.owner), document_id=doc_id, **where)
+    assert len(await _tree_news(ws.id)) == 4
+
+
+async def test_an_organization_document_is_news_to_every_workspace_of_the_organization(
+    db: str,
+) -> None:
+    w = await build_world()
+    other = await Workspace.create(
+        org_id=w.board.org.id, name="Ops", slug="ops", owner_id=w.owner.id
+    )
+    elsewhere = await build_world("Else ")
+    await w.document("Values", scope_type="organization")
+    assert await _tree_news(w.board.workspace.id) == [{}]
+    assert await _tree_news(other.id) == [{}]
+    assert await _tree_news(elsewhere.board.workspace.id) == []

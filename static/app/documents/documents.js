@@ -1,6 +1,9 @@
 // A workspace's knowledge base: the tree of its documents (the organization's, the
-// workspace's and its projects'), a form for a new one, and the open document.
+// workspace's and its projects'), a form for a new one, and the open document. The tree
+// follows what others change: the workspace's room says when it changed, never what, and
+// the listing decides what this person may see.
 import { api } from "../api.js";
+import { LiveRoom } from "../live.js";
 import { go } from "../main.js";
 import { session } from "../session.js";
 import { attempt, clear, field, h, mount } from "../ui.js";
@@ -138,6 +141,21 @@ export async function documentsPage(org, ws, documentId) {
         h("details", { class: "doc-new" }, h("summary", {}, "New document"), createForm)),
       docPane)));
   await loadTree();
+  // Read again once joined (something may have changed since the first read), after a
+  // gap too long to replay, and on each change; changes that come together read once.
+  let reloading = null;
+  const reloadSoon = () => {
+    clearTimeout(reloading);
+    reloading = setTimeout(loadTree, 150);
+  };
+  const live = new LiveRoom({
+    namespace: "/workspace",
+    auth: { token: session.token(), org, ws },
+    onState: reloadSoon,
+    onEvent: (event) => { if (event.type === "documents_changed") reloadSoon(); },
+    // Refused (a token without pilotage:read): the tree still works, only not live.
+    onRefused: () => {},
+  });
   if (documentId) {
     open = await openDocument(docPane, {
       wsPath, documentId, workspace,
@@ -151,6 +169,8 @@ export async function documentsPage(org, ws, documentId) {
     close() {
       closed = true;
       clearTimeout(searchTimer);
+      clearTimeout(reloading);
+      live.close();
       if (open) open.close();
     },
   };
