@@ -357,15 +357,26 @@ export function board(org, ws, projectId) {
    */
   async function reschedule(id, day) {
     const card = model.cards.get(id);
-    dragging = Boolean(card); // until the server answers, the card stays where it was dropped
     if (!card) {
+      dragging = false;
       schedule();
       return;
     }
-    try {
+    await sendDrop(async () => {
       const updated = await room.command("update_card", { card_id: id, version: card.version, due_date: day });
       model.upsertCard(updated);
       toast(day ? `${card.title}: due ${longDay(`${day}T00:00:00Z`)}` : `${card.title}: no due date`);
+    });
+  }
+
+  /**
+   * Send what a drop asked for. Until the server answers, the card stays where it was
+   * dropped; a refusal is shown, and a conflict's current card is taken.
+   */
+  async function sendDrop(send) {
+    dragging = true;
+    try {
+      await send();
     } catch (err) {
       toast(err.message, "error");
       if (err.code === "conflict" && err.current) model.upsertCard(err.current);
@@ -413,18 +424,10 @@ export function board(org, ws, projectId) {
     const after = neighbour(el, "previousElementSibling");
     const before = neighbour(el, "nextElementSibling");
     settle();
-    dragging = true; // until the server answers, the card stays where it was dropped
-    try {
-      const payload = placement(id, columnId, after, before, card.version);
-      const moved = await room.command("move_card", payload);
+    await sendDrop(async () => {
+      const moved = await room.command("move_card", placement(id, columnId, after, before, card.version));
       model.moveCard(moved);
-    } catch (err) {
-      toast(err.message, "error");
-      if (err.code === "conflict" && err.current) model.upsertCard(err.current);
-    } finally {
-      dragging = false;
-      schedule();
-    }
+    });
   }
 
   async function dropColumn(evt) {
