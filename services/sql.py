@@ -25,7 +25,8 @@ _MARK = re.compile(r"\?")
 
 
 @lru_cache(maxsize=256)
-def _numbered(sql: str) -> str:
+def numbered(sql: str) -> str:
+    """A statement's `?` marks as PostgreSQL's `$1`, `$2`..."""
     count = iter(range(1, 1_000))
     return _MARK.sub(lambda _: f"${next(count)}", sql)
 
@@ -42,7 +43,7 @@ def is_postgres() -> bool:
 async def rows(sql: str, *args: Any) -> list[dict[str, Any]]:
     """Every row of a statement (a SELECT, or a write with RETURNING) as a dict."""
     conn, pg = _connection()
-    return await conn.execute_query_dict(_numbered(sql) if pg else sql, list(args))
+    return await conn.execute_query_dict(numbered(sql) if pg else sql, list(args))
 
 
 async def row(sql: str, *args: Any) -> dict[str, Any] | None:
@@ -101,7 +102,7 @@ async def drive_asyncpg(conn: asyncpg.Connection, steps: Steps[T]) -> T:
         step = next(steps)
         while True:
             try:
-                found = await conn.fetch(_numbered(step.sql), *step.args)
+                found = await conn.fetch(numbered(step.sql), *step.args)
             except (asyncpg.SyntaxOrAccessError, asyncpg.exceptions.DataError) as exc:
                 raise OperationalError(exc) from exc
             except asyncpg.IntegrityConstraintViolationError as exc:

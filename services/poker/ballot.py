@@ -24,6 +24,10 @@ from services.actors import Actor
 # Both counts start from the session's seats (by its index), so a vote reads its own
 # session's rows whatever the planner believes about the tables: counting from the votes,
 # PostgreSQL with statistics older than a burst of joins scanned every seat there is.
+# Each seat's vote is then looked up in a subquery of its own, by its unique (story,
+# seat) key, one probe per seat: joined instead, a plan PostgreSQL made while the room was
+# small (and kept, as it keeps a prepared statement's plan) read every vote of the story
+# once per seat.
 _CONTEXT = """
 SELECT s.id AS session_id, s.status, s.deck, s.current_story_id,
        s.async_voting_enabled, s.auto_reveal,
@@ -32,9 +36,11 @@ SELECT s.id AS session_id, s.status, s.deck, s.current_story_id,
        (SELECT COUNT(*) FROM participants q
          WHERE q.session_id = s.id AND q.removed_at IS NULL AND q.role <> 'spectator'
        ) AS voters,
-       (SELECT COUNT(*) FROM participants q JOIN votes v ON v.participant_id = q.id
+       (SELECT COUNT(*) FROM participants q
          WHERE q.session_id = s.id AND q.removed_at IS NULL AND q.role <> 'spectator'
-           AND v.story_id = st.id AND q.id <> p.id
+           AND q.id <> p.id
+           AND (SELECT v.id FROM votes v
+                 WHERE v.story_id = st.id AND v.participant_id = q.id) IS NOT NULL
        ) AS others
 FROM poker_sessions s
 LEFT JOIN participants p ON {seat}

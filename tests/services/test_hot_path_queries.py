@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
+import orjson
 import pytest
 from tortoise import connections
 from tortoise.backends.sqlite.client import SqliteClient
@@ -178,6 +179,43 @@ async def test_a_vote_reads_only_its_own_sessions_seats(db: str) -> None:
         details = [str(row["detail"]) for row in found]
         # Every table is searched through an index, never scanned whole.
         assert details and not [d for d in details if d.startswith("SCAN")], details
+
+
+@pytest.mark.postgres_only
+async def test_a_vote_in_a_big_room_stays_linear_on_a_plan_made_when_the_room_was_small(
+    db: str,
+) -> None:
+    """PostgreSQL keeps a prepared statement's generic plan until the tables are analyzed
+    again, so a plan made while a room was small serves its burst of joins and votes.
+    Whatever it was made from, each seat's vote is found by its (story, seat) key: the
+    read never scans the story's votes once per seat."""
+    code = await voting_room()
+    actor, _, _ = await guest(code, "Val")
+    session = await PokerSession.get(code=code)
+    step = next(ballot.read_with_seq(f"poker:{code}", code, actor, None))
+    conn = await asyncpg.connect(db)
+    try:
+        await conn.execute("SET plan_cache_mode = force_generic_plan")
+        explain = await conn.prepare(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql.numbered(step.sql)}")
+        await explain.fetch(*step.args)  # the plan is made now, with no vote yet
+        seats = 300
+        await Participant.bulk_create(
+            [Participant(session_id=session.id, name=f"Guest {i}") for i in range(seats)]
+        )
+        ids = await Participant.filter(session_id=session.id).values_list("id", flat=True)
+        now = sql.now()
+        await conn.executemany(
+            "INSERT INTO votes (story_id, participant_id, value, created_at, updated_at)"
+            " VALUES ($1::uuid, $2, '5', $3, $3)",
+            [(session.current_story_id, i, now) for i in ids],
+        )
+        found = await explain.fetch(*step.args)
+    finally:
+        await conn.close()
+    plan = orjson.loads(found[0][0])[0]["Plan"]
+    # Each seat's vote once (and the seats counted twice), not every vote for each seat.
+    assert _examined(plan, "votes") <= 2 * seats, plan
+    assert _examined(plan, "participants") <= 3 * seats, plan
 
 
 @pytest.mark.postgres_only
