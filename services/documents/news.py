@@ -1,5 +1,5 @@
-"""A workspace's room hears that its document tree changed, so every open tree (the
-documents page, the pilotage cockpit) reads it again.
+"""A workspace's room hears that its document tree changed, so every documents page open
+on that workspace reads its tree again.
 
 The event names no document and carries nothing of one: the workspace's room admits
 every member, and a project's documents are for the project's members only. Each
