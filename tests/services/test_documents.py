@@ -14,6 +14,8 @@ from services.documents import content as contents
 from services.documents.access import document_room
 from services.documents.documents import delete_document, update_document
 from services.documents.news import TREE_CHANGED
+from services.documents.review import submit_review
+from services.documents.versions import restore_version
 from services.errors import Conflict, ValidationFailed
 from services.pilotage.access import workspace_room
 from tests.factories import user_actor
@@ -156,11 +158,16 @@ async def test_the_workspace_hears_each_change_its_tree_shows_and_nothing_of_the
     assert await _tree_news(ws.id) == [{}]
     await save(2, title="Team handbook")
     assert len(await _tree_news(ws.id)) == 2
+    # A new review status shows in the tree, and so does a restore that renames.
+    await submit_review(actor=user_actor(w.owner), document_id=doc_id, reviewer_id=None, **where)
+    assert len(await _tree_news(ws.id)) == 3
+    await restore_version(actor=user_actor(w.owner), document_id=doc_id, version=1, **where)
+    assert len(await _tree_news(ws.id)) == 4
     # A project's document is news to its workspace, with nothing a non-member may not see.
     await w.document("Secret plan", scope_type="project", project_id=str(w.board.project.id))
-    assert await _tree_news(ws.id) == [{}, {}, {}]
+    assert len(await _tree_news(ws.id)) == 5
     await delete_document(actor=user_actor(w.owner), document_id=doc_id, **where)
-    assert len(await _tree_news(ws.id)) == 4
+    assert await _tree_news(ws.id) == [{}] * 6
 
 
 async def test_an_organization_document_is_news_to_every_workspace_of_the_organization(

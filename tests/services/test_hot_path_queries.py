@@ -210,12 +210,16 @@ async def test_a_vote_in_a_big_room_stays_linear_on_a_plan_made_when_the_room_wa
             [(session.current_story_id, i, now) for i in ids],
         )
         found = await explain.fetch(*step.args)
+        counted = await conn.fetchrow(sql.numbered(step.sql), *step.args)
     finally:
         await conn.close()
     plan = orjson.loads(found[0][0])[0]["Plan"]
     # Each seat's vote once (and the seats counted twice), not every vote for each seat.
     assert _examined(plan, "votes") <= 2 * seats, plan
     assert _examined(plan, "participants") <= 3 * seats, plan
+    # And the counts are right: every seat votes; the others are all but Val.
+    assert counted is not None
+    assert (counted["voters"], counted["others"]) == (len(ids), len(ids) - 1)
 
 
 @pytest.mark.postgres_only

@@ -80,7 +80,7 @@ export function isDueSoon(iso, now = Date.now()) {
 }
 
 /** The values a filter holds: several, comma-separated in the URL (`label=a,b`). */
-export function chosen(value) {
+function chosen(value) {
   return value ? value.split(",").map((v) => v.trim()).filter(Boolean) : [];
 }
 
