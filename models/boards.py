@@ -130,7 +130,8 @@ class Card(Model):
 
     class Meta:
         table = "cards"
-        indexes = (("column_id", "position"),)
+        # Every reveal looks for the cards linked to its story.
+        indexes = (("column_id", "position"), ("poker_story_id",))
 
 
 class ChecklistItem(Model):

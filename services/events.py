@@ -102,16 +102,27 @@ _listeners: list[Listener] = []
 # story's estimate written onto the board cards linked to it. They run when the fact is
 # recorded, so a failure rolls the whole change back; the area that owns the fact never
 # imports the area that reacts.
+# A reaction uses the ORM, so a unit of work written as steps cannot run it; its `idle`
+# steps tell, for one fact, whether it has nothing to do (see `UnitOfWork.happened_steps`).
 Reaction = Callable[["UnitOfWork", Any], Awaitable[None]]
-_reactions: dict[type, list[Reaction]] = {}
+Idle = Callable[[Any], sql.Steps[bool]]
+_reactions: dict[type, dict[Reaction, Idle | None]] = {}
 
 
-def react(fact_type: type, reaction: Reaction) -> None:
+def react(fact_type: type, reaction: Reaction, *, idle: Idle | None = None) -> None:
     """Run `reaction(uow, fact)` inside the transaction of every `fact_type` recorded
-    with `UnitOfWork.happened`."""
-    found = _reactions.setdefault(fact_type, [])
-    if reaction not in found:
-        found.append(reaction)
+    with `UnitOfWork.happened` or `happened_steps`. `idle(fact)`, steps that answer True
+    when the reaction would do nothing for that fact, lets units of work written as
+    steps record it without leaving their path."""
+    _reactions.setdefault(fact_type, {})[reaction] = idle
+
+
+def unreact(fact_type: type, reaction: Reaction) -> None:
+    _reactions.get(fact_type, {}).pop(reaction, None)
+
+
+class ReactionsPending(Exception):
+    """Steps recorded a fact that a reaction has work to do for (`happened_steps`)."""
 
 
 def subscribe(listener: Listener) -> None:
@@ -152,6 +163,8 @@ class UnitOfWork:
     def __init__(self) -> None:
         self.events: list[Event] = []
         self.facts: list[Fact] = []
+        # Facts recorded by steps, whose reactions run after them (`_transact_reacting`).
+        self.reacting: list[Fact] | None = None
 
     def record(self, *facts: Fact) -> None:
         """Facts for the bus once this unit of work has committed."""
@@ -160,8 +173,24 @@ class UnitOfWork:
     async def happened(self, fact: Fact) -> None:
         """Record `fact`, and run its reactions (`react`) inside this transaction."""
         self.facts.append(fact)
+        await self._react(fact)
+
+    async def _react(self, fact: Fact) -> None:
         for reaction in list(_reactions.get(type(fact), ())):
             await reaction(self, fact)
+
+    def happened_steps(self, fact: Fact) -> sql.Steps[None]:
+        """`happened`, as steps (see `transact`). When every reaction's `idle` steps say
+        it has nothing to do, the fact is only recorded. Otherwise the steps stop with
+        `ReactionsPending`, which rolls them back, and `transact` runs them again in a
+        transaction of the ORM, where the reactions run after them."""
+        self.facts.append(fact)
+        if self.reacting is not None:
+            self.reacting.append(fact)
+            return
+        for idle in list(_reactions.get(type(fact), {}).values()):
+            if idle is None or not (yield from idle(fact)):
+                raise ReactionsPending
 
     async def lock(self, room: str, *, create: bool = False) -> bool:
         """Serialize writers of a room (a row lock on PostgreSQL; SQLite transactions
@@ -327,10 +356,26 @@ def _insert(event: Event) -> sql.Stmt:
 async def transact(steps: Callable[[UnitOfWork], sql.Steps[T]]) -> T:
     """A unit of work written as steps (services/sql.py): one definition that runs in
     one hop to SQLite's thread, sharing a commit with concurrent ones, and statement by
-    statement on PostgreSQL. Its facts go to the bus once it has committed."""
+    statement on PostgreSQL. Its facts go to the bus once it has committed. Steps that
+    record a fact with a reaction to run (`UnitOfWork.happened_steps`) run again with
+    it, in one transaction."""
     uow = UnitOfWork()
-    value = await group_commit.run(lambda: steps(uow))
+    try:
+        value = await group_commit.run(lambda: steps(uow))
+    except ReactionsPending:
+        return await _transact_reacting(steps)
     await after_commit(uow.facts)
+    return value
+
+
+async def _transact_reacting(steps: Callable[[UnitOfWork], sql.Steps[T]]) -> T:
+    """The steps in a transaction of the ORM, statement by statement, then the reactions
+    to the facts they recorded, in the same transaction."""
+    async with unit_of_work() as uow:
+        uow.reacting = []
+        value = await sql.drive(steps(uow))
+        for fact in uow.reacting:
+            await uow._react(fact)
     return value
 
 

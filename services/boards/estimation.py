@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from models import Card, PokerSession
+from services import sql
 from services.actors import Actor
 from services.boards.access import board_room
 from services.boards.locate import ProjectRef, board_access, card_in, lock_board, locked_project
@@ -81,4 +82,14 @@ async def apply_estimate(uow: UnitOfWork, revealed: StoryRevealed) -> None:
         )
 
 
-react(StoryRevealed, apply_estimate)
+def no_card_to_estimate(revealed: StoryRevealed) -> sql.Steps[bool]:
+    """True when `apply_estimate` would change nothing: no estimate, or no linked card."""
+    if revealed.final_estimate is None:
+        return True
+    linked = yield sql.stmt(_LINKED, str(revealed.story_id))
+    return not linked
+
+
+_LINKED = "SELECT 1 AS linked FROM cards WHERE poker_story_id = ? LIMIT 1"
+
+react(StoryRevealed, apply_estimate, idle=no_card_to_estimate)

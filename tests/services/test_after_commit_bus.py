@@ -6,11 +6,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from models import RoomEvent
-from services import events
+from services import events, sql
 from services.events import Fact, PasswordChanged, TokenRevoked, unit_of_work
 
 
@@ -77,7 +78,7 @@ def reacting() -> Iterator[list[events.StoryRevealed]]:
     try:
         yield seen
     finally:
-        events._reactions[events.StoryRevealed].remove(reaction)
+        events.unreact(events.StoryRevealed, reaction)
 
 
 async def test_a_reaction_runs_inside_the_transaction_of_its_fact(
@@ -109,3 +110,44 @@ def test_poker_does_not_import_the_boards() -> None:
     poker = Path(__file__).resolve().parents[2] / "services" / "poker"
     for module in poker.glob("*.py"):
         assert "services.boards" not in module.read_text(), module.name
+
+
+async def test_steps_run_a_reaction_only_when_it_has_work_and_then_in_one_transaction(
+    db: str, heard: list[list[Fact]]
+) -> None:
+    """A unit of work written as steps records a fact whose reaction says, by its own
+    steps, that it has nothing to do: the steps run once, the reaction never. When it has
+    work, the steps are rolled back and run again in a transaction of the ORM, with the
+    reaction after them: both commit together, with no gap in the room's log."""
+    reacted: list[str | None] = []
+    attempts: list[str | None] = []
+
+    def idle(fact: events.StoryRevealed) -> Any:
+        found = yield sql.stmt("SELECT ? AS estimate", fact.final_estimate)
+        return found[0]["estimate"] == "idle"
+
+    async def reaction(uow: events.UnitOfWork, fact: events.StoryRevealed) -> None:
+        reacted.append(fact.final_estimate)
+        await uow.emit("board:steps", "card_updated", {"estimate": fact.final_estimate}, None)
+
+    def steps(uow: events.UnitOfWork, estimate: str) -> Any:
+        attempts.append(estimate)
+        seq = yield from uow.claim_steps("poker:STEPS1")
+        yield from uow.append_steps("poker:STEPS1", seq, "story_revealed", {}, None)
+        yield from uow.happened_steps(events.StoryRevealed(uuid.uuid4(), estimate, None))
+        return seq
+
+    events.react(events.StoryRevealed, reaction, idle=idle)
+    try:
+        assert await events.transact(lambda uow: steps(uow, "idle")) == 1
+        assert (attempts, reacted) == (["idle"], [])
+        assert await events.transact(lambda uow: steps(uow, "5")) == 2
+        assert (attempts, reacted) == (["idle", "5", "5"], ["5"])
+    finally:
+        events.unreact(events.StoryRevealed, reaction)
+    seqs = await RoomEvent.filter(room="poker:STEPS1").order_by("seq").values_list("seq", flat=True)
+    assert seqs == [1, 2]
+    assert await RoomEvent.filter(room="board:steps").count() == 1
+    idle_batch, busy_batch = heard
+    assert [type(f).__name__ for f in idle_batch] == ["Event", "StoryRevealed"]
+    assert [type(f).__name__ for f in busy_batch] == ["Event", "StoryRevealed", "Event"]

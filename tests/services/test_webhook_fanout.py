@@ -12,7 +12,7 @@ import pytest
 from models import Job, WebhookDelivery
 from services import events, webhooks
 from services.events import StoryRevealed
-from services.poker import stories, voting
+from services.poker import rounds, stories, voting
 from services.webhooks import fanout
 from services.webhooks.subscriptions import create_webhook
 from tests.factories import poker_room
@@ -73,9 +73,9 @@ async def test_a_reveal_rolled_back_after_its_event_was_written_queues_nothing()
     events.react(StoryRevealed, refuse)
     try:
         with pytest.raises(RuntimeError):
-            await voting.reveal(actor=owner, code=code)
+            await rounds.reveal(actor=owner, code=code)
     finally:
-        events._reactions[StoryRevealed].remove(refuse)
+        events.unreact(StoryRevealed, refuse)
     await webhooks.drain()
     # Only the story added before counts; the reveal never happened.
     assert await WebhookDelivery.all().values_list("event", flat=True) == ["story_added"]
