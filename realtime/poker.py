@@ -17,7 +17,7 @@ from realtime.rooms import RoomNamespace
 from services.actors import Actor
 from services.errors import Forbidden
 from services.events import events_since
-from services.poker import access, notices, sessions, snapshot, stories, voting
+from services.poker import access, notices, rounds, sessions, snapshot, stories, voting
 from services.poker.codes import normalize
 from services.poker.decks import MAX_VALUE_LENGTH
 from services.scopes import POKER_READ, POKER_WRITE, require
@@ -116,7 +116,7 @@ async def retract_vote(c: PokerCaller, p: StoryRef) -> Any:
 
 @command(StoryRef, scope=POKER_WRITE)
 async def reveal(c: PokerCaller, p: StoryRef) -> Any:
-    return await voting.reveal(actor=c.actor, code=c.code, story_id=p.story_id)
+    return await rounds.reveal(actor=c.actor, code=c.code, story_id=p.story_id)
 
 
 @command(AddStory, scope=POKER_WRITE)
@@ -137,7 +137,7 @@ async def start_story(c: PokerCaller, p: StartStory) -> Any:
 
 @command(Empty, scope=POKER_WRITE)
 async def restart_round(c: PokerCaller, p: Empty) -> Any:
-    return await stories.restart_round(actor=c.actor, code=c.code)
+    return await rounds.restart_round(actor=c.actor, code=c.code)
 
 
 @command(StartTimer, scope=POKER_WRITE)

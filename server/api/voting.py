@@ -21,7 +21,7 @@ from server.api.poker_schemas import (
 )
 from server.api.routing import Api, Call
 from server.api.sessions import code_checked
-from services.poker import stories, voting
+from services.poker import rounds, stories, voting
 from services.scopes import POKER_READ, POKER_WRITE
 
 api = Api("poker-voting")
@@ -126,7 +126,7 @@ async def start_story(call: Call) -> Any:
     errors=(404, 409),
 )
 async def reveal(call: Call) -> Any:
-    story = await voting.reveal(actor=call.user, story_id=call.path["story"])
+    story = await rounds.reveal(actor=call.user, story_id=call.path["story"])
     return {"success": True, "story": story}
 
 
@@ -141,7 +141,7 @@ async def reveal(call: Call) -> Any:
 )
 @code_checked
 async def restart_round(call: Call) -> Any:
-    story = await stories.restart_round(actor=call.user, code=call.path["code"])
+    story = await rounds.restart_round(actor=call.user, code=call.path["code"])
     return {"success": True, "story": story}
 
 

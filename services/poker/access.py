@@ -4,20 +4,21 @@ and lookups of codes that clients send (inside `guarding_codes`) stop guessing."
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from models import Participant, PokerSession, Story
-from services import throttle
+from services import sql, throttle
 from services.actors import Actor
 from services.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized
 from services.events import UnitOfWork
 from services.poker.codes import normalize
 
 MODERATOR, PARTICIPANT, SPECTATOR = "moderator", "participant", "spectator"
+T = TypeVar("T")
 
 # Failed lookups of well-formed codes, per client IP and per user. Someone who mistypes
 # a code a few times never meets it. Among 887 million codes, one address then needs
@@ -95,6 +96,28 @@ async def _judge(guard: _Guard, *, found: bool, well_formed: bool) -> None:
     guard.passed = True
 
 
+class NoSession(NotFound):
+    """The code names no session (a miss, for the code-guessing limit)."""
+
+    def __init__(self) -> None:
+        super().__init__("No session with that code")
+
+
+async def judged(code: str, run: Callable[[str], Awaitable[T]]) -> T:
+    """`run(canonical code)` for a code a client sent, judged as `session_by_code`
+    judges a lookup: past the guessing limit it is refused before anything is read, and
+    a `NoSession` that `run` raises counts as a miss."""
+    canonical = normalize(code)
+    if canonical is None:
+        raise NotFound("No session with that code")
+    await judge_lookup(found=True, well_formed=True)
+    try:
+        return await run(canonical)
+    except NoSession:
+        await judge_lookup(found=False, well_formed=True)
+        raise
+
+
 async def guarded_session(code: str, *, client: str | None, actor: Actor | None) -> PokerSession:
     """`session_by_code` for a code a client sent (the /poker connect)."""
     with guarding_codes(client=client, actor=actor):
@@ -120,6 +143,34 @@ async def code_of_story(story_id: Any) -> str:
     if story is None:
         raise NotFound("No such story")
     return str(story.session.code)
+
+
+# The session and the caller's seat as steps (services/sql.py), for the paths written
+# that way; the rows become models as Tortoise makes them.
+_SESSION = "SELECT * FROM poker_sessions WHERE code = ?"
+_GUEST_SEAT = "SELECT * FROM participants WHERE id = ?"
+_USER_SEAT = (
+    "SELECT * FROM participants WHERE session_id = ? AND user_id = ? AND removed_at IS NULL"
+)
+
+
+def session_steps(code: str) -> sql.Steps[PokerSession]:
+    """The session with this (canonical) code; `NoSession` when there is none."""
+    found = yield sql.stmt(_SESSION, code)
+    if not found:
+        raise NoSession
+    return PokerSession._init_from_db(**found[0])
+
+
+def seat_steps(actor: Actor, session: PokerSession) -> sql.Steps[Participant | None]:
+    """`participant_of`, as steps."""
+    if actor.kind == "guest":
+        found = yield sql.stmt(_GUEST_SEAT, actor.participant_id)
+    elif actor.user_id is not None:
+        found = yield sql.stmt(_USER_SEAT, str(session.id), str(actor.user_id))
+    else:
+        found = []
+    return seat_checked(actor, session, Participant._init_from_db(**found[0]) if found else None)
 
 
 def require_owner(actor: Actor, session: PokerSession) -> None:
@@ -170,9 +221,16 @@ async def require_participant(actor: Actor, session: PokerSession) -> Participan
 
 async def require_moderator(actor: Actor, session: PokerSession) -> Participant | None:
     """The moderator, or the owner, who keeps every right in their own session."""
+    return moderator_checked(actor, session, await participant_of(actor, session))
+
+
+def moderator_checked(
+    actor: Actor, session: PokerSession, seat: Participant | None
+) -> Participant | None:
+    """`seat` (the caller's, as `participant_of` finds it), if the caller moderates the
+    session or owns it."""
     if actor.user_id is not None and actor.user_id == session.owner_id:
-        return await participant_of(actor, session)
-    p = await participant_of(actor, session)
-    if p is None or p.role != MODERATOR:
+        return seat
+    if seat is None or seat.role != MODERATOR:
         raise Forbidden("Only the moderator can do this")
-    return p
+    return seat

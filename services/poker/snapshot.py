@@ -17,7 +17,7 @@ from models import Participant, PokerSession, Story
 from services import group_commit, sql
 from services.actors import Actor
 from services.errors import NotFound
-from services.poker.access import MODERATOR, SPECTATOR, judge_lookup, room_key, seat_checked
+from services.poker.access import MODERATOR, SPECTATOR, judge_lookup, room_key, seat_steps
 from services.poker.codes import normalize
 from services.poker.views import participant_public, session_public, story_public
 
@@ -25,10 +25,6 @@ _SESSION = """
 SELECT s.*, r.seq AS room_seq FROM poker_sessions s LEFT JOIN rooms r ON r.key = ?
 WHERE s.code = ?
 """
-_GUEST_SEAT = "SELECT * FROM participants WHERE id = ?"
-_USER_SEAT = (
-    "SELECT * FROM participants WHERE session_id = ? AND user_id = ? AND removed_at IS NULL"
-)
 _PEOPLE = "SELECT * FROM participants WHERE session_id = ? AND removed_at IS NULL ORDER BY id"
 _STORIES = "SELECT * FROM stories WHERE session_id = ? ORDER BY position, created_at"
 _VOTED = """
@@ -54,13 +50,7 @@ def _reads(code: str, actor: Actor) -> sql.Steps[_Read | None]:
     if not found:
         return None
     session = PokerSession._init_from_db(**found[0])
-    if actor.kind == "guest":
-        seat = yield sql.stmt(_GUEST_SEAT, actor.participant_id)
-    elif actor.user_id is not None:
-        seat = yield sql.stmt(_USER_SEAT, str(session.id), str(actor.user_id))
-    else:
-        seat = []
-    viewer = seat_checked(actor, session, Participant._init_from_db(**seat[0]) if seat else None)
+    viewer = yield from seat_steps(actor, session)
     people = yield sql.stmt(_PEOPLE, str(session.id))
     stories = yield sql.stmt(_STORIES, str(session.id))
     voted: dict[str, list[int]] = defaultdict(list)

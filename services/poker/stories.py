@@ -1,4 +1,5 @@
-"""The story queue: adding stories, choosing the current one, restarting a round, timers."""
+"""The story queue: adding stories, choosing the current one, timers (a round's reveal
+and restart: services/poker/rounds.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from tortoise.functions import Max
 
-from models import PokerSession, Story, Vote
+from models import PokerSession, Story
 from services.actors import Actor
 from services.errors import Invalid, NotFound
 from services.events import UnitOfWork, unit_of_work
@@ -26,9 +27,6 @@ from services.timefmt import iso
 MIN_TIMER, MAX_TIMER = 5, 3600
 # The longest a story's title, and its description or acceptance criteria, may be.
 TITLE_MAX, TEXT_MAX = 500, 5000
-
-# A story keeps the results of its last this many rounds (`round` counts them all).
-HISTORY_KEPT = 20
 
 
 async def story_in(session: PokerSession, story_id: Any) -> Story:
@@ -160,37 +158,6 @@ async def list_stories(*, session: PokerSession) -> list[dict[str, Any]]:
 async def list_session_stories(*, code: str) -> list[dict[str, Any]]:
     """The stories of the session with this code; the code is the invitation."""
     return await list_stories(session=await session_by_code(code))
-
-
-async def restart_round(*, actor: Actor, code: str) -> dict[str, Any]:
-    """Vote again on the current story; the earlier round's result goes to its history."""
-    async with unit_of_work() as uow:
-        session = await locked_session(uow, code)
-        require_open(session)
-        await require_moderator(actor, session)
-        if session.current_story_id is None:
-            raise NotFound("There is no current story to restart")
-        story = await story_in(session, session.current_story_id)
-        if story.result is not None:
-            # The last rounds only: the history goes out with the story in every
-            # snapshot and event, so a round restarted again and again cannot bloat them.
-            kept = [*story.history, {"round": story.round, **story.result}]
-            story.history = kept[-HISTORY_KEPT:]
-        await Vote.filter(story_id=story.id).delete()
-        story.round += 1
-        story.status = "voting"
-        story.final_estimate = None
-        story.result = None
-        story.revealed_at = None
-        await story.save()
-        rendered = story_public(story, [])
-        await uow.emit(
-            room_key(session.code),
-            "round_restarted",
-            {"story_id": str(story.id), "round": story.round, "story": rendered},
-            actor,
-        )
-    return rendered
 
 
 async def start_timer(*, actor: Actor, code: str, seconds: int) -> dict[str, Any]:

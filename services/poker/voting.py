@@ -1,4 +1,4 @@
-"""Casting, retracting and revealing votes.
+"""Casting and retracting votes (revealing them: services/poker/rounds.py).
 
 Every writer takes the room's lock before reading the story, so a reveal racing a
 late vote has one outcome: the vote lands before the reveal and counts, or after
@@ -9,37 +9,28 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from models import Participant, PokerSession, Story, Vote
 from services import sql
 from services.actors import Actor
 from services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
-from services.events import (
-    StoryRevealed,
-    UnitOfWork,
-    transact,
-    transact_unless_raced,
-    unit_of_work,
-)
+from services.events import UnitOfWork, transact, transact_unless_raced, unit_of_work
 from services.poker import ballot
 from services.poker.access import (
     SPECTATOR,
+    NoSession,
     code_of_story,  # re-exported: edges naming only a story look up its session here
-    judge_lookup,
+    judged,
     locked_session,
-    require_moderator,
     require_open,
     require_participant,
     room_key,
 )
-from services.poker.codes import normalize
-from services.poker.decks import round_result
+from services.poker.rounds import auto_reveal
 from services.poker.stories import story_in
-from services.poker.views import story_public, voted_by_story
 
-__all__ = ["cast_vote", "code_of_story", "retract_vote", "reveal"]
+__all__ = ["cast_vote", "code_of_story", "retract_vote"]
 
 
 async def _voting_story(session: PokerSession, story_id: Any | None) -> Story:
@@ -71,10 +62,6 @@ async def _tally(session: PokerSession, story: Story) -> dict[str, Any]:
     }
 
 
-class _NoSession(NotFound):
-    """The code names no session (a miss, for the code-guessing limit)."""
-
-
 async def cast_vote(
     *,
     actor: Actor,
@@ -93,25 +80,20 @@ async def cast_vote(
     (`_vote_unless_raced`); when somebody did, it votes again under the lock. When it
     completes the round in an auto-reveal session, the reveal follows in a transaction
     of its own."""
-    canonical = normalize(code)
-    if canonical is None:
-        raise NotFound("No session with that code")
     wanted = _story_ref(story_id)
-    # A code a client sent: past the guessing limit, refused before anything is read.
-    await judge_lookup(found=True, well_formed=True)
-    try:
+
+    async def voting(canonical: str) -> tuple[str, _Voted]:
         asked = _Asked(canonical, actor, wanted, value, participant_id)
         answered = None
         if sql.is_postgres():
             answered = await transact_unless_raced(lambda uow: _vote_unless_raced(uow, asked))
         if answered is None:
             answered = await transact(lambda uow: _vote(uow, asked))
-    except _NoSession:
-        await judge_lookup(found=False, well_formed=True)
-        raise
-    answer, complete = answered
+        return canonical, answered
+
+    canonical, (answer, complete) = await judged(code, voting)
     if complete:
-        answer["revealed"] = await _auto_reveal(actor, canonical, answer["vote"]["story_id"])
+        answer["revealed"] = await auto_reveal(actor, canonical, answer["vote"]["story_id"])
     return answer
 
 
@@ -135,7 +117,7 @@ def _vote(uow: UnitOfWork, asked: _Asked) -> sql.Steps[_Voted]:
     seq = yield from uow.claim_steps(room)
     found = yield from ballot.read(asked.code, asked.actor, asked.story)
     if found is None:
-        raise _NoSession("No session with that code")
+        raise NoSession
     me, story, cast = _judged(found, asked)
     written, _ = yield from uow.append_with(
         ballot.upsert(story, me, asked.value),
@@ -155,7 +137,7 @@ def _vote_unless_raced(uow: UnitOfWork, asked: _Asked) -> sql.Steps[_Voted | Non
     room = room_key(asked.code)
     read = yield from ballot.read_with_seq(room, asked.code, asked.actor, asked.story)
     if read is None:
-        raise _NoSession("No session with that code")
+        raise NoSession
     seen, found = read
     if seen is None:
         return None
@@ -205,19 +187,6 @@ def _answer(
     }
     complete = found.auto_reveal and stats["all_voted"] and story == found.current_story_id
     return answer, bool(complete)
-
-
-async def _auto_reveal(actor: Actor, code: str, story_id: str) -> dict[str, Any] | None:
-    """Reveal the current story if every voter has voted on it and it is still hidden;
-    None when another change got there first (a reveal, a new story, a new voter)."""
-    async with unit_of_work() as uow:
-        session = await locked_session(uow, code)
-        if not session.auto_reveal or str(session.current_story_id) != story_id:
-            return None
-        story = await story_in(session, story_id)
-        if story.status == "revealed" or not (await _tally(session, story))["all_voted"]:
-            return None
-        return await _reveal(uow, session, story, actor)
 
 
 def _story_ref(story_id: Any | None) -> uuid.UUID | None:
@@ -283,51 +252,3 @@ async def retract_vote(*, actor: Actor, code: str, story_id: Any | None = None) 
                 actor,
             )
     return {"story_id": str(story.id), "retracted": bool(deleted), "stats": stats}
-
-
-async def _reveal(
-    uow: UnitOfWork, session: PokerSession, story: Story, actor: Actor | None
-) -> dict[str, Any]:
-    votes = await Vote.filter(story_id=story.id).select_related("participant").order_by("id")
-    result = round_result(
-        [(v.participant.id, v.participant.name, v.value) for v in votes],
-        session.deck,
-        with_names=session.record_vote_names,
-    )
-    story.status = "revealed"
-    story.final_estimate = result["final_estimate"]
-    story.result = result
-    story.revealed_at = datetime.now(UTC)
-    await story.save()
-    voted = await voted_by_story([story.id])
-    rendered = story_public(story, voted[str(story.id)])
-    await uow.emit(
-        room_key(session.code),
-        "story_revealed",
-        {"story_id": str(story.id), "story": rendered},
-        actor,
-    )
-    # Whatever else follows from a reveal (a linked board card takes the estimate)
-    # happens in this transaction too.
-    await uow.happened(StoryRevealed(story.id, story.final_estimate, actor))
-    return rendered
-
-
-async def reveal(
-    *, actor: Actor, code: str | None = None, story_id: Any | None = None
-) -> dict[str, Any]:
-    """Reveal a story's votes: the current one, or `story_id` (moderator only)."""
-    if code is None:
-        if story_id is None:
-            raise Invalid("Name a session or a story to reveal")
-        code = await code_of_story(story_id)
-    async with unit_of_work() as uow:
-        session = await locked_session(uow, code)
-        await require_moderator(actor, session)
-        target = story_id if story_id is not None else session.current_story_id
-        if target is None:
-            raise Conflict("There is no current story to reveal")
-        story = await story_in(session, target)
-        if story.status == "revealed":
-            raise Conflict("This story is already revealed")
-        return await _reveal(uow, session, story, actor)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.actors import Actor
-from services.poker import access, analytics, sessions, stories, voting
+from services.poker import access, analytics, rounds, sessions, stories, voting
 from services.poker.decks import MAX_VALUE_LENGTH
 from services.scopes import POKER_READ, POKER_WRITE
 from services.tools import outputs
@@ -212,7 +212,7 @@ async def join_session(actor: Actor, args: SessionCode) -> dict[str, Any]:
 )
 async def reveal(actor: Actor, args: SessionCode) -> dict[str, Any]:
     with _by_code(actor):
-        return {"story": await voting.reveal(actor=actor, code=args.code)}
+        return {"story": await rounds.reveal(actor=actor, code=args.code)}
 
 
 @tool(
@@ -227,7 +227,7 @@ async def reveal(actor: Actor, args: SessionCode) -> dict[str, Any]:
 )
 async def restart_round(actor: Actor, args: SessionCode) -> dict[str, Any]:
     with _by_code(actor):
-        return {"story": await stories.restart_round(actor=actor, code=args.code)}
+        return {"story": await rounds.restart_round(actor=actor, code=args.code)}
 
 
 @tool(

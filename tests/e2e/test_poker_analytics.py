@@ -30,7 +30,7 @@ async def _played_session() -> tuple[User, str]:
         for name, value in votes.items():
             await voting.cast_vote(actor=people[name], code=code, value=value)
         if reveal:
-            await voting.reveal(actor=actor, code=code)
+            await rounds.reveal(actor=actor, code=code)
     return owner, code
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from playwright.async_api import expect
 
 from models import User
-from services.poker import stories, voting
+from services.poker import rounds, stories, voting
 from services.poker.folders import create_folder
 from tests.e2e.conftest import Person, fits_the_width, shot
 from tests.e2e.test_poker_analytics import wait_until_drawn
@@ -32,10 +32,10 @@ async def _estimate(
     await stories.start_story(actor=actor, code=code, story_id=added["id"])
     for i, value in enumerate(values):
         if i:
-            await stories.restart_round(actor=actor, code=code)
+            await rounds.restart_round(actor=actor, code=code)
         for person in people:
             await voting.cast_vote(actor=person, code=code, value=value)
-        await voting.reveal(actor=actor, code=code)
+        await rounds.reveal(actor=actor, code=code)
 
 
 async def test_reference_stories_follow_the_current_story(

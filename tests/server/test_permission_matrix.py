@@ -528,7 +528,7 @@ async def import_stories(w: World, caller: str) -> Req:
 async def revealed_github_story(w: World, caller: str) -> Req:
     """A session with a revealed story imported from GitHub: something to sync."""
     from models import StoryLink
-    from services.poker.voting import reveal
+    from services.poker.rounds import reveal
 
     code = (await _session(w))["code"]
     actor = user_actor(w.owner)

@@ -24,7 +24,7 @@ from services import sql
 from services.auth import authenticate
 from services.boards import cards
 from services.boards.locate import ProjectRef
-from services.poker import ballot, sessions, snapshot, voting
+from services.poker import ballot, rounds, sessions, snapshot, voting
 from tests.factories import create_board, guest, jwt_for, user_actor, voting_room
 
 # Statements today. A vote: the token read, then BEGIN, the seq, one read, the upsert,
@@ -37,6 +37,12 @@ from tests.factories import create_board, guest, jwt_for, user_actor, voting_roo
 # the next seq if unchanged and writes the card, the notifications and the event.
 VOTE_MAX = {"sqlite": 9, "postgres": 3}
 MOVE_MAX = {"sqlite": 12, "postgres": 6}
+# A reveal, and a restart of the round, by the owner's socket: the token read, then in
+# one transaction the seq, the session, the seat, the story, then for a reveal the votes,
+# the story written with its event, and the check for linked board cards; for a restart,
+# the votes cleared and the story written with its event.
+REVEAL_MAX = {"sqlite": 13, "postgres": 10}
+RESTART_MAX = {"sqlite": 12, "postgres": 9}
 # A socket's connect reads the room: the session, the seat, the seq, the people, the
 # stories, who voted and the viewer's vote: one hop on SQLite, inside its shared commit.
 SNAPSHOT_MAX = {"sqlite": 10, "postgres": 6}
@@ -125,6 +131,28 @@ async def test_a_card_move_stays_within_its_round_trips(
         moved = await cards.move_card(actor=actor, ref=ref, card_id=made[0]["id"], column_id=doing)
     assert moved["columnId"] == doing
     assert 0 < len(seen) <= MOVE_MAX[backend(db)], "\n".join(seen)
+
+
+async def test_a_reveal_and_a_restart_stay_within_their_round_trips(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = await voting_room()
+    owner = await PokerSession.get(code=code).prefetch_related("owner")
+    token = jwt_for(owner.owner)
+    for name, value in (("Val", "3"), ("Ann", "5")):
+        _, _, seat = await guest(code, name)
+        await voting.cast_vote(actor=await authenticate(seat), code=code, value=value)
+
+    async with statements(monkeypatch) as seen:
+        revealed = await rounds.reveal(actor=await authenticate(token), code=code)
+    assert revealed["status"] == "revealed"
+    assert sorted(v["value"] for v in revealed["votes"]) == ["3", "5"]
+    assert 0 < len(seen) <= REVEAL_MAX[backend(db)], "\n".join(seen)
+
+    async with statements(monkeypatch) as seen:
+        restarted = await rounds.restart_round(actor=await authenticate(token), code=code)
+    assert (restarted["status"], restarted["round"], restarted["votes_cast"]) == ("voting", 2, 0)
+    assert 0 < len(seen) <= RESTART_MAX[backend(db)], "\n".join(seen)
 
 
 async def test_a_room_snapshot_stays_within_its_round_trips(

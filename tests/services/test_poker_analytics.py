@@ -10,7 +10,7 @@ import pytest
 from models import Participant, RoomEvent, Story
 from services.actors import Actor
 from services.errors import Forbidden
-from services.poker import sessions, stories, templates, voting
+from services.poker import rounds, sessions, stories, templates, voting
 from services.poker.analytics import session_analytics
 from tests.factories import create_user, guest, poker_room, user_actor
 
@@ -31,7 +31,7 @@ class Table:
         await stories.start_story(actor=self.owner, code=self.code, story_id=added["id"])
         await self.vote(votes)
         if reveal:
-            await voting.reveal(actor=self.owner, code=self.code)
+            await rounds.reveal(actor=self.owner, code=self.code)
         return str(added["id"])
 
     async def vote(self, votes: dict[str, str]) -> None:
@@ -39,9 +39,9 @@ class Table:
             await voting.cast_vote(actor=self.people[name], code=self.code, value=value)
 
     async def revote(self, votes: dict[str, str]) -> None:
-        await stories.restart_round(actor=self.owner, code=self.code)
+        await rounds.restart_round(actor=self.owner, code=self.code)
         await self.vote(votes)
-        await voting.reveal(actor=self.owner, code=self.code)
+        await rounds.reveal(actor=self.owner, code=self.code)
 
     async def read(self, actor: Actor | None = None) -> dict[str, Any]:
         return await session_analytics(actor=actor or self.owner, code=self.code)
@@ -211,7 +211,7 @@ async def test_a_story_never_made_current_counts_from_when_it_was_added(db: str)
     code = session["code"]
     alice, _, _ = await guest(code, "Alice")
     await voting.cast_vote(actor=alice, code=code, value="3")
-    await voting.reveal(actor=actor, code=code)
+    await rounds.reveal(actor=actor, code=code)
     story = await Story.get(session__code=code)
     assert story.revealed_at is not None
     # The room started on it with nobody there: no start in its log.

@@ -10,10 +10,10 @@ import pytest
 
 from models import Story, User
 from services.errors import Forbidden, Invalid, NotFound
-from services.poker import stories, voting
+from services.poker import rounds, stories, voting
 from services.poker.folders import create_folder
 from services.poker.reference import reference_stories, tokens
-from services.poker.stories import HISTORY_KEPT
+from services.poker.rounds import HISTORY_KEPT
 from services.poker.trends import owner_analytics
 from tests.factories import create_user, guest, poker_room, user_actor
 
@@ -43,9 +43,9 @@ async def _revealed_rounds(values: list[str]) -> tuple[User, str]:
     await stories.start_story(actor=actor, code=code, story_id=added["id"])
     for i, value in enumerate(values):
         if i:
-            await stories.restart_round(actor=actor, code=code)
+            await rounds.restart_round(actor=actor, code=code)
         await voting.cast_vote(actor=voter, code=code, value=value)
-        await voting.reveal(actor=actor, code=code)
+        await rounds.reveal(actor=actor, code=code)
     return owner, str(added["id"])
 
 
@@ -91,7 +91,7 @@ async def _custom_session(owner: User, name: str, reveals: list[str]) -> None:
         added = await stories.add_story(actor=actor, code=code, title=f"Story {value}")
         await stories.start_story(actor=actor, code=code, story_id=added["id"])
         await voting.cast_vote(actor=voter, code=code, value=value)
-        await voting.reveal(actor=actor, code=code)
+        await rounds.reveal(actor=actor, code=code)
 
 
 async def test_points_of_any_custom_cards_stay_numbers(db: str) -> None:

@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from models import Room, RoomEvent
+from models import Room, RoomEvent, Story
 from services.errors import Conflict, Forbidden, Invalid
-from services.poker import sessions, snapshot, stories, voting
+from services.poker import rounds, sessions, snapshot, stories, voting
 from tests.factories import guest, poker_room
 from tests.room_locks import while_the_room_is_held
 
@@ -46,7 +46,7 @@ async def test_vote_values_stay_hidden_until_the_reveal(db: str) -> None:
     _, alice_view = await snapshot.read(code, alice)
     assert alice_view is not None
     assert alice_view["me"]["vote"] == "13"
-    revealed = await voting.reveal(actor=owner, code=code)
+    revealed = await rounds.reveal(actor=owner, code=code)
     assert [v["value"] for v in revealed["votes"]] == ["13"]
 
 
@@ -66,7 +66,7 @@ async def test_reveal_computes_consensus_and_statistics(db: str) -> None:
     for name, value in [("A", "3"), ("B", "5"), ("C", "5"), ("D", "13"), ("E", "?")]:
         actor, _, _ = await guest(code, name)
         await voting.cast_vote(actor=actor, code=code, value=value)
-    story = await voting.reveal(actor=owner, code=code)
+    story = await rounds.reveal(actor=owner, code=code)
     assert story["status"] == "revealed"
     assert story["final_estimate"] == "5"
     stats = story["stats"]
@@ -83,7 +83,7 @@ async def test_hidden_names_leave_no_participant_in_revealed_votes(db: str) -> N
     code = session["code"]
     alice, _, _ = await guest(code, "Alice")
     await voting.cast_vote(actor=alice, code=code, value="8")
-    story = await voting.reveal(actor=owner, code=code)
+    story = await rounds.reveal(actor=owner, code=code)
     assert story["votes"] == [{"value": "8", "outlier": False}]
 
 
@@ -109,7 +109,7 @@ async def test_custom_deck_values_are_the_only_cards(db: str) -> None:
 async def test_a_vote_after_the_reveal_is_a_conflict(db: str) -> None:
     _, owner, session = await _room_with_story()
     alice, _, _ = await guest(session["code"], "Alice")
-    await voting.reveal(actor=owner, code=session["code"])
+    await rounds.reveal(actor=owner, code=session["code"])
     with pytest.raises(Conflict):
         await voting.cast_vote(actor=alice, code=session["code"], value="3")
 
@@ -137,7 +137,7 @@ async def test_only_the_moderator_reveals(db: str) -> None:
     _, _, session = await _room_with_story()
     alice, _, _ = await guest(session["code"], "Alice")
     with pytest.raises(Forbidden):
-        await voting.reveal(actor=alice, code=session["code"])
+        await rounds.reveal(actor=alice, code=session["code"])
 
 
 async def test_auto_reveal_when_everyone_has_voted(db: str) -> None:
@@ -166,7 +166,7 @@ async def test_a_reveal_racing_late_votes_has_one_outcome(db: str) -> None:
 
     results = await asyncio.gather(
         *(vote(a) for a, _, _ in voters[:3]),
-        voting.reveal(actor=owner, code=code),
+        rounds.reveal(actor=owner, code=code),
         *(vote(a) for a, _, _ in voters[3:]),
     )
     story = results[3]
@@ -200,8 +200,8 @@ async def test_restart_round_keeps_the_earlier_result_in_history(db: str) -> Non
     _, owner, session = await _room_with_story()
     code = session["code"]
     await voting.cast_vote(actor=owner, code=code, value="8")
-    await voting.reveal(actor=owner, code=code)
-    story = await stories.restart_round(actor=owner, code=code)
+    await rounds.reveal(actor=owner, code=code)
+    story = await rounds.restart_round(actor=owner, code=code)
     assert story["round"] == 2 and story["status"] == "voting"
     assert story["history"][0]["final_estimate"] == "8"
     assert story["votes_cast"] == 0
@@ -212,10 +212,10 @@ async def test_a_story_keeps_the_history_of_its_last_rounds(db: str) -> None:
     code = session["code"]
     for value in [str(v) for v in [1, 2, 3, 5, 8, 13]] * 4:
         await voting.cast_vote(actor=owner, code=code, value=value)
-        await voting.reveal(actor=owner, code=code)
-        story = await stories.restart_round(actor=owner, code=code)
+        await rounds.reveal(actor=owner, code=code)
+        story = await rounds.restart_round(actor=owner, code=code)
     assert story["round"] == 25
-    assert len(story["history"]) == stories.HISTORY_KEPT
+    assert len(story["history"]) == rounds.HISTORY_KEPT
     assert [h["round"] for h in story["history"]] == list(range(5, 25))
     assert story["history"][-1]["final_estimate"] == "13"
 
@@ -226,7 +226,7 @@ async def test_async_voting_accepts_votes_on_queued_stories(db: str) -> None:
     later = await stories.add_story(actor=owner, code=code, title="Later")
     alice, _, _ = await guest(code, "Alice")
     await voting.cast_vote(actor=alice, code=code, value="2", story_id=later["id"])
-    revealed = await voting.reveal(actor=owner, code=code, story_id=later["id"])
+    revealed = await rounds.reveal(actor=owner, code=code, story_id=later["id"])
     assert revealed["final_estimate"] == "2"
 
 
@@ -286,3 +286,58 @@ async def test_a_vote_waiting_on_another_writer_lands_after_it(db: str) -> None:
     assert last is not None and last.type == "vote_cast"
     room = await Room.get(key=f"poker:{code}")
     assert last.seq == room.seq
+
+
+async def test_an_auto_reveal_with_nothing_to_reveal_leaves_no_gap_in_the_log(db: str) -> None:
+    """An auto-reveal claims the room's seq before it reads; when it finds the round not
+    complete, or already revealed, it gives the seq back: the log has no gap."""
+    _, owner, session = await _room_with_story(auto_reveal=True)
+    code = session["code"]
+    alice, _, _ = await guest(code, "Alice")
+    room = f"poker:{code}"
+    await voting.cast_vote(actor=owner, code=code, value="3")
+    story_id = (await snapshot.read(code, owner))[0].current_story_id
+    seq = (await Room.get(key=room)).seq
+    assert await rounds.auto_reveal(owner, code, str(story_id)) is None  # Alice has not voted
+    assert (await Room.get(key=room)).seq == seq
+
+    last = await voting.cast_vote(actor=alice, code=code, value="3")
+    assert last["revealed"]["final_estimate"] == "3"
+    seq = (await Room.get(key=room)).seq
+    assert await rounds.auto_reveal(owner, code, str(story_id)) is None  # already revealed
+    assert (await Room.get(key=room)).seq == seq
+    assert await RoomEvent.filter(room=room).count() == seq
+
+
+async def test_a_reveal_and_a_restart_read_back_as_the_room_was_told(db: str) -> None:
+    """What a reveal and a restart tell the room is what a client that connects after
+    them reads: the result, the time of the reveal and the history, as stored."""
+    _, owner, session = await _room_with_story()
+    code = session["code"]
+    alice, _, _ = await guest(code, "Alice")
+    await voting.cast_vote(actor=owner, code=code, value="5")
+    await voting.cast_vote(actor=alice, code=code, value="8")
+
+    revealed = await rounds.reveal(actor=owner, code=code)
+    _, state = await snapshot.read(code, owner)
+    assert state is not None
+    assert state["session"]["current_story"] == revealed
+    assert revealed["revealed_at"] is not None
+    assert sorted(v["value"] for v in revealed["votes"]) == ["5", "8"]
+    assert revealed["votes_cast"] == 2 and len(revealed["voted"]) == 2
+    stored = await Story.get(id=revealed["id"])
+    assert stored.result is not None
+    assert stored.result["final_estimate"] == revealed["final_estimate"]
+    assert stored.result["votes"] == revealed["votes"]
+
+    restarted = await rounds.restart_round(actor=owner, code=code)
+    _, state = await snapshot.read(code, owner)
+    assert state is not None
+    assert state["session"]["current_story"] == restarted
+    assert restarted["history"] == [{"round": 1, **stored.result}]
+    assert restarted["round"] == 2 and restarted["status"] == "voting"
+    assert restarted["revealed_at"] is None and restarted["final_estimate"] is None
+    assert restarted["votes"] is None and restarted["votes_cast"] == 0
+    event = await RoomEvent.filter(room=f"poker:{code}").order_by("-seq").first()
+    assert event is not None and event.type == "round_restarted"
+    assert event.data["story"] == restarted
