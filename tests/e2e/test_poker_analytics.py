@@ -8,7 +8,7 @@ import re
 from playwright.async_api import Locator, Page, expect
 
 from models import User
-from services.poker import stories, voting
+from services.poker import rounds, stories, voting
 from tests.e2e.conftest import Person, shot
 from tests.factories import create_user, guest, poker_room
 
@@ -19,12 +19,12 @@ async def _played_session() -> tuple[User, str]:
     _, actor, session = await poker_room(owner, name="Sprint 12")
     code = session["code"]
     people = {name: (await guest(code, name))[0] for name in ("Alice", "Bob", "Cara")}
-    rounds = [
+    played = [
         ("Login", {"Alice": "8", "Bob": "8", "Cara": "8"}, True),
         ("Checkout", {"Alice": "3", "Bob": "5", "Cara": "13"}, True),
         ("Search", {"Alice": "40"}, False),
     ]
-    for title, votes, reveal in rounds:
+    for title, votes, reveal in played:
         added = await stories.add_story(actor=actor, code=code, title=title)
         await stories.start_story(actor=actor, code=code, story_id=added["id"])
         for name, value in votes.items():
