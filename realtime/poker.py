@@ -17,7 +17,7 @@ from realtime.rooms import RoomNamespace
 from services.actors import Actor
 from services.errors import Forbidden
 from services.events import events_since
-from services.poker import access, notices, rounds, sessions, snapshot, stories, voting
+from services.poker import access, notices, rounds, seats, sessions, snapshot, stories, voting
 from services.poker.codes import normalize
 from services.poker.decks import MAX_VALUE_LENGTH
 from services.scopes import POKER_READ, POKER_WRITE, require
@@ -206,7 +206,7 @@ class PokerNamespace(RoomNamespace[PokerCaller]):
             # A signed-in user who is not in the room yet takes a seat, outside the gate
             # (the join is an event of the room), and then reads the room again.
             require(actor, self.join_scope)
-            await sessions.join_session(actor=actor, code=session.code, name=None)
+            await seats.join_session(actor=actor, code=session.code, name=None)
             async with self.gate.hold(room):
                 _, state = await snapshot.read(session.code, actor)
                 if state is None:

@@ -82,7 +82,7 @@ async def guest(
 ) -> tuple[Actor, int, str]:
     """Join `code` as a guest; returns the guest's actor, participant id and token."""
     from services.auth import authenticate
-    from services.poker.sessions import join_session
+    from services.poker.seats import join_session
 
     participant, _, token = await join_session(
         actor=None, code=code, name=name, spectator=spectator

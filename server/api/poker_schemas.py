@@ -15,7 +15,7 @@ from pydantic import Field, StrictBool, StringConstraints
 
 from server.api.schemas import Input, NoNul, Output, StrictInt
 from services.errors import NotFound
-from services.poker import sessions, stories
+from services.poker import seats, sessions, stories
 from services.poker.decks import MAX_CUSTOM_VALUES, MAX_VALUE_LENGTH
 from services.poker.stories import MAX_TIMER, MIN_TIMER
 
@@ -31,7 +31,7 @@ _Clean = NoNul
 SessionName = Annotated[str, _text(1, sessions.SESSION_NAME_MAX), _Clean]
 SessionText = Annotated[str, _text(0, sessions.DESCRIPTION_MAX), _Clean]
 LongText = Annotated[str, _text(0, stories.TEXT_MAX), _Clean]
-PersonName = Annotated[str, _text(1, sessions.NAME_MAX), _Clean]
+PersonName = Annotated[str, _text(1, seats.NAME_MAX), _Clean]
 StoryTitle = Annotated[str, _text(1, stories.TITLE_MAX), _Clean]
 Card = Annotated[str, _text(1, MAX_VALUE_LENGTH), _Clean]
 DeckName = Annotated[str, _text(0, 50), _Clean]

@@ -19,7 +19,7 @@ from server.api.poker_schemas import (
     path_id,
 )
 from server.api.routing import Api, Call, Handler
-from services.poker import access, sessions
+from services.poker import access, seats, sessions
 from services.scopes import POKER_READ, POKER_WRITE
 
 api = Api("poker-sessions")
@@ -113,7 +113,7 @@ async def update_session(call: Call) -> Any:
 @code_checked
 async def join_session(call: Call) -> Any:
     body: JoinRequest = call.body
-    participant, session, token = await sessions.join_session(
+    participant, session, token = await seats.join_session(
         actor=call.actor, code=call.path["code"], name=body.name, spectator=body.spectator
     )
     return {"success": True, "participant": participant, "session": session, "token": token}

@@ -13,32 +13,28 @@ from tortoise.exceptions import IntegrityError
 from models import Folder, Participant, PokerSession, Story, User, Vote
 from services.actors import Actor
 from services.auth import require_user
-from services.errors import Conflict, Forbidden, Invalid, NotFound
+from services.errors import Conflict, Forbidden, NotFound
 from services.events import SessionCreated, unit_of_work
 from services.poker import codes, workspace
 from services.poker.access import (
     MODERATOR,
     PARTICIPANT,
-    SPECTATOR,
     locked_session,
-    participant_of,
     require_moderator,
-    require_open,
     require_owner,
     room_key,
     session_by_code,
 )
 from services.poker.decks import deck_for
+from services.poker.seats import display_name
 from services.poker.views import participant_public, render_session, render_sessions
 from services.poker.workspace import RoomSettings
-from services.security import GUEST_PREFIX, new_token, sha256
 
 STATUSES = ("active", "paused", "completed", "archived")
 SORTS = ("created_at", "updated_at", "name")
 _CODE_ATTEMPTS = 10
-# A participant's name; a session's name and description. The longest each may be, on
-# every face (REST, the /poker socket, agents' tools).
-NAME_MAX = 100
+# A session's name and description: the longest each may be, on every face (REST, the
+# /poker socket, agents' tools).
 SESSION_NAME_MAX, DESCRIPTION_MAX = 200, 5000
 
 
@@ -108,7 +104,10 @@ async def create_session(
                 await uow.lock(room_key(code), create=True)
                 # The owner starts as the room's moderator.
                 await Participant.create(
-                    session=session, user_id=user_id, name=_display_name(owner), role=MODERATOR
+                    session=session,
+                    user_id=user_id,
+                    name=display_name(owner.name, owner.email),
+                    role=MODERATOR,
                 )
                 await _queue_stories(session, stories)
                 rendered = await render_session(session)
@@ -210,71 +209,6 @@ async def update_session(*, actor: Actor, code: str, changes: dict[str, Any]) ->
         rendered = await render_session(session)
         await uow.emit(room_key(session.code), "session_updated", {"session": rendered}, actor)
     return rendered
-
-
-async def join_session(
-    *, actor: Actor | None, code: str, name: str | None, spectator: bool = False
-) -> tuple[dict[str, Any], dict[str, Any], str | None]:
-    """Let someone in. Returns (participant, session, token); new guests get a fresh token.
-
-    A signed-in caller joins as themself, and joining twice returns the same seat; so
-    does a guest presenting their own token (their token is then not sent again).
-    """
-    role = SPECTATOR if spectator else PARTICIPANT
-    async with unit_of_work() as uow:
-        session = await locked_session(uow, code)
-        require_open(session)
-        token: str | None = None
-        existing = await participant_of(actor, session) if actor is not None else None
-        if existing is not None:
-            participant = existing
-        else:
-            if actor is not None and actor.user_id is not None:
-                participant = await _seat_user(session, actor.user_id, name, role)
-            else:
-                if not name:
-                    raise Invalid(
-                        "A name is needed to join", details={"errors": {"name": ["required"]}}
-                    )
-                token = new_token(GUEST_PREFIX)
-                participant = await Participant.create(
-                    session=session, name=name, role=role, token_hash=sha256(token)
-                )
-            await uow.emit(
-                room_key(session.code),
-                "participant_joined",
-                {"participant": participant_public(participant)},
-                actor or _guest_actor(participant),
-            )
-        rendered = await render_session(session)
-    return participant_public(participant), rendered, token
-
-
-async def _seat_user(
-    session: PokerSession, user_id: Any, name: str | None, role: str
-) -> Participant:
-    """A new seat for a user, or their old one back when they were removed earlier:
-    (session, user) is unique, so a second row would be refused."""
-    display = _display_name(await User.get(id=user_id), name)
-    seat = await Participant.filter(session_id=session.id, user_id=user_id).first()
-    if seat is None:
-        return await Participant.create(session=session, user_id=user_id, name=display, role=role)
-    seat.removed_at = None
-    seat.name = display
-    seat.role = role
-    await seat.save()
-    return seat
-
-
-def _display_name(user: User, chosen: str | None = None) -> str:
-    # An email can be longer than a participant's name may be.
-    return (chosen or user.name or user.email)[:NAME_MAX]
-
-
-def _guest_actor(p: Participant) -> Actor:
-    return Actor(
-        kind="guest", name=p.name, via="guest", participant_id=p.id, session_id=p.session_id
-    )
 
 
 async def list_participants(*, code: str) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from collections import defaultdict
 from typing import Any
 
 from models import Participant, PokerSession, Story
-from services import sql
+from services import group_commit, sql
 from services.poker.access import MODERATOR
 from services.timefmt import iso
 
@@ -84,49 +84,60 @@ def session_public(
 # a room of a thousand voters renders all thousand, and the ORM's decoding of each row
 # cost more than the read.
 _VOTED = "SELECT story_id, participant_id FROM votes WHERE story_id IN ({marks}) ORDER BY id"
-_STORIES_PER_READ = 500
+_PER_READ = 500
 
 
-async def voted_by_story(story_ids: list[Any]) -> dict[str, list[int]]:
+def voted_steps(story_ids: list[Any]) -> sql.Steps[dict[str, list[int]]]:
     """The seats that have voted on each of `story_ids`, by story id."""
     voted: dict[str, list[int]] = defaultdict(list)
     ids = [str(s) for s in story_ids]
-    for at in range(0, len(ids), _STORIES_PER_READ):
-        chunk = ids[at : at + _STORIES_PER_READ]
-        for row in await sql.rows(_VOTED.format(marks=", ".join("?" * len(chunk))), *chunk):
+    for at in range(0, len(ids), _PER_READ):
+        chunk = ids[at : at + _PER_READ]
+        for row in (yield sql.stmt(_VOTED.format(marks=_marks(chunk)), *chunk)):
             voted[str(row["story_id"])].append(int(row["participant_id"]))
     return voted
+
+
+async def voted_by_story(story_ids: list[Any]) -> dict[str, list[int]]:
+    """`voted_steps`, read on its own."""
+    return await group_commit.read(lambda: voted_steps(story_ids))
 
 
 _SEATS = """
 SELECT session_id, COUNT(*) AS seated, MIN(CASE WHEN role = ? THEN id END) AS moderator
 FROM participants WHERE removed_at IS NULL AND session_id IN ({marks}) GROUP BY session_id
 """
+_STORIES = "SELECT * FROM stories WHERE id IN ({marks})"
 
 
-async def render_session(session: PokerSession) -> dict[str, Any]:
-    """The session as REST shows it, with its current story (values hidden until reveal)."""
-    return (await render_sessions([session]))[0]
+def sessions_rendered(sessions: list[PokerSession]) -> sql.Steps[list[dict[str, Any]]]:
+    """Sessions as REST shows them, each with its current story (values hidden until the
+    reveal), in three reads per 500 sessions, whatever their size."""
+    rendered: list[dict[str, Any]] = []
+    for at in range(0, len(sessions), _PER_READ):
+        rendered += yield from _rendered(sessions[at : at + _PER_READ])
+    return rendered
 
 
-async def render_sessions(sessions: list[PokerSession]) -> list[dict[str, Any]]:
-    """Render many sessions with three queries in all, whatever their number or size."""
-    if not sessions:
-        return []
+def _rendered(sessions: list[PokerSession]) -> sql.Steps[list[dict[str, Any]]]:
     # How many are seated and who moderates, counted by the database: a join into a room
     # of a thousand guests read all thousand seats to render the session.
     ids = [str(s.id) for s in sessions]
     seats = {
         str(row["session_id"]): row
-        for row in await sql.rows(_SEATS.format(marks=", ".join("?" * len(ids))), MODERATOR, *ids)
+        for row in (yield sql.stmt(_SEATS.format(marks=_marks(ids)), MODERATOR, *ids))
     }
-    current_ids = [s.current_story_id for s in sessions if s.current_story_id]
-    stories = {s.id: s for s in await Story.filter(id__in=current_ids)} if current_ids else {}
-    voted = await voted_by_story(list(stories))
+    current = [str(s.current_story_id) for s in sessions if s.current_story_id]
+    stories: dict[str, Story] = {}
+    if current:
+        for row in (yield sql.stmt(_STORIES.format(marks=_marks(current)), *current)):
+            found = Story._init_from_db(**row)
+            stories[str(found.id)] = found
+    voted = yield from voted_steps(list(stories))
     rendered = []
     for session in sessions:
         seated = seats.get(str(session.id), {})
-        story = stories.get(session.current_story_id) if session.current_story_id else None
+        story = stories.get(str(session.current_story_id)) if session.current_story_id else None
         rendered.append(
             session_public(
                 session,
@@ -136,3 +147,19 @@ async def render_sessions(sessions: list[PokerSession]) -> list[dict[str, Any]]:
             )
         )
     return rendered
+
+
+async def render_session(session: PokerSession) -> dict[str, Any]:
+    """The session as REST shows it, with its current story (values hidden until reveal)."""
+    return (await render_sessions([session]))[0]
+
+
+async def render_sessions(sessions: list[PokerSession]) -> list[dict[str, Any]]:
+    """`sessions_rendered`, read on its own."""
+    if not sessions:
+        return []
+    return await group_commit.read(lambda: sessions_rendered(sessions))
+
+
+def _marks(values: list[Any]) -> str:
+    return ", ".join("?" * len(values))

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.actors import Actor
-from services.poker import access, analytics, rounds, sessions, stories, voting
+from services.poker import access, analytics, rounds, seats, sessions, stories, voting
 from services.poker.decks import MAX_VALUE_LENGTH
 from services.scopes import POKER_READ, POKER_WRITE
 from services.tools import outputs
@@ -196,7 +196,7 @@ async def cast_vote(actor: Actor, args: CastVote) -> dict[str, Any]:
 )
 async def join_session(actor: Actor, args: SessionCode) -> dict[str, Any]:
     with _by_code(actor):
-        participant, _, _ = await sessions.join_session(actor=actor, code=args.code, name=None)
+        participant, _, _ = await seats.join_session(actor=actor, code=args.code, name=None)
     return {"participant": participant}
 
 

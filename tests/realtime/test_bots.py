@@ -15,7 +15,7 @@ from roundtable_client import Board, CommandError, Event, PokerRoom
 from models import User
 from services import tokens
 from services.poker.rounds import reveal
-from services.poker.sessions import join_session
+from services.poker.seats import join_session
 from services.poker.stories import add_story, start_story
 from services.poker.voting import cast_vote
 from tests.factories import create_board, create_user, jwt_for, poker_room, user_actor

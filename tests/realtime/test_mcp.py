@@ -22,7 +22,7 @@ from models import ApiToken, User
 from services import tokens
 from services.boards import labels
 from services.boards.locate import ProjectRef
-from services.poker.sessions import join_session
+from services.poker.seats import join_session
 from tests.factories import create_board, create_user, jwt_for, user_actor
 from tests.realtime.board_clients import BoardTab
 from tests.realtime.clients import LiveServer

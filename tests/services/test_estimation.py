@@ -13,7 +13,7 @@ from services.boards.access import board_room
 from services.boards.estimation import estimate_card
 from services.errors import Forbidden, NotFound
 from services.poker.rounds import reveal
-from services.poker.sessions import join_session
+from services.poker.seats import join_session
 from services.poker.voting import cast_vote
 from tests.factories import Board, add_member, create_board, create_user, poker_room, user_actor
 

@@ -24,7 +24,7 @@ from services import sql
 from services.auth import authenticate
 from services.boards import cards
 from services.boards.locate import ProjectRef
-from services.poker import ballot, rounds, sessions, snapshot, voting
+from services.poker import ballot, rounds, seats, snapshot, voting
 from tests.factories import create_board, guest, jwt_for, user_actor, voting_room
 
 # Statements today. A vote: the token read, then BEGIN, the seq, one read, the upsert,
@@ -43,6 +43,9 @@ MOVE_MAX = {"sqlite": 12, "postgres": 6}
 # the votes cleared and the story written with its event.
 REVEAL_MAX = {"sqlite": 13, "postgres": 10}
 RESTART_MAX = {"sqlite": 12, "postgres": 9}
+# A guest's join: in one transaction the seq, the session, the new seat, its event, and
+# the session rendered (its seats counted, its current story, who voted on it).
+JOIN_MAX = {"sqlite": 11, "postgres": 9}
 # A socket's connect reads the room: the session, the seat, the seq, the people, the
 # stories, who voted and the viewer's vote: one hop on SQLite, inside its shared commit.
 SNAPSHOT_MAX = {"sqlite": 10, "postgres": 6}
@@ -153,6 +156,20 @@ async def test_a_reveal_and_a_restart_stay_within_their_round_trips(
         restarted = await rounds.restart_round(actor=await authenticate(token), code=code)
     assert (restarted["status"], restarted["round"], restarted["votes_cast"]) == ("voting", 2, 0)
     assert 0 < len(seen) <= RESTART_MAX[backend(db)], "\n".join(seen)
+
+
+async def test_a_guest_join_stays_within_its_round_trips(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = await voting_room()
+    await guest(code, "Val")
+
+    async with statements(monkeypatch) as seen:
+        joined, rendered, token = await seats.join_session(actor=None, code=code, name="Ann")
+    assert token is not None and joined["name"] == "Ann"
+    assert rendered["participants_count"] == 3
+    assert rendered["current_story"]["title"] == "Login"
+    assert 0 < len(seen) <= JOIN_MAX[backend(db)], "\n".join(seen)
 
 
 async def test_a_room_snapshot_stays_within_its_round_trips(
@@ -340,7 +357,7 @@ async def test_a_join_reads_no_more_in_a_full_room(
 
     async def joined(name: str) -> tuple[dict[str, Any], int]:
         async with rows_read(monkeypatch) as counts:
-            _, rendered, _ = await sessions.join_session(actor=None, code=code, name=name)
+            _, rendered, _ = await seats.join_session(actor=None, code=code, name=name)
         return rendered, sum(counts)
 
     _, few = await joined("Second")

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from models import Participant, RoomEvent
+from models import Participant, Room, RoomEvent
 from services.auth import authenticate
 from services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
-from services.poker import codes, folders, sessions, stories, voting
+from services.poker import codes, folders, seats, sessions, stories, voting
 from tests.factories import create_user, guest, poker_room, user_actor
 
 
@@ -186,7 +186,7 @@ async def test_a_session_moves_only_into_the_owners_folders(db: str) -> None:
 
 async def test_a_guest_joins_with_a_token_bound_to_the_session(db: str) -> None:
     _, _, session = await poker_room()
-    participant, room, token = await sessions.join_session(
+    participant, room, token = await seats.join_session(
         actor=None, code=session["code"].lower(), name="Alice"
     )
     assert participant["kind"] == "guest" and participant["role"] == "participant"
@@ -206,7 +206,7 @@ async def test_a_guest_needs_a_name(db: str) -> None:
     _, _, session = await poker_room()
     for name in (None, ""):
         with pytest.raises(Invalid) as err:
-            await sessions.join_session(actor=None, code=session["code"], name=name)
+            await seats.join_session(actor=None, code=session["code"], name=name)
         assert err.value.details == {"errors": {"name": ["required"]}}
 
 
@@ -214,15 +214,19 @@ async def test_rejoining_keeps_the_same_seat(db: str) -> None:
     _, _, session = await poker_room()
     code = session["code"]
     user = await create_user(name="Bob")
-    first, _, token = await sessions.join_session(actor=user_actor(user), code=code, name=None)
-    again, room, _ = await sessions.join_session(actor=user_actor(user), code=code, name="B")
+    first, _, token = await seats.join_session(actor=user_actor(user), code=code, name=None)
+    again, room, _ = await seats.join_session(actor=user_actor(user), code=code, name="B")
     assert token is None
     assert first["id"] == again["id"] and first["name"] == "Bob"
     assert room["participants_count"] == 2
     alice, alice_id, _ = await guest(code, "Alice")
-    seat, _, new_token = await sessions.join_session(actor=alice, code=code, name="Alice")
+    seat, _, new_token = await seats.join_session(actor=alice, code=code, name="Alice")
     assert seat["id"] == alice_id and new_token is None
     assert (await _event_types(code)).count("participant_joined") == 2
+    # A join that finds its seat writes nothing: the room's log has no gap.
+    seqs = [e.seq for e in await RoomEvent.filter(room=f"poker:{code}").order_by("seq")]
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert (await Room.get(key=f"poker:{code}")).seq == len(seqs)
 
 
 async def test_another_sessions_guest_token_does_not_join(db: str) -> None:
@@ -230,7 +234,7 @@ async def test_another_sessions_guest_token_does_not_join(db: str) -> None:
     _, _, other = await poker_room()
     visitor, _, _ = await guest(other["code"], "Visitor")
     with pytest.raises(Forbidden):
-        await sessions.join_session(actor=visitor, code=session["code"], name="Visitor")
+        await seats.join_session(actor=visitor, code=session["code"], name="Visitor")
 
 
 async def test_unknown_and_malformed_codes_are_not_found(db: str) -> None:
@@ -238,7 +242,7 @@ async def test_unknown_and_malformed_codes_are_not_found(db: str) -> None:
         with pytest.raises(NotFound):
             await sessions.get_session(code=code)
         with pytest.raises(NotFound):
-            await sessions.join_session(actor=None, code=code, name="Alice")
+            await seats.join_session(actor=None, code=code, name="Alice")
 
 
 async def test_spectators_watch_without_counting_as_voters(db: str) -> None:
@@ -328,9 +332,9 @@ async def test_a_kicked_user_may_join_again_in_their_old_seat(db: str) -> None:
     _, owner, session = await poker_room()
     code = session["code"]
     user = await create_user(name="Bob")
-    seat, _, _ = await sessions.join_session(actor=user_actor(user), code=code, name=None)
+    seat, _, _ = await seats.join_session(actor=user_actor(user), code=code, name=None)
     await sessions.remove_participant(actor=owner, code=code, participant_id=seat["id"])
-    back, room, _ = await sessions.join_session(
+    back, room, _ = await seats.join_session(
         actor=user_actor(user), code=code, name=None, spectator=True
     )
     assert back["id"] == seat["id"] and back["role"] == "spectator"
