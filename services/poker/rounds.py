@@ -11,7 +11,6 @@ that the card takes the estimate in the same transaction (`events.transact`).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable
 from typing import Any
 
@@ -30,6 +29,7 @@ from services.poker.access import (
     session_steps,
 )
 from services.poker.decks import round_result
+from services.poker.stories import story_steps
 from services.poker.views import story_public
 
 __all__ = ["HISTORY_KEPT", "auto_reveal", "restart_round", "reveal"]
@@ -37,7 +37,6 @@ __all__ = ["HISTORY_KEPT", "auto_reveal", "restart_round", "reveal"]
 # A story keeps the results of its last this many rounds (`round` counts them all).
 HISTORY_KEPT = 20
 
-_STORY = "SELECT * FROM stories WHERE id = ? AND session_id = ?"
 # The story's votes with their voters' names, in the order they were cast.
 _VOTES = """
 SELECT v.participant_id, p.name, v.value FROM votes v
@@ -88,7 +87,7 @@ def _reveal(uow: UnitOfWork, code: str, actor: Actor, wanted: Any) -> sql.Steps[
     target = wanted if wanted is not None else session.current_story_id
     if target is None:
         raise Conflict("There is no current story to reveal")
-    story = yield from _story(session, target)
+    story = yield from story_steps(session, target)
     if story.status == "revealed":
         raise Conflict("This story is already revealed")
     return (yield from _revealed(uow, room, seq, session, story, actor))
@@ -115,7 +114,7 @@ def _auto_reveal(
     session = yield from session_steps(code)
     if not session.auto_reveal or str(session.current_story_id) != story_id:
         raise _NothingToReveal
-    story = yield from _story(session, story_id)
+    story = yield from story_steps(session, story_id)
     if story.status == "revealed":
         raise _NothingToReveal
     tally = (yield sql.stmt(_TALLY, str(session.id), story_id))[0]
@@ -173,7 +172,7 @@ def _restart(uow: UnitOfWork, code: str, actor: Actor) -> sql.Steps[dict[str, An
     moderator_checked(actor, session, (yield from seat_steps(actor, session)))
     if session.current_story_id is None:
         raise NotFound("There is no current story to restart")
-    story = yield from _story(session, session.current_story_id)
+    story = yield from story_steps(session, session.current_story_id)
     if story.result is not None:
         # The last rounds only: the history goes out with the story in every snapshot
         # and event, so a round restarted again and again cannot bloat them.
@@ -190,15 +189,3 @@ def _restart(uow: UnitOfWork, code: str, actor: Actor) -> sql.Steps[dict[str, An
     data = {"story_id": str(story.id), "round": story.round, "story": rendered}
     yield from uow.append_with(write, room, seq, "round_restarted", data, actor)
     return rendered
-
-
-def _story(session: PokerSession, story_id: Any) -> sql.Steps[Story]:
-    """A story of this session; any other id is simply not found (`stories.story_in`)."""
-    try:
-        sid = uuid.UUID(str(story_id))
-    except ValueError:
-        raise NotFound("No such story in this session") from None
-    found = yield sql.stmt(_STORY, str(sid), str(session.id))
-    if not found:
-        raise NotFound("No such story in this session")
-    return Story._init_from_db(**found[0])

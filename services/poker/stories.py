@@ -4,24 +4,30 @@ and restart: services/poker/rounds.py)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.functions import Max
 
 from models import PokerSession, Story
+from services import group_commit, sql
 from services.actors import Actor
 from services.errors import Invalid, NotFound
-from services.events import UnitOfWork, unit_of_work
+from services.events import UnitOfWork, transact, unit_of_work
 from services.poker.access import (
     code_of_story,
+    judged,
     locked_session,
+    moderator_checked,
     require_moderator,
     require_open,
     room_key,
+    seat_steps,
     session_by_code,
+    session_steps,
 )
-from services.poker.views import story_public, voted_by_story
+from services.poker.views import story_public, voted_by_story, voted_steps
 from services.timefmt import iso
 
 MIN_TIMER, MAX_TIMER = 5, 3600
@@ -29,38 +35,50 @@ MIN_TIMER, MAX_TIMER = 5, 3600
 TITLE_MAX, TEXT_MAX = 500, 5000
 
 
-async def story_in(session: PokerSession, story_id: Any) -> Story:
+_STORY = "SELECT * FROM stories WHERE id = ? AND session_id = ?"
+_LEFT = "UPDATE stories SET status = 'pending' WHERE id = ? AND status = 'voting'"
+_OPENED = "UPDATE stories SET status = 'voting' WHERE id = ?"
+_CURRENT = """
+UPDATE poker_sessions SET current_story_id = ?, timer_ends_at = NULL, updated_at = ?
+WHERE id = ?
+"""
+
+
+def story_steps(session: PokerSession, story_id: Any) -> sql.Steps[Story]:
     """A story of this session; any other id is simply not found."""
     try:
         sid = uuid.UUID(str(story_id))
     except ValueError:
         raise NotFound("No such story in this session") from None
-    story = await Story.filter(id=sid, session_id=session.id).first()
-    if story is None:
+    found = yield sql.stmt(_STORY, str(sid), str(session.id))
+    if not found:
         raise NotFound("No such story in this session")
-    return story
+    return Story._init_from_db(**found[0])
 
 
-async def _make_current(
-    uow: UnitOfWork, session: PokerSession, story: Story, actor: Actor | None
-) -> dict[str, Any]:
+async def story_in(session: PokerSession, story_id: Any) -> Story:
+    """`story_steps`, read on its own (in the transaction, inside one)."""
+    return await group_commit.read(lambda: story_steps(session, story_id))
+
+
+def made_current(
+    uow: UnitOfWork, room: str, seq: int, session: PokerSession, story: Story, actor: Actor | None
+) -> sql.Steps[dict[str, Any]]:
+    """Make `story` the session's current one, with the room's seq `seq` claimed."""
     if session.current_story_id and session.current_story_id != story.id:
         # The story we leave keeps its votes (async voting) but is no longer open.
-        await Story.filter(id=session.current_story_id, status="voting").update(status="pending")
+        yield sql.stmt(_LEFT, str(session.current_story_id))
     if story.status == "pending":
         story.status = "voting"
-        await story.save()
+        yield sql.stmt(_OPENED, str(story.id))
     session.current_story_id = story.id
     session.timer_ends_at = None
-    await session.save()
-    voted = await voted_by_story([story.id])
+    session.updated_at = sql.now()
+    yield sql.stmt(_CURRENT, str(story.id), session.updated_at, str(session.id))
+    voted = yield from voted_steps([story.id])
     rendered = story_public(story, voted[str(story.id)])
-    await uow.emit(
-        room_key(session.code),
-        "story_started",
-        {"story_id": str(story.id), "story": rendered},
-        actor,
-    )
+    data = {"story_id": str(story.id), "story": rendered}
+    yield from uow.append_steps(room, seq, "story_started", data, actor)
     return rendered
 
 
@@ -97,7 +115,9 @@ async def queue_story(
     rendered = story_public(story, [])
     await uow.emit(room_key(session.code), "story_added", {"story": rendered}, actor)
     if session.current_story_id is None:
-        rendered = await _make_current(uow, session, story, actor)
+        room = room_key(session.code)
+        seq = await uow.claim(room)
+        rendered = await sql.drive(made_current(uow, room, seq, session, story, actor))
     return story, rendered
 
 
@@ -138,15 +158,25 @@ async def add_stories(
 
 
 async def start_story(*, actor: Actor, code: str | None = None, story_id: Any) -> dict[str, Any]:
-    """Make a story the current one (moderator only); `code` may be left to the story."""
+    """Make a story the current one (moderator only); `code` may be left to the story.
+    Written as steps, like a vote: a moderator starts every story of a session."""
     if code is None:
         code = await code_of_story(story_id)
-    async with unit_of_work() as uow:
-        session = await locked_session(uow, code)
-        require_open(session)
-        await require_moderator(actor, session)
-        story = await story_in(session, story_id)
-        return await _make_current(uow, session, story, actor)
+
+    def starting(canonical: str) -> Awaitable[dict[str, Any]]:
+        return transact(lambda uow: _start(uow, canonical, actor, story_id))
+
+    return await judged(code, starting)
+
+
+def _start(uow: UnitOfWork, code: str, actor: Actor, story_id: Any) -> sql.Steps[dict[str, Any]]:
+    room = room_key(code)
+    seq = yield from uow.claim_steps(room)
+    session = yield from session_steps(code)
+    require_open(session)
+    moderator_checked(actor, session, (yield from seat_steps(actor, session)))
+    story = yield from story_steps(session, story_id)
+    return (yield from made_current(uow, room, seq, session, story, actor))
 
 
 async def list_stories(*, session: PokerSession) -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ from services import sql
 from services.auth import authenticate
 from services.boards import cards
 from services.boards.locate import ProjectRef
-from services.poker import ballot, rounds, seats, snapshot, voting
+from services.poker import ballot, rounds, seats, snapshot, stories, voting
 from tests.factories import create_board, guest, jwt_for, user_actor, voting_room
 
 # Statements today. A vote: the token read, then BEGIN, the seq, one read, the upsert,
@@ -43,6 +43,10 @@ MOVE_MAX = {"sqlite": 12, "postgres": 6}
 # the votes cleared and the story written with its event.
 REVEAL_MAX = {"sqlite": 13, "postgres": 10}
 RESTART_MAX = {"sqlite": 12, "postgres": 9}
+# Starting the next story: the token read, then the seq, the session, the seat, the
+# story, the story left, the one opened and the session's current one written, who voted
+# on it, and the event.
+START_MAX = {"sqlite": 14, "postgres": 12}
 # A guest's join: in one transaction the seq, the session, the new seat, its event, and
 # the session rendered (its seats counted, its current story, who voted on it).
 JOIN_MAX = {"sqlite": 11, "postgres": 9}
@@ -156,6 +160,23 @@ async def test_a_reveal_and_a_restart_stay_within_their_round_trips(
         restarted = await rounds.restart_round(actor=await authenticate(token), code=code)
     assert (restarted["status"], restarted["round"], restarted["votes_cast"]) == ("voting", 2, 0)
     assert 0 < len(seen) <= RESTART_MAX[backend(db)], "\n".join(seen)
+
+
+async def test_starting_the_next_story_stays_within_its_round_trips(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = await voting_room()
+    owner = await PokerSession.get(code=code).prefetch_related("owner")
+    token = jwt_for(owner.owner)
+    actor = await authenticate(token)
+    following = await stories.add_story(actor=actor, code=code, title="Signup")
+
+    async with statements(monkeypatch) as seen:
+        started = await stories.start_story(
+            actor=await authenticate(token), code=code, story_id=following["id"]
+        )
+    assert (started["id"], started["status"]) == (following["id"], "voting")
+    assert 0 < len(seen) <= START_MAX[backend(db)], "\n".join(seen)
 
 
 async def test_a_guest_join_stays_within_its_round_trips(

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from models import Room, RoomEvent, Story
-from services.errors import Conflict, Forbidden, Invalid
+from models import PokerSession, Room, RoomEvent, Story
+from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.poker import rounds, sessions, snapshot, stories, voting
 from tests.factories import guest, poker_room
 from tests.room_locks import while_the_room_is_held
@@ -341,3 +341,46 @@ async def test_a_reveal_and_a_restart_read_back_as_the_room_was_told(db: str) ->
     event = await RoomEvent.filter(room=f"poker:{code}").order_by("-seq").first()
     assert event is not None and event.type == "round_restarted"
     assert event.data["story"] == restarted
+
+
+async def test_starting_the_next_story_reads_back_as_the_room_was_told(db: str) -> None:
+    """The story left keeps its votes and waits, the one started takes votes, the timer
+    stops, and a client that connects afterwards reads what the room was told."""
+    _, owner, session = await _room_with_story()
+    code = session["code"]
+    await voting.cast_vote(actor=owner, code=code, value="5")
+    await stories.start_timer(actor=owner, code=code, seconds=60)
+    before = await PokerSession.get(code=code)
+    following = await stories.add_story(actor=owner, code=code, title="Signup")
+
+    started = await stories.start_story(actor=owner, code=code, story_id=following["id"])
+    assert (started["id"], started["status"], started["votes_cast"]) == (
+        following["id"],
+        "voting",
+        0,
+    )
+    after = await PokerSession.get(code=code)
+    assert str(after.current_story_id) == following["id"]
+    assert after.timer_ends_at is None and after.updated_at > before.updated_at
+    left = await Story.get(id=before.current_story_id)
+    assert left.status == "pending"
+    _, state = await snapshot.read(code, owner)
+    assert state is not None
+    assert state["session"]["current_story"] == started
+    assert {s["id"]: s["votes_cast"] for s in state["stories"]}[str(left.id)] == 1
+    event = await RoomEvent.filter(room=f"poker:{code}").order_by("-seq").first()
+    assert event is not None and event.type == "story_started"
+    assert event.data["story"] == started
+    assert (await Room.get(key=f"poker:{code}")).seq == event.seq
+
+
+async def test_a_story_of_another_session_is_not_started(db: str) -> None:
+    _, owner, session = await _room_with_story()
+    _, other_owner, other = await _room_with_story()
+    theirs = (await snapshot.read(other["code"], other_owner))[0].current_story_id
+    for story_id in (str(theirs), "not-a-uuid"):
+        with pytest.raises(NotFound):
+            await stories.start_story(actor=owner, code=session["code"], story_id=story_id)
+    alice, _, _ = await guest(session["code"], "Alice")
+    with pytest.raises(Forbidden):
+        await stories.start_story(actor=alice, code=session["code"], story_id=str(theirs))
