@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page, expect
 
 from models import User
@@ -76,7 +77,15 @@ def card_el(page: Page, title: str) -> Locator:
 
 async def drag(page: Page, source: Locator, target: Locator, *, below: bool = False) -> None:
     """Drag with real mouse moves, in small steps, as a person would."""
-    await source.scroll_into_view_if_needed()
+    for tries in range(3):
+        try:
+            await source.scroll_into_view_if_needed()
+            break
+        except PlaywrightError as err:
+            # The view was drawn again (someone arrived, the labels came) between
+            # finding the card and scrolling to it: find it again.
+            if "not attached" not in str(err) or tries == 2:
+                raise
     src = await source.bounding_box()
     dst = await target.bounding_box()
     assert src and dst

@@ -226,6 +226,8 @@ async def test_a_card_dragged_to_another_day_is_due_then_on_every_screen(
     ann, bob = two_people
     a = await open_view(ann, setup, "?view=calendar&month=2027-02")
     b = await open_view(bob, setup, "?view=calendar&month=2027-02", setup.bob)
+    # Bob's arrival draws Ann's view again; the drag starts after it.
+    await expect(a.locator(".presence-item")).to_have_count(2)
     notes = a.locator('.cal-day[data-day="2027-02-10"] li', has_text="Release notes")
     await expect(notes).to_be_visible()
 
