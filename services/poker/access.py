@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from models import Participant, PokerSession, Story
-from services import sql, throttle
+from services import group_commit, sql, throttle
 from services.actors import Actor
 from services.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized
 from services.events import UnitOfWork
@@ -163,7 +163,8 @@ def session_steps(code: str) -> sql.Steps[PokerSession]:
 
 
 def seat_steps(actor: Actor, session: PokerSession) -> sql.Steps[Participant | None]:
-    """`participant_of`, as steps."""
+    """The caller's participant in this session, if they have one: a guest's token names
+    its seat, a signed-in user's is found by account."""
     if actor.kind == "guest":
         found = yield sql.stmt(_GUEST_SEAT, actor.participant_id)
     elif actor.user_id is not None:
@@ -186,16 +187,9 @@ def require_open(session: PokerSession) -> None:
 
 
 async def participant_of(actor: Actor, session: PokerSession) -> Participant | None:
-    """The caller's participant in this session, if they have one."""
-    if actor.kind == "guest":
-        seat = await Participant.filter(id=actor.participant_id).first()
-    elif actor.user_id is None:
-        seat = None
-    else:
-        seat = await Participant.filter(
-            session_id=session.id, user_id=actor.user_id, removed_at=None
-        ).first()
-    return seat_checked(actor, session, seat)
+    """The caller's participant in this session, if they have one (`seat_steps`, read on
+    its own, or in the transaction inside one)."""
+    return await group_commit.read(lambda: seat_steps(actor, session))
 
 
 def seat_checked(
