@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -406,3 +407,22 @@ async def test_stories_added_together_land_in_order_in_one_transaction(db: str) 
         await stories.add_stories(actor=guest_actor, code=code, drafts=[{"title": "Four"}])
     listed = await stories.list_session_stories(code=code)
     assert [s["title"] for s in listed] == ["One", "Two", "Three"]
+
+
+async def test_guests_joining_together_each_take_one_seat_in_order(db: str) -> None:
+    """A meeting starts: its guests join at once. Each join takes its own seat, sees the
+    room with every join before it, and the room's log has one event each, in order."""
+    _, _, session = await poker_room()
+    code = session["code"]
+    room = f"poker:{code}"
+    before = (await Room.get(key=room)).seq
+    joined = await asyncio.gather(
+        *(seats.join_session(actor=None, code=code, name=f"Guest {i}") for i in range(16))
+    )
+    assert sorted(rendered["participants_count"] for _, rendered, _ in joined) == list(range(2, 18))
+    assert len({seat["id"] for seat, _, _ in joined}) == 16
+    assert len({token for _, _, token in joined}) == 16
+    events = await RoomEvent.filter(room=room, seq__gt=before).order_by("seq")
+    assert [e.seq for e in events] == list(range(before + 1, before + 17))
+    assert {e.data["participant"]["id"] for e in events} == {seat["id"] for seat, _, _ in joined}
+    assert (await Room.get(key=room)).seq == before + 16
