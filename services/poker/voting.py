@@ -11,55 +11,21 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from models import Participant, PokerSession, Story, Vote
 from services import sql
 from services.actors import Actor
 from services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
-from services.events import UnitOfWork, transact, transact_unless_raced, unit_of_work
+from services.events import UnitOfWork, transact, transact_unless_raced
 from services.poker import ballot
 from services.poker.access import (
     SPECTATOR,
     NoSession,
     code_of_story,  # re-exported: edges naming only a story look up its session here
     judged,
-    locked_session,
-    require_open,
-    require_participant,
     room_key,
 )
 from services.poker.rounds import auto_reveal
-from services.poker.stories import story_in
 
 __all__ = ["cast_vote", "code_of_story", "retract_vote"]
-
-
-async def _voting_story(session: PokerSession, story_id: Any | None) -> Story:
-    if story_id is not None and str(story_id) != str(session.current_story_id):
-        if not session.async_voting_enabled:
-            raise Conflict("Only the current story takes votes in this session")
-        story = await story_in(session, story_id)
-    elif session.current_story_id is None:
-        raise Conflict("No story is open for voting")
-    else:
-        story = await story_in(session, session.current_story_id)
-    if story.status == "revealed":
-        raise Conflict("Votes on this story are already revealed")
-    return story
-
-
-async def _tally(session: PokerSession, story: Story) -> dict[str, Any]:
-    voters = (
-        await Participant.filter(session_id=session.id, removed_at=None)
-        .exclude(role=SPECTATOR)
-        .values_list("id", flat=True)
-    )
-    cast = await Vote.filter(story_id=story.id, participant_id__in=list(voters)).count()
-    total = len(voters)
-    return {
-        "votes_cast": cast,
-        "total_participants": total,
-        "all_voted": total > 0 and cast >= total,
-    }
 
 
 async def cast_vote(
@@ -198,8 +164,11 @@ def _story_ref(story_id: Any | None) -> uuid.UUID | None:
         raise NotFound("No such story in this session") from None
 
 
-def _voter(found: ballot.Ballot, actor: Actor, participant_id: int | None) -> int:
-    """The caller's seat, by the same rules as `require_participant`."""
+def _voter(
+    found: ballot.Ballot, actor: Actor, participant_id: int | None, *, voting: bool = True
+) -> int:
+    """The caller's seat, by the same rules as `require_participant`; a spectator's only
+    when not `voting` (taking back a vote they cannot have)."""
     if found.status == "archived":
         raise Conflict("This session is archived")
     if found.status != "active":
@@ -213,13 +182,14 @@ def _voter(found: ballot.Ballot, actor: Actor, participant_id: int | None) -> in
         raise Forbidden("Join the session first")
     if participant_id is not None and participant_id != found.participant_id:
         raise Forbidden("You can only vote as yourself")
-    if found.role == SPECTATOR:
+    if voting and found.role == SPECTATOR:
         raise Forbidden("Spectators watch but do not vote")
     return found.participant_id
 
 
 def _ballot_story(found: ballot.Ballot, wanted: uuid.UUID | None) -> str:
-    """The story the vote is for, by the same rules as `_voting_story`."""
+    """The story the vote is for: the current one, or with async voting any story not
+    yet revealed."""
     if wanted is not None and str(wanted) != found.current_story_id:
         if not found.async_voting:
             raise Conflict("Only the current story takes votes in this session")
@@ -233,22 +203,50 @@ def _ballot_story(found: ballot.Ballot, wanted: uuid.UUID | None) -> str:
 
 
 async def retract_vote(*, actor: Actor, code: str, story_id: Any | None = None) -> dict[str, Any]:
-    async with unit_of_work() as uow:
-        session = await locked_session(uow, code)
-        require_open(session)
-        me = await require_participant(actor, session)
-        story = await _voting_story(session, story_id)
-        deleted = await Vote.filter(story_id=story.id, participant_id=me.id).delete()
-        stats = await _tally(session, story)
-        if deleted:
-            await uow.emit(
-                room_key(session.code),
-                "vote_retracted",
-                {
-                    "story_id": str(story.id),
-                    "participant_id": me.id,
-                    "votes_cast": stats["votes_cast"],
-                },
-                actor,
-            )
-    return {"story_id": str(story.id), "retracted": bool(deleted), "stats": stats}
+    """Take the caller's vote back, written as steps like a vote: the seq claimed, the
+    same read, then the vote deleted with its event. With no vote to take back, nothing
+    is written (the claimed seq is rolled back) and the tally is answered as it is."""
+    wanted = _story_ref(story_id)
+
+    async def retracting(canonical: str) -> dict[str, Any]:
+        asked = _Asked(canonical, actor, wanted, "", None)
+        try:
+            return await transact(lambda uow: _retract(uow, asked))
+        except _NothingRetracted as nothing:
+            return nothing.answer
+
+    return await judged(code, retracting)
+
+
+class _NothingRetracted(Exception):
+    """The caller had no vote on the story; `answer` says so."""
+
+    def __init__(self, answer: dict[str, Any]) -> None:
+        super().__init__("no vote to retract")
+        self.answer = answer
+
+
+_RETRACTED = "DELETE FROM votes WHERE story_id = ? AND participant_id = ? RETURNING id"
+
+
+def _retract(uow: UnitOfWork, asked: _Asked) -> sql.Steps[dict[str, Any]]:
+    room = room_key(asked.code)
+    seq = yield from uow.claim_steps(room)
+    found = yield from ballot.read(asked.code, asked.actor, asked.story)
+    if found is None:
+        raise NoSession
+    me = _voter(found, asked.actor, None, voting=False)
+    story = _ballot_story(found, asked.story)
+    stats = {
+        "votes_cast": found.others,
+        "total_participants": found.voters,
+        "all_voted": found.voters > 0 and found.others >= found.voters,
+    }
+    data = {"story_id": story, "participant_id": me, "votes_cast": found.others}
+    deleted, _ = yield from uow.append_with(
+        sql.stmt(_RETRACTED, story, me), room, seq, "vote_retracted", data, asked.actor
+    )
+    answer = {"story_id": story, "retracted": bool(deleted), "stats": stats}
+    if not deleted:
+        raise _NothingRetracted(answer)
+    return answer

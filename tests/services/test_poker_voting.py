@@ -239,9 +239,36 @@ async def test_queued_stories_refuse_votes_without_async_voting(db: str) -> None
 
 async def test_retracting_a_vote_removes_it(db: str) -> None:
     _, owner, session = await _room_with_story()
-    await voting.cast_vote(actor=owner, code=session["code"], value="2")
-    result = await voting.retract_vote(actor=owner, code=session["code"])
-    assert result["retracted"] is True and result["stats"]["votes_cast"] == 0
+    code = session["code"]
+    alice, alice_id, _ = await guest(code, "Alice")
+    await voting.cast_vote(actor=owner, code=code, value="2")
+    await voting.cast_vote(actor=alice, code=code, value="3")
+    result = await voting.retract_vote(actor=alice, code=code)
+    assert result["retracted"] is True
+    assert result["stats"] == {"votes_cast": 1, "total_participants": 2, "all_voted": False}
+    event = await RoomEvent.filter(room=f"poker:{code}").order_by("-seq").first()
+    assert event is not None and event.type == "vote_retracted"
+    assert (event.data["participant_id"], event.data["votes_cast"]) == (alice_id, 1)
+    _, state = await snapshot.read(code, alice)
+    assert state is not None and state["me"]["vote"] is None
+    voted = state["session"]["current_story"]["voted"]
+    assert len(voted) == 1 and alice_id not in voted
+
+
+async def test_retracting_with_no_vote_writes_nothing(db: str) -> None:
+    """With no vote to take back, the answer says so and the room's log has no gap."""
+    _, owner, session = await _room_with_story()
+    code = session["code"]
+    seq = (await Room.get(key=f"poker:{code}")).seq
+    result = await voting.retract_vote(actor=owner, code=code)
+    assert result["retracted"] is False and result["stats"]["votes_cast"] == 0
+    assert (await Room.get(key=f"poker:{code}")).seq == seq
+    watcher, _, _ = await guest(code, "Wes", spectator=True)
+    assert (await voting.retract_vote(actor=watcher, code=code))["retracted"] is False
+    await voting.cast_vote(actor=owner, code=code, value="5")
+    await rounds.reveal(actor=owner, code=code)
+    with pytest.raises(Conflict):
+        await voting.retract_vote(actor=owner, code=code)
 
 
 async def _while_the_room_is_held(
