@@ -14,7 +14,7 @@ from models import Participant, PokerSession, Story
 from services import group_commit, sql, throttle
 from services.actors import Actor
 from services.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized
-from services.events import UnitOfWork
+from services.events import UnitOfWork, transact
 from services.poker.codes import normalize
 
 MODERATOR, PARTICIPANT, SPECTATOR = "moderator", "participant", "spectator"
@@ -172,6 +172,27 @@ def seat_steps(actor: Actor, session: PokerSession) -> sql.Steps[Participant | N
     else:
         found = []
     return seat_checked(actor, session, Participant._init_from_db(**found[0]) if found else None)
+
+
+def moderated_steps(
+    uow: UnitOfWork, code: str, actor: Actor, *, open_only: bool = True
+) -> sql.Steps[tuple[str, int, PokerSession]]:
+    """A moderator's command, as steps: the room's seq claimed first (its lock), then the
+    session with this (canonical) code, which must be open unless `open_only` is off,
+    and which the caller must moderate. The room, the seq claimed and the session."""
+    room = room_key(code)
+    seq = yield from uow.claim_steps(room)
+    session = yield from session_steps(code)
+    if open_only:
+        require_open(session)
+    moderator_checked(actor, session, (yield from seat_steps(actor, session)))
+    return room, seq, session
+
+
+async def transact_judged(code: str, steps: Callable[[UnitOfWork, str], sql.Steps[T]]) -> T:
+    """`events.transact` of `steps(uow, canonical code)`, for a code a client sent,
+    judged as `judged` judges it."""
+    return await judged(code, lambda canonical: transact(lambda uow: steps(uow, canonical)))
 
 
 def require_owner(actor: Actor, session: PokerSession) -> None:

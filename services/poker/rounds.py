@@ -11,7 +11,6 @@ that the card takes the estimate in the same transaction (`events.transact`).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from typing import Any
 
 from models import PokerSession, Story
@@ -21,12 +20,10 @@ from services.errors import Conflict, Invalid, NotFound
 from services.events import StoryRevealed, UnitOfWork, transact
 from services.poker.access import (
     code_of_story,
-    judged,
-    moderator_checked,
-    require_open,
+    moderated_steps,
     room_key,
-    seat_steps,
     session_steps,
+    transact_judged,
 )
 from services.poker.decks import round_result
 from services.poker.stories import story_steps
@@ -72,18 +69,13 @@ async def reveal(
         if story_id is None:
             raise Invalid("Name a session or a story to reveal")
         code = await code_of_story(story_id)
-
-    def revealing(canonical: str) -> Awaitable[dict[str, Any]]:
-        return transact(lambda uow: _reveal(uow, canonical, actor, story_id))
-
-    return await judged(code, revealing)
+    return await transact_judged(
+        code, lambda uow, canonical: _reveal(uow, canonical, actor, story_id)
+    )
 
 
 def _reveal(uow: UnitOfWork, code: str, actor: Actor, wanted: Any) -> sql.Steps[dict[str, Any]]:
-    room = room_key(code)
-    seq = yield from uow.claim_steps(room)
-    session = yield from session_steps(code)
-    moderator_checked(actor, session, (yield from seat_steps(actor, session)))
+    room, seq, session = yield from moderated_steps(uow, code, actor, open_only=False)
     target = wanted if wanted is not None else session.current_story_id
     if target is None:
         raise Conflict("There is no current story to reveal")
@@ -157,19 +149,11 @@ def _revealed(
 
 async def restart_round(*, actor: Actor, code: str) -> dict[str, Any]:
     """Vote again on the current story; the earlier round's result goes to its history."""
-
-    def restarting(canonical: str) -> Awaitable[dict[str, Any]]:
-        return transact(lambda uow: _restart(uow, canonical, actor))
-
-    return await judged(code, restarting)
+    return await transact_judged(code, lambda uow, canonical: _restart(uow, canonical, actor))
 
 
 def _restart(uow: UnitOfWork, code: str, actor: Actor) -> sql.Steps[dict[str, Any]]:
-    room = room_key(code)
-    seq = yield from uow.claim_steps(room)
-    session = yield from session_steps(code)
-    require_open(session)
-    moderator_checked(actor, session, (yield from seat_steps(actor, session)))
+    room, seq, session = yield from moderated_steps(uow, code, actor)
     if session.current_story_id is None:
         raise NotFound("There is no current story to restart")
     story = yield from story_steps(session, session.current_story_id)

@@ -11,22 +11,21 @@ statement in one transaction on PostgreSQL.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable
 from typing import Any
 
 from models import Participant, PokerSession
 from services import sql
 from services.actors import Actor
 from services.errors import Invalid, NotFound
-from services.events import UnitOfWork, transact
+from services.events import UnitOfWork
 from services.poker.access import (
     PARTICIPANT,
     SPECTATOR,
-    judged,
     require_open,
     room_key,
     seat_steps,
     session_steps,
+    transact_judged,
 )
 from services.poker.views import participant_public, render_session, sessions_rendered
 from services.security import GUEST_PREFIX, new_token, sha256
@@ -57,12 +56,10 @@ async def join_session(
     does a guest presenting their own token (their token is then not sent again).
     """
     role = SPECTATOR if spectator else PARTICIPANT
-
-    def joining(canonical: str) -> Awaitable[_Joined]:
-        return transact(lambda uow: _join(uow, canonical, actor, name, role))
-
     try:
-        return await judged(code, joining)
+        return await transact_judged(
+            code, lambda uow, canonical: _join(uow, canonical, actor, name, role)
+        )
     except _Seated as seated:
         # Nothing was written (the seq claimed is rolled back): the seat as it is.
         return participant_public(seated.seat), await render_session(seated.session), None

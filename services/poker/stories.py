@@ -4,7 +4,6 @@ and restart: services/poker/rounds.py)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,18 +13,16 @@ from models import PokerSession, Story
 from services import group_commit, sql
 from services.actors import Actor
 from services.errors import Invalid, NotFound
-from services.events import UnitOfWork, transact, unit_of_work
+from services.events import UnitOfWork, unit_of_work
 from services.poker.access import (
     code_of_story,
-    judged,
     locked_session,
-    moderator_checked,
+    moderated_steps,
     require_moderator,
     require_open,
     room_key,
-    seat_steps,
     session_by_code,
-    session_steps,
+    transact_judged,
 )
 from services.poker.views import story_public, voted_by_story, voted_steps
 from services.timefmt import iso
@@ -162,19 +159,13 @@ async def start_story(*, actor: Actor, code: str | None = None, story_id: Any) -
     Written as steps, like a vote: a moderator starts every story of a session."""
     if code is None:
         code = await code_of_story(story_id)
-
-    def starting(canonical: str) -> Awaitable[dict[str, Any]]:
-        return transact(lambda uow: _start(uow, canonical, actor, story_id))
-
-    return await judged(code, starting)
+    return await transact_judged(
+        code, lambda uow, canonical: _start(uow, canonical, actor, story_id)
+    )
 
 
 def _start(uow: UnitOfWork, code: str, actor: Actor, story_id: Any) -> sql.Steps[dict[str, Any]]:
-    room = room_key(code)
-    seq = yield from uow.claim_steps(room)
-    session = yield from session_steps(code)
-    require_open(session)
-    moderator_checked(actor, session, (yield from seat_steps(actor, session)))
+    room, seq, session = yield from moderated_steps(uow, code, actor)
     story = yield from story_steps(session, story_id)
     return (yield from made_current(uow, room, seq, session, story, actor))
 

@@ -140,12 +140,16 @@ async def test_a_card_move_stays_within_its_round_trips(
     assert 0 < len(seen) <= MOVE_MAX[backend(db)], "\n".join(seen)
 
 
+async def _owners_token(code: str) -> str:
+    session = await PokerSession.get(code=code).prefetch_related("owner")
+    return jwt_for(session.owner)
+
+
 async def test_a_reveal_and_a_restart_stay_within_their_round_trips(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     code = await voting_room()
-    owner = await PokerSession.get(code=code).prefetch_related("owner")
-    token = jwt_for(owner.owner)
+    token = await _owners_token(code)
     for name, value in (("Val", "3"), ("Ann", "5")):
         _, _, seat = await guest(code, name)
         await voting.cast_vote(actor=await authenticate(seat), code=code, value=value)
@@ -166,8 +170,7 @@ async def test_starting_the_next_story_stays_within_its_round_trips(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     code = await voting_room()
-    owner = await PokerSession.get(code=code).prefetch_related("owner")
-    token = jwt_for(owner.owner)
+    token = await _owners_token(code)
     actor = await authenticate(token)
     following = await stories.add_story(actor=actor, code=code, title="Signup")
 

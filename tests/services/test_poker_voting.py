@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -237,12 +238,19 @@ async def test_queued_stories_refuse_votes_without_async_voting(db: str) -> None
         await voting.cast_vote(actor=owner, code=session["code"], value="2", story_id=later["id"])
 
 
-async def test_retracting_a_vote_removes_it(db: str) -> None:
+async def _owner_and_alice_voted(mine: str, hers: str) -> tuple[Any, Any, int, str]:
+    """A room whose owner and Alice, a guest, have voted: both actors, Alice's seat and
+    the code."""
     _, owner, session = await _room_with_story()
     code = session["code"]
     alice, alice_id, _ = await guest(code, "Alice")
-    await voting.cast_vote(actor=owner, code=code, value="2")
-    await voting.cast_vote(actor=alice, code=code, value="3")
+    await voting.cast_vote(actor=owner, code=code, value=mine)
+    await voting.cast_vote(actor=alice, code=code, value=hers)
+    return owner, alice, alice_id, code
+
+
+async def test_retracting_a_vote_removes_it(db: str) -> None:
+    _, alice, alice_id, code = await _owner_and_alice_voted("2", "3")
     result = await voting.retract_vote(actor=alice, code=code)
     assert result["retracted"] is True
     assert result["stats"] == {"votes_cast": 1, "total_participants": 2, "all_voted": False}
@@ -339,11 +347,7 @@ async def test_an_auto_reveal_with_nothing_to_reveal_leaves_no_gap_in_the_log(db
 async def test_a_reveal_and_a_restart_read_back_as_the_room_was_told(db: str) -> None:
     """What a reveal and a restart tell the room is what a client that connects after
     them reads: the result, the time of the reveal and the history, as stored."""
-    _, owner, session = await _room_with_story()
-    code = session["code"]
-    alice, _, _ = await guest(code, "Alice")
-    await voting.cast_vote(actor=owner, code=code, value="5")
-    await voting.cast_vote(actor=alice, code=code, value="8")
+    owner, _, _, code = await _owner_and_alice_voted("5", "8")
 
     revealed = await rounds.reveal(actor=owner, code=code)
     _, state = await snapshot.read(code, owner)
