@@ -60,8 +60,15 @@ def guarding_codes(*, client: str | None, actor: Actor | None) -> Iterator[None]
 
 
 async def session_by_code(code: str) -> PokerSession:
+    """`session_steps`, read on its own (in the transaction, inside one), for a code a
+    client may have sent (see `judge_lookup`)."""
     canonical = normalize(code)
-    session = await PokerSession.filter(code=canonical).first() if canonical else None
+    session = None
+    if canonical is not None:
+        try:
+            session = await group_commit.read(lambda: session_steps(canonical))
+        except NoSession:
+            session = None
     await judge_lookup(found=session is not None, well_formed=canonical is not None)
     if session is None:
         raise NotFound("No session with that code")

@@ -19,13 +19,12 @@ from services.poker import ballot
 from services.poker.access import (
     SPECTATOR,
     NoSession,
-    code_of_story,  # re-exported: edges naming only a story look up its session here
     judged,
     room_key,
 )
 from services.poker.rounds import auto_reveal
 
-__all__ = ["cast_vote", "code_of_story", "retract_vote"]
+__all__ = ["cast_vote", "retract_vote"]
 
 
 async def cast_vote(

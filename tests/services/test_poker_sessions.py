@@ -11,7 +11,7 @@ import pytest
 from models import Participant, Room, RoomEvent
 from services.auth import authenticate
 from services.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
-from services.poker import codes, folders, seats, sessions, stories, voting
+from services.poker import access, codes, folders, seats, sessions, stories, voting
 from tests.factories import create_user, guest, poker_room, user_actor
 
 
@@ -387,7 +387,7 @@ async def test_a_story_is_started_and_listed_through_its_session(db: str) -> Non
     ]
     with pytest.raises(NotFound):
         await stories.start_story(actor=owner, story_id="not-a-story")
-    assert await voting.code_of_story(second["id"]) == code
+    assert await access.code_of_story(second["id"]) == code
 
 
 async def test_stories_added_together_land_in_order_in_one_transaction(db: str) -> None:
