@@ -10,6 +10,12 @@ queue of what the client sent is another 3 KB, and the event that pauses its sen
 few hundred bytes more (see realtime/queues.py). And uvicorn and the websocket library
 log three plain-text lines per connection at INFO: at thousands of connections a
 second they were most of the log, and a few per cent of what a connection costs.
+
+uvicorn's protocol sets 37 attributes. CPython shares the keys of an instance's
+attributes among a class's instances only up to 30 of them; past that, each connection
+carried a dictionary of its own, about 1.5 KB. Here they are slots (`__slots__`): a
+fixed array of references in the object itself, with no dictionary. An attribute a
+later uvicorn adds goes to the instance's dictionary as before.
 """
 
 from __future__ import annotations
@@ -26,6 +32,47 @@ CONNECTIONS = logging.getLogger("roundtable.websocket")
 
 
 class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
+    # Every attribute uvicorn's protocol (pinned in pyproject.toml) sets, at any time.
+    __slots__ = (
+        "app",
+        "app_state",
+        "asgi_version",
+        "client",
+        "close_sent",
+        "close_timeout",
+        "close_timer",
+        "config",
+        "conn",
+        "connections",
+        "curr_msg_data_type",
+        "default_headers",
+        "disconnected",
+        "frames",
+        "handshake_complete",
+        "handshake_initiated",
+        "initial_response",
+        "last_ping_rtt",
+        "logger",
+        "loop",
+        "pending_ping_payload",
+        "ping_interval",
+        "ping_sent_at",
+        "ping_timeout",
+        "ping_timer",
+        "pong_timer",
+        "queue",
+        "read_paused",
+        "request",
+        "response",
+        "root_path",
+        "scheme",
+        "scope",
+        "server",
+        "tasks",
+        "transport",
+        "writable",
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # What the client sent, in a queue that costs next to nothing while idle.

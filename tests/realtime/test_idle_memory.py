@@ -1,7 +1,8 @@
 """An idle connection keeps nothing of its opening request but the client's address:
 not uvicorn's parsed upgrade request and 101 response, nor the request's headers, nor
-the WSGI-style copy of the request that Socket.IO keeps for the session; and its
-opening is not an INFO line."""
+the WSGI-style copy of the request that Socket.IO keeps for the session; its
+protocol's attributes are slots, not a dictionary; and its opening is not an INFO
+line."""
 
 from __future__ import annotations
 
@@ -61,6 +62,8 @@ async def test_an_open_socket_keeps_only_its_client_address(
         assert protocol.handshake_complete
         assert not hasattr(protocol, "request") and not hasattr(protocol, "response")
         assert protocol.scope["headers"] == []
+        # Every attribute uvicorn set is in a slot: no dictionary of its own per connection.
+        assert vars(protocol) == {}
         # The websocket library's parser still holds the request, without its headers.
         parser: Any = protocol.conn.parser
         held = parser.gi_frame.f_locals.get("request")
