@@ -146,8 +146,7 @@ class BoardCaller:
 
 async def room_state(c: BoardCaller, *, with_presence: bool = True) -> dict[str, Any]:
     """The board as `c` may see it; with who is here, unless the caller adds that."""
-    access = await project_by_id(c.actor, c.conn.code)
-    state = await board_snapshot(access.project)
+    state = await board_snapshot(c.actor, c.conn.code)
     if with_presence:
         state["presence"] = presence_payload(await c.board.presence.people(c.room))
     return state

@@ -77,6 +77,11 @@ def stmt(sql_text: str, *args: Any) -> Stmt:
     return Stmt(sql_text, args)
 
 
+def marks(values: list[Any]) -> str:
+    """One `?` for each of `values`, for an `IN (…)` list."""
+    return ", ".join("?" * len(values))
+
+
 Rows = list[dict[str, Any]]
 T = TypeVar("T")
 # A transaction written as steps: a generator that yields each statement and receives

@@ -1,27 +1,19 @@
-"""The public form of columns and cards. A list renders in a fixed number of queries,
-whatever its length: nothing here queries once per card."""
+"""The public form of columns and cards, and the live board a socket reads on connect.
+A list renders in a fixed number of reads, whatever its length: nothing here reads once
+per card."""
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
-from tortoise.functions import Count
-
-from models import (
-    Attachment,
-    Card,
-    CardLabel,
-    ChecklistItem,
-    Column,
-    Comment,
-    Project,
-    ProjectMember,
-)
-from services.boards.access import board_room
+from models import Card, ChecklistItem, Column, Project
+from services import group_commit, sql
+from services.actors import Actor
+from services.boards.access import access_steps, board_room
 from services.boards.ordering import Slot, ordered
-from services.events import current_seq
 from services.timefmt import iso
 
 
@@ -52,79 +44,118 @@ def progress(items: list[dict[str, Any]]) -> int | None:
     return round(100 * sum(1 for i in items if i["done"]) / len(items))
 
 
-async def _orders(cards: list[Card]) -> dict[uuid.UUID, int]:
+# A list of cards renders in a fixed number of reads, whatever its length: nothing here
+# reads once per card. Plain SQL, as steps, so a board's snapshot is one hop to SQLite's
+# thread (`group_commit.read`): it is read on every connect, and a board's people all
+# connect again at once after a restart.
+_PER_READ = 500
+_CHECKLISTS = """
+SELECT * FROM checklist_items WHERE card_id IN ({marks}) ORDER BY "order", created_at
+"""
+_LABELS = """
+SELECT cl.card_id, l.id, l.name, l.color
+FROM card_labels cl JOIN labels l ON l.id = cl.label_id
+WHERE cl.card_id IN ({marks})
+"""
+_COUNTS = "SELECT card_id, COUNT(id) AS n FROM {table} WHERE card_id IN ({marks}) GROUP BY card_id"
+_PLACES = "SELECT id, position, column_id, archived FROM cards WHERE column_id IN ({marks})"
+
+
+def _in_chunks(text: str, values: list[str]) -> sql.Steps[sql.Rows]:
+    """`text`'s rows for every value of its `IN ({marks})` list, 500 values a read."""
+    found: sql.Rows = []
+    for at in range(0, len(values), _PER_READ):
+        chunk = values[at : at + _PER_READ]
+        found += yield sql.stmt(text.format(marks=sql.marks(chunk)), *chunk)
+    return found
+
+
+@dataclass(frozen=True)
+class _Details:
+    """What a card shows beside its own row."""
+
+    checklists: dict[str, list[dict[str, Any]]]
+    labels: dict[str, list[dict[str, Any]]]
+    comments: dict[str, int]
+    attachments: dict[str, int]
+    orders: dict[str, int]
+
+
+def _details(cards: list[Card]) -> sql.Steps[_Details]:
+    ids = [str(c.id) for c in cards]
+    checklists: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in (yield from _in_chunks(_CHECKLISTS, ids)):
+        item = ChecklistItem._init_from_db(**row)
+        checklists[str(item.card_id)].append(checklist_public(item))
+    labels: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in (yield from _in_chunks(_LABELS, ids)):
+        labels[str(row["card_id"])].append(
+            {"id": str(row["id"]), "name": row["name"], "color": row["color"]}
+        )
+    counts = []
+    for table in ("comments", "attachments"):
+        rows = yield from _in_chunks(_COUNTS.replace("{table}", table), ids)
+        counts.append({str(r["card_id"]): int(r["n"]) for r in rows})
+    columns = sorted({str(c.column_id) for c in cards})
+    places = yield from _in_chunks(_PLACES, columns)
+    return _Details(checklists, labels, counts[0], counts[1], _orders(places))
+
+
+def _orders(places: sql.Rows) -> dict[str, int]:
     """Each card's 0-based index among the cards of its column that share its archived
     state (the live board, or that column's part of the trash)."""
-    columns = {c.column_id for c in cards}
-    rows = await Card.filter(column_id__in=list(columns)).values_list(
-        "id", "position", "column_id", "archived"
-    )
     groups: dict[tuple[str, bool], list[Slot]] = defaultdict(list)
-    for cid, pos, col, archived in rows:
-        groups[(str(col), bool(archived))].append(Slot(id=uuid.UUID(str(cid)), position=str(pos)))
-    index: dict[uuid.UUID, int] = {}
+    for row in places:
+        slot = Slot(id=uuid.UUID(str(row["id"])), position=str(row["position"]))
+        groups[(str(row["column_id"]), bool(row["archived"]))].append(slot)
+    index: dict[str, int] = {}
     for slots in groups.values():
         for i, slot in enumerate(ordered(slots)):
-            index[slot.id] = i
+            index[str(slot.id)] = i
     return index
 
 
-async def _counts(model: Any, ids: list[uuid.UUID]) -> dict[str, int]:
-    rows = (
-        await model.filter(card_id__in=ids)
-        .annotate(n=Count("id"))
-        .group_by("card_id")
-        .values_list("card_id", "n")
-    )
-    return {str(cid): int(n) for cid, n in rows}
+def cards_steps(cards: list[Card]) -> sql.Steps[list[dict[str, Any]]]:
+    """`cards` as the API and the board show them."""
+    if not cards:
+        return []
+    details = yield from _details(cards)
+    return [_card(card, details) for card in cards]
 
 
 async def cards_public(cards: list[Card]) -> list[dict[str, Any]]:
+    """`cards_steps`, read on its own."""
     if not cards:
         return []
-    ids = [c.id for c in cards]
-    checklists: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for item in await ChecklistItem.filter(card_id__in=ids).order_by("order", "created_at"):
-        checklists[str(item.card_id)].append(checklist_public(item))
-    labels: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for link in await CardLabel.filter(card_id__in=ids).select_related("label"):
-        label = link.label
-        labels[str(link.card_id)].append(
-            {"id": str(label.id), "name": label.name, "color": label.color}
-        )
-    comments = await _counts(Comment, ids)
-    attachments = await _counts(Attachment, ids)
-    orders = await _orders(cards)
-    out = []
-    for card in cards:
-        key = str(card.id)
-        items = checklists.get(key, [])
-        out.append(
-            {
-                "id": key,
-                "projectId": str(card.project_id),
-                "columnId": str(card.column_id),
-                "title": card.title,
-                "description": card.description,
-                "priority": card.priority,
-                "startDate": iso(card.start_date),
-                "dueDate": iso(card.due_date),
-                "assigneeId": str(card.assignee_id) if card.assignee_id else None,
-                "order": orders.get(card.id, 0),
-                "position": card.position,
-                "archived": card.archived,
-                "version": card.version,
-                "estimate": card.estimate,
-                "checklist": items,
-                "checklistProgress": progress(items),
-                "labels": sorted(labels.get(key, []), key=lambda lb: (lb["name"], lb["id"])),
-                "commentCount": comments.get(key, 0),
-                "attachmentCount": attachments.get(key, 0),
-                "createdAt": iso(card.created_at),
-                "updatedAt": iso(card.updated_at),
-            }
-        )
-    return out
+    return await group_commit.read(lambda: cards_steps(cards))
+
+
+def _card(card: Card, details: _Details) -> dict[str, Any]:
+    key = str(card.id)
+    items = details.checklists.get(key, [])
+    return {
+        "id": key,
+        "projectId": str(card.project_id),
+        "columnId": str(card.column_id),
+        "title": card.title,
+        "description": card.description,
+        "priority": card.priority,
+        "startDate": iso(card.start_date),
+        "dueDate": iso(card.due_date),
+        "assigneeId": str(card.assignee_id) if card.assignee_id else None,
+        "order": details.orders.get(key, 0),
+        "position": card.position,
+        "archived": card.archived,
+        "version": card.version,
+        "estimate": card.estimate,
+        "checklist": items,
+        "checklistProgress": progress(items),
+        "labels": sorted(details.labels.get(key, []), key=lambda lb: (lb["name"], lb["id"])),
+        "commentCount": details.comments.get(key, 0),
+        "attachmentCount": details.attachments.get(key, 0),
+        "createdAt": iso(card.created_at),
+        "updatedAt": iso(card.updated_at),
+    }
 
 
 async def card_public(card: Card) -> dict[str, Any]:
@@ -139,36 +170,53 @@ def board_sorted(cards: list[Card], column_order: dict[uuid.UUID, int]) -> list[
     )
 
 
-async def members_public(project_id: uuid.UUID) -> list[dict[str, Any]]:
-    rows = await ProjectMember.filter(project_id=project_id).select_related("user")
+_MEMBERS = """
+SELECT m.user_id, m.role, u.name, u.email
+FROM project_members m JOIN users u ON u.id = m.user_id
+WHERE m.project_id = ?
+"""
+_SEQ = "SELECT seq FROM rooms WHERE key = ?"
+_COLUMNS = 'SELECT * FROM columns WHERE project_id = ? ORDER BY "order", created_at, id'
+_LIVE_CARDS = "SELECT * FROM cards WHERE project_id = ? AND archived = ?"
+
+
+def _members(project_id: uuid.UUID) -> sql.Steps[list[dict[str, Any]]]:
     people = [
-        {
-            "userId": str(m.user_id),
-            "name": m.user.name or m.user.email,  # type: ignore[attr-defined]
-            "role": m.role,
-        }
-        for m in rows
+        {"userId": str(m["user_id"]), "name": m["name"] or m["email"], "role": m["role"]}
+        for m in (yield sql.stmt(_MEMBERS, str(project_id)))
     ]
     return sorted(people, key=lambda p: (p["name"].lower(), p["userId"]))
 
 
-async def board_snapshot(project: Project) -> dict[str, Any]:
+def board_steps(project: Project) -> sql.Steps[dict[str, Any]]:
     """The live board: its seq first, so any change committed after the read arrives
     as an event with a later seq (events carry whole cards, or a move the card's new
-    place and version, so applying one twice is harmless)."""
-    seq = await current_seq(board_room(project.id))
-    columns = await Column.filter(project_id=project.id).order_by("order", "created_at", "id")
+    place and version, so applying one twice is harmless). Read in one hop on SQLite,
+    where the seq and the rest come from one snapshot anyway."""
+    pid = str(project.id)
+    seq = yield sql.stmt(_SEQ, board_room(project.id))
+    columns = [Column._init_from_db(**row) for row in (yield sql.stmt(_COLUMNS, pid))]
+    cards = [Card._init_from_db(**row) for row in (yield sql.stmt(_LIVE_CARDS, pid, False))]
     order = {c.id: c.order for c in columns}
-    cards = await Card.filter(project_id=project.id, archived=False)
     return {
-        "seq": seq,
+        "seq": int(seq[0]["seq"]) if seq else 0,
         "project": {
-            "id": str(project.id),
+            "id": pid,
             "workspaceId": str(project.workspace_id),
             "name": project.name,
             "description": project.description,
         },
         "columns": [column_public(c) for c in columns],
-        "cards": await cards_public(board_sorted(list(cards), order)),
-        "members": await members_public(project.id),
+        "cards": (yield from cards_steps(board_sorted(cards, order))),
+        "members": (yield from _members(project.id)),
     }
+
+
+def _seen_board(actor: Actor, project_id: Any) -> sql.Steps[dict[str, Any]]:
+    access = yield from access_steps(actor, project_id)
+    return (yield from board_steps(access.project))
+
+
+async def board_snapshot(actor: Actor, project_id: Any) -> dict[str, Any]:
+    """The live board, if `actor` may see it (`access_steps`), in one read."""
+    return await group_commit.read(lambda: _seen_board(actor, project_id))

@@ -93,7 +93,7 @@ def voted_steps(story_ids: list[Any]) -> sql.Steps[dict[str, list[int]]]:
     ids = [str(s) for s in story_ids]
     for at in range(0, len(ids), _PER_READ):
         chunk = ids[at : at + _PER_READ]
-        for row in (yield sql.stmt(_VOTED.format(marks=_marks(chunk)), *chunk)):
+        for row in (yield sql.stmt(_VOTED.format(marks=sql.marks(chunk)), *chunk)):
             voted[str(row["story_id"])].append(int(row["participant_id"]))
     return voted
 
@@ -125,12 +125,12 @@ def _rendered(sessions: list[PokerSession]) -> sql.Steps[list[dict[str, Any]]]:
     ids = [str(s.id) for s in sessions]
     seats = {
         str(row["session_id"]): row
-        for row in (yield sql.stmt(_SEATS.format(marks=_marks(ids)), MODERATOR, *ids))
+        for row in (yield sql.stmt(_SEATS.format(marks=sql.marks(ids)), MODERATOR, *ids))
     }
     current = [str(s.current_story_id) for s in sessions if s.current_story_id]
     stories: dict[str, Story] = {}
     if current:
-        for row in (yield sql.stmt(_STORIES.format(marks=_marks(current)), *current)):
+        for row in (yield sql.stmt(_STORIES.format(marks=sql.marks(current)), *current)):
             found = Story._init_from_db(**row)
             stories[str(found.id)] = found
     voted = yield from voted_steps(list(stories))
@@ -159,7 +159,3 @@ async def render_sessions(sessions: list[PokerSession]) -> list[dict[str, Any]]:
     if not sessions:
         return []
     return await group_commit.read(lambda: sessions_rendered(sessions))
-
-
-def _marks(values: list[Any]) -> str:
-    return ", ".join("?" * len(values))

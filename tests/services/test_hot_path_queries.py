@@ -22,7 +22,7 @@ from tortoise.backends.sqlite.client import SqliteClient
 from models import Card, Participant, PokerSession
 from services import sql
 from services.auth import authenticate
-from services.boards import cards
+from services.boards import cards, views
 from services.boards.locate import ProjectRef
 from services.poker import ballot, rounds, seats, snapshot, stories, voting
 from tests.factories import create_board, guest, jwt_for, user_actor, voting_room
@@ -53,6 +53,10 @@ JOIN_MAX = {"sqlite": 11, "postgres": 9}
 # A socket's connect reads the room: the session, the seat, the seq, the people, the
 # stories, who voted and the viewer's vote: one hop on SQLite, inside its shared commit.
 SNAPSHOT_MAX = {"sqlite": 10, "postgres": 6}
+# A board socket's connect reads the board: the caller's access, the seq, the columns,
+# the live cards, their checklists, labels, comment and attachment counts, their places
+# in their columns and the members, whatever the number of cards: one hop on SQLite.
+BOARD_MAX = {"sqlite": 14, "postgres": 10}
 
 # asyncpg's ways of sending a statement; BEGIN and COMMIT go through `execute`. Counted
 # on the connection itself, under Tortoise and beside it (the hot paths' steps take
@@ -213,6 +217,23 @@ async def test_a_room_snapshot_stays_within_its_round_trips(
     assert state["session"]["current_story"]["votes_cast"] == 2
     assert state["session"]["current_story"]["votes"] is None
     assert 0 < len(seen) <= SNAPSHOT_MAX[backend(db)], "\n".join(seen)
+
+
+async def test_a_board_snapshot_stays_within_its_round_trips_whatever_its_size(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    board = await create_board()
+    owner = user_actor(board.owner)
+    ref = ProjectRef(board.project.id)
+    todo = str(board.columns[0].id)
+    for i in range(12):
+        await cards.create_card(actor=owner, ref=ref, column_id=todo, fields={"title": f"C{i}"})
+    actor = await authenticate(jwt_for(board.owner))
+
+    async with statements(monkeypatch) as seen:
+        state = await views.board_snapshot(actor, str(board.project.id))
+    assert [c["title"] for c in state["cards"]] == [f"C{i}" for i in range(12)]
+    assert 0 < len(seen) <= BOARD_MAX[backend(db)], "\n".join(seen)
 
 
 def _examined(plan: dict[str, Any], table: str) -> int:
