@@ -47,6 +47,9 @@ class Fanout:
     out_of_order: int = 0
     failed: int = 0
     connect_failed: int = 0
+    # Sockets that joined the rooms per second before the load (connect, auth, join,
+    # `state`), 100 at a time: a room's reconnection storm after a restart.
+    joins_per_s: float = 0.0
     errors: list[str] = field(default_factory=list)
 
     def at(self, fraction: float) -> Point | None:

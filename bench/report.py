@@ -53,6 +53,7 @@ def _fanout_rows(servers: list[Server], pick: Callable[[Server], Fanout | None])
                 f"{f.cpu_ms_per_command:.2f}",
                 f"{f.gen_cpu_pct:.0f} %",
                 f"{f.other_cpu_pct:.0f} %",
+                f"{f.joins_per_s:,.0f}",
                 f"{f.lost} / {f.duplicated} / {f.out_of_order}",
                 str(f.failed + f.connect_failed),
             ]
@@ -71,6 +72,7 @@ FANOUT_HEAD = [
     "server CPU ms / command",
     "generator CPU",
     "other load",
+    "sockets joined/s",
     "lost / dup / out-of-order",
     "failed",
 ]
@@ -264,6 +266,8 @@ def render(servers: list[Server], cfg: Config, about: dict[str, str]) -> str:
             "\ngenerator CPU: the busiest load generator at saturation, % of one core (near 100 %,"
             "\nthe generator set the pace). other load: the most CPU the rest of the machine used"
             "\nin any measured window, % of one core; beyond a few %, other work disturbed the run."
+            "\nsockets joined/s: how fast the rooms' sockets connected, authenticated, joined"
+            "\nand read the room's `state` before the load, 100 at a time."
         )
     if any(s.idle for s in servers):
         out += [

@@ -103,8 +103,9 @@ async def fanout(
         fig = Fanout("board", cfg.board_rooms, cfg.board_size)
         rooms = await setup.board(cfg.board_rooms, cfg.board_size, cfg.board_cards)
         namespace = "/board"
-    _, failed, _, errors = await gens.open(target.urls, namespace, rooms)
+    joined, failed, seconds, errors = await gens.open(target.urls, namespace, rooms)
     fig.connect_failed = failed
+    fig.joins_per_s = joined / seconds if seconds else 0.0
     fig.errors += errors[:3]
     try:
         window = await measured(target, gens, cfg, mode="closed")
