@@ -14,8 +14,9 @@ from realtime.connections import Connection, account_connection, credentials
 from realtime.presence import Here, Person
 from realtime.rooms import RoomNamespace
 from services.actors import Actor
+from services.auth import require_user
 from services.boards import cards, checklists, columns, comments, moves
-from services.boards.access import board_room, project_by_id
+from services.boards.access import board_room, parse_id, project_by_id
 from services.boards.locate import ProjectRef
 from services.boards.views import board_snapshot
 from services.errors import Invalid
@@ -273,17 +274,17 @@ class BoardNamespace(RoomNamespace[BoardCaller]):
     async def admit(self, sid: str, auth: Any) -> str:
         token, project = credentials(auth, "project", "the project's id")
         actor = await self.authenticated(token)
-        access = await project_by_id(actor, project)
-        assert actor.user_id is not None  # project_by_id admits accounts only
-        pid = str(access.project.id)
+        user_id = require_user(actor)
+        pid = str(parse_id(project, "Project"))
         room = board_room(pid)
         conn = account_connection(sid, key=pid, room=room, token=token, actor=actor)
-        # Under the room's gate no event reaches the room, so `state` goes out first; a
-        # removal committed before the snapshot's access check refuses this socket, one
-        # committed after reaches it as an event and closes it.
+        # Under the room's gate no event reaches the room, so `state` goes out first. The
+        # snapshot reads the caller's access with the board, in one hop: a removal
+        # committed before it refuses this socket, one committed after reaches it as an
+        # event and closes it.
         async with self.gate.hold(room):
             state = await room_state(self.caller(conn, actor), with_presence=False)
-            self.sockets.enter_room(sid, user_room(actor.user_id))
+            self.sockets.enter_room(sid, user_room(user_id))
             await self.welcome(conn, actor, Person(str(actor.user_id), actor.name), state)
         return room
 
