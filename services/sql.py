@@ -82,6 +82,10 @@ def marks(values: list[Any]) -> str:
     return ", ".join("?" * len(values))
 
 
+# Values per `IN (…)` list: well under SQLite's limit on parameters in one statement.
+IN_PER_READ = 500
+
+
 Rows = list[dict[str, Any]]
 T = TypeVar("T")
 # A transaction written as steps: a generator that yields each statement and receives
@@ -115,6 +119,16 @@ async def drive_asyncpg(conn: asyncpg.Connection, steps: Steps[T]) -> T:
             step = steps.send([dict(r) for r in found])
     except StopIteration as done:
         return cast(T, done.value)
+
+
+def in_chunks(text: str, values: list[Any], *before: Any) -> Steps[Rows]:
+    """The rows of `text` for all of `values`, named by its `IN ({marks})` list, 500 values
+    a statement; `before` are the parameters ahead of the list."""
+    found: Rows = []
+    for at in range(0, len(values), IN_PER_READ):
+        chunk = values[at : at + IN_PER_READ]
+        found += yield stmt(text.format(marks=marks(chunk)), *before, *chunk)
+    return found
 
 
 def run_sync(db: sqlite3.Connection, text: str, args: tuple[Any, ...] = ()) -> Rows:

@@ -48,7 +48,6 @@ def progress(items: list[dict[str, Any]]) -> int | None:
 # reads once per card. Plain SQL, as steps, so a board's snapshot is one hop to SQLite's
 # thread (`group_commit.read`): it is read on every connect, and a board's people all
 # connect again at once after a restart.
-_PER_READ = 500
 _CHECKLISTS = """
 SELECT * FROM checklist_items WHERE card_id IN ({marks}) ORDER BY "order", created_at
 """
@@ -59,15 +58,6 @@ WHERE cl.card_id IN ({marks})
 """
 _COUNTS = "SELECT card_id, COUNT(id) AS n FROM {table} WHERE card_id IN ({marks}) GROUP BY card_id"
 _PLACES = "SELECT id, position, column_id, archived FROM cards WHERE column_id IN ({marks})"
-
-
-def _in_chunks(text: str, values: list[str]) -> sql.Steps[sql.Rows]:
-    """`text`'s rows for every value of its `IN ({marks})` list, 500 values a read."""
-    found: sql.Rows = []
-    for at in range(0, len(values), _PER_READ):
-        chunk = values[at : at + _PER_READ]
-        found += yield sql.stmt(text.format(marks=sql.marks(chunk)), *chunk)
-    return found
 
 
 @dataclass(frozen=True)
@@ -84,20 +74,20 @@ class _Details:
 def _details(cards: list[Card]) -> sql.Steps[_Details]:
     ids = [str(c.id) for c in cards]
     checklists: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in (yield from _in_chunks(_CHECKLISTS, ids)):
+    for row in (yield from sql.in_chunks(_CHECKLISTS, ids)):
         item = ChecklistItem._init_from_db(**row)
         checklists[str(item.card_id)].append(checklist_public(item))
     labels: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in (yield from _in_chunks(_LABELS, ids)):
+    for row in (yield from sql.in_chunks(_LABELS, ids)):
         labels[str(row["card_id"])].append(
             {"id": str(row["id"]), "name": row["name"], "color": row["color"]}
         )
     counts = []
     for table in ("comments", "attachments"):
-        rows = yield from _in_chunks(_COUNTS.replace("{table}", table), ids)
+        rows = yield from sql.in_chunks(_COUNTS.replace("{table}", table), ids)
         counts.append({str(r["card_id"]): int(r["n"]) for r in rows})
     columns = sorted({str(c.column_id) for c in cards})
-    places = yield from _in_chunks(_PLACES, columns)
+    places = yield from sql.in_chunks(_PLACES, columns)
     return _Details(checklists, labels, counts[0], counts[1], _orders(places))
 
 

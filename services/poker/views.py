@@ -84,17 +84,14 @@ def session_public(
 # a room of a thousand voters renders all thousand, and the ORM's decoding of each row
 # cost more than the read.
 _VOTED = "SELECT story_id, participant_id FROM votes WHERE story_id IN ({marks}) ORDER BY id"
-_PER_READ = 500
+_PER_READ = sql.IN_PER_READ
 
 
 def voted_steps(story_ids: list[Any]) -> sql.Steps[dict[str, list[int]]]:
     """The seats that have voted on each of `story_ids`, by story id."""
     voted: dict[str, list[int]] = defaultdict(list)
-    ids = [str(s) for s in story_ids]
-    for at in range(0, len(ids), _PER_READ):
-        chunk = ids[at : at + _PER_READ]
-        for row in (yield sql.stmt(_VOTED.format(marks=sql.marks(chunk)), *chunk)):
-            voted[str(row["story_id"])].append(int(row["participant_id"]))
+    for row in (yield from sql.in_chunks(_VOTED, [str(s) for s in story_ids])):
+        voted[str(row["story_id"])].append(int(row["participant_id"]))
     return voted
 
 

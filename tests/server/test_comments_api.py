@@ -6,7 +6,7 @@ import uuid
 
 import httpx
 
-from models import Notification
+from models import Notification, ProjectMember
 from tests.card_details import captured, make_card, of_type, pat_headers
 from tests.factories import add_member, bearer, create_board, create_user, jwt_for
 
@@ -135,3 +135,26 @@ async def test_assignee_creator_and_earlier_commenters_are_notified(
     assert note["activity"]["cardId"] == str(card.id)
     assert note["activity"]["actorId"] == str(author.id)
     assert note["activity"]["meta"]["excerpt"] == "Looks done to me"
+
+
+async def test_only_people_who_can_still_open_the_board_are_notified(
+    client: httpx.AsyncClient,
+) -> None:
+    board = await create_board()
+    left, ws_admin, org_admin, author = [await create_user() for _ in range(4)]
+    await add_member(board, left)
+    await add_member(board, ws_admin, ws_role="admin", project_role=None)
+    await add_member(board, org_admin, org_role="admin", project_role=None)
+    await add_member(board, author)
+    card = await make_card(board, assignee_id=left.id)
+    url = f"{board.base}/cards/{card.id}/comments"
+    for earlier in (ws_admin, org_admin):
+        res = await client.post(url, json={"content": "earlier"}, headers=bearer(jwt_for(earlier)))
+        assert res.status_code == 201, res.text
+    # The assignee left the project: no longer told about its cards.
+    await ProjectMember.filter(project_id=board.project.id, user_id=left.id).delete()
+    await Notification.all().delete()
+    res = await client.post(url, json={"content": "Shipped"}, headers=bearer(jwt_for(author)))
+    assert res.status_code == 201, res.text
+    notified = {n.user_id for n in await Notification.filter(type="comment_added")}
+    assert notified == {ws_admin.id, org_admin.id, board.owner.id}

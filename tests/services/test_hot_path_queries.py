@@ -19,13 +19,24 @@ import pytest
 from tortoise import connections
 from tortoise.backends.sqlite.client import SqliteClient
 
-from models import Card, Participant, PokerSession
+from models import Card, Notification, Participant, PokerSession
 from services import sql
 from services.auth import authenticate
-from services.boards import cards, views
+from services.boards import cards, comments, views
+from services.boards.access import board_room
 from services.boards.locate import ProjectRef
+from services.errors import Forbidden, NotFound
+from services.events import current_seq
 from services.poker import ballot, rounds, seats, snapshot, stories, voting
-from tests.factories import create_board, guest, jwt_for, user_actor, voting_room
+from tests.factories import (
+    add_member,
+    create_board,
+    create_user,
+    guest,
+    jwt_for,
+    user_actor,
+    voting_room,
+)
 
 # Statements today. A vote: the token read, then BEGIN, the seq, one read, the upsert,
 # the event and COMMIT; on SQLite inside a savepoint (its commit is shared), all of it
@@ -57,6 +68,11 @@ SNAPSHOT_MAX = {"sqlite": 10, "postgres": 6}
 # the live cards, their checklists, labels, comment and attachment counts, their places
 # in their columns and the members, whatever the number of cards: one hop on SQLite.
 BOARD_MAX = {"sqlite": 14, "postgres": 10}
+# A comment, posted by a member on the owner's card: the token read, then in one
+# transaction the board's seq, the caller's access, the card, its earlier commenters,
+# the comment, its event, who of the followers may still see the board, and their
+# notifications.
+COMMENT_MAX = {"sqlite": 13, "postgres": 11}
 
 # asyncpg's ways of sending a statement; BEGIN and COMMIT go through `execute`. Counted
 # on the connection itself, under Tortoise and beside it (the hot paths' steps take
@@ -234,6 +250,60 @@ async def test_a_board_snapshot_stays_within_its_round_trips_whatever_its_size(
         state = await views.board_snapshot(actor, str(board.project.id))
     assert [c["title"] for c in state["cards"]] == [f"C{i}" for i in range(12)]
     assert 0 < len(seen) <= BOARD_MAX[backend(db)], "\n".join(seen)
+
+
+async def test_a_comment_stays_within_its_round_trips_and_a_refused_change_leaves_no_gap(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    board, other = await create_board(), await create_board()
+    owner = user_actor(board.owner)
+    ref = ProjectRef(board.project.id)
+    todo = str(board.columns[0].id)
+    card = await cards.create_card(actor=owner, ref=ref, column_id=todo, fields={"title": "C"})
+    theirs = await cards.create_card(
+        actor=user_actor(other.owner),
+        ref=ProjectRef(other.project.id),
+        column_id=str(other.columns[0].id),
+        fields={"title": "T"},
+    )
+    author = await create_user()
+    await add_member(board, author)
+    token = jwt_for(author)
+    before = await current_seq(board_room(board.project.id))
+
+    async with statements(monkeypatch) as seen:
+        actor = await authenticate(token)
+        posted = await comments.add_comment(
+            actor=actor, project_id=board.project.id, card_id=card["id"], content="Looks good"
+        )
+    assert posted["content"] == "Looks good"
+    assert 0 < len(seen) <= COMMENT_MAX[backend(db)], "\n".join(seen)
+    [note] = await Notification.filter(type="comment_added")
+    assert note.user_id == board.owner.id
+    assert await current_seq(board_room(board.project.id)) == before + 1
+    # A card of another board, or no card at all: not found, and the seq it claimed
+    # rolls back with the rest.
+    for wrong in (theirs["id"], str(uuid.uuid4()), "not-a-uuid"):
+        with pytest.raises(NotFound):
+            await comments.add_comment(
+                actor=owner, project_id=board.project.id, card_id=wrong, content="hi"
+            )
+    assert await current_seq(board_room(board.project.id)) == before + 1
+    listed = await comments.list_comments(actor=owner, ref=ref, card_id=card["id"])
+    assert [c["id"] for c in listed] == [posted["id"]]
+    # Someone else's comment cannot be deleted by a plain member: refused, no gap.
+    bystander = await create_user()
+    await add_member(board, bystander)
+    with pytest.raises(Forbidden):
+        await comments.delete_comment(
+            actor=user_actor(bystander), ref=ref, card_id=card["id"], comment_id=posted["id"]
+        )
+    assert await current_seq(board_room(board.project.id)) == before + 1
+    await comments.delete_comment(
+        actor=user_actor(author), ref=ref, card_id=card["id"], comment_id=posted["id"]
+    )
+    assert await current_seq(board_room(board.project.id)) == before + 2
+    assert await comments.list_comments(actor=owner, ref=ref, card_id=card["id"]) == []
 
 
 def _examined(plan: dict[str, Any], table: str) -> int:
