@@ -10,11 +10,12 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from models import Card, ChecklistItem, Column, Notification, ProjectMember
+from models import Card, ChecklistItem, Column, Notification
 from services import sql
 from services.actors import Actor
 from services.boards import attachments, moves, notify
 from services.boards.access import ProjectAccess
+from services.boards.card_rules import assigned_steps, assignee_steps, check_dates, checklist_steps
 from services.boards.columns import column_in, ordered_columns, require_room
 from services.boards.locate import (
     ProjectRef,
@@ -25,6 +26,7 @@ from services.boards.locate import (
     stale_card,
 )
 from services.boards.moves import move_card as move_card  # a drag: the board's hot path
+from services.boards.new_card import create_card as create_card
 from services.boards.ordering import Drop, Placement, Slot, place_in
 from services.boards.views import board_sorted, card_public, cards_public
 from services.errors import Invalid
@@ -79,94 +81,9 @@ async def get_card(*, actor: Actor, ref: ProjectRef, card_id: Any) -> dict[str, 
     return await card_public(await card_in(acc.project.id, card_id))
 
 
-async def _check_assignee(project_id: uuid.UUID, assignee_id: Any) -> uuid.UUID | None:
-    if assignee_id is None:
-        return None
-    try:
-        uid = uuid.UUID(str(assignee_id))
-    except ValueError:
-        raise Invalid("assigneeId must be a member of the project") from None
-    if not await ProjectMember.filter(project_id=project_id, user_id=uid).exists():
-        raise Invalid("assigneeId must be a member of the project")
-    return uid
-
-
-def _check_dates(card: Card) -> None:
-    if card.start_date and card.due_date and card.start_date > card.due_date:
-        raise Invalid("startDate must not be after dueDate")
-
-
 async def _replace_checklist(card: Card, items: list[dict[str, Any]]) -> None:
     await ChecklistItem.filter(card_id=card.id).delete()
-    if items:
-        await ChecklistItem.bulk_create(
-            [
-                ChecklistItem(
-                    card_id=card.id,
-                    title=item["title"],
-                    done=bool(item.get("done", False)),
-                    order=item["order"] if item.get("order") is not None else i,
-                )
-                for i, item in enumerate(items)
-            ]
-        )
-
-
-async def _notify_assigned(
-    actor: Actor, card: Card, notes: list[Notification], before: uuid.UUID | None
-) -> None:
-    if card.assignee_id is not None and card.assignee_id != before:
-        notes += await notify.activity(
-            type="card_assigned",
-            actor=actor,
-            project_id=card.project_id,
-            card_id=card.id,
-            meta={"title": card.title},
-            recipients=[card.assignee_id],
-        )
-
-
-async def create_card(
-    *, actor: Actor, ref: ProjectRef, column_id: Any, fields: dict[str, Any]
-) -> dict[str, Any]:
-    """A new card at the bottom of its column. `fields`: title and optionally
-    description, priority, start_date, due_date, assignee_id, estimate, checklist."""
-    notes: list[Notification] = []
-    async with unit_of_work() as uow:
-        acc = await locked_project(uow, actor, ref)
-        pid = acc.project.id
-        column = await column_in(pid, column_id)
-        await require_room(column)
-        placement = await place_in(column.id, Drop())
-        card = Card(
-            project_id=pid,
-            column_id=column.id,
-            title=fields["title"],
-            description=fields.get("description") or "",
-            priority=fields.get("priority"),
-            start_date=fields.get("start_date"),
-            due_date=fields.get("due_date"),
-            assignee_id=await _check_assignee(pid, fields.get("assignee_id")),
-            estimate=fields.get("estimate"),
-            position=placement.position,
-            created_by_id=actor.user_id,
-        )
-        _check_dates(card)
-        await card.save()
-        await _replace_checklist(card, fields.get("checklist") or [])
-        rendered = await card_public(card)
-        await _renumbered(uow, acc, column.id, placement, actor)
-        await uow.emit(room_of(acc), "card_created", {"card": rendered}, actor)
-        notes += await notify.activity(
-            type="card_created",
-            actor=actor,
-            project_id=pid,
-            card_id=card.id,
-            meta={"title": card.title, "column": column.name},
-        )
-        await _notify_assigned(actor, card, notes, None)
-    await notify.deliver(notes)
-    return rendered
+    await sql.drive(checklist_steps(card.id, items))
 
 
 async def _renumbered(
@@ -233,11 +150,11 @@ async def update_card(
             if name == "description" and value is None:
                 value = ""
             if name == "assignee_id":
-                value = await _check_assignee(pid, value)
+                value = await sql.drive(assignee_steps(pid, value))
             if getattr(card, name) != value:
                 setattr(card, name, value)
                 changed.append(name)
-        _check_dates(card)
+        check_dates(card)
         if "checklist" in changes:
             await _replace_checklist(card, changes["checklist"] or [])
             changed.append("checklist")
@@ -270,7 +187,7 @@ async def update_card(
             data["fields"] = [_WIRE_NAMES.get(f, f) for f in changed]
         await uow.emit(room_of(acc), kind, data, actor)
         notes += await _activity(actor, card, kind, changed, was_in)
-        await _notify_assigned(actor, card, notes, was_assigned)
+        notes += await sql.drive(assigned_steps(actor, card, was_assigned))
     await notify.deliver(notes)
     return rendered
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -19,13 +20,13 @@ import pytest
 from tortoise import connections
 from tortoise.backends.sqlite.client import SqliteClient
 
-from models import Card, Notification, Participant, PokerSession
+from models import Card, Column, Notification, Participant, PokerSession
 from services import sql
 from services.auth import authenticate
 from services.boards import cards, comments, views
 from services.boards.access import board_room
 from services.boards.locate import ProjectRef
-from services.errors import Forbidden, NotFound
+from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.events import current_seq
 from services.poker import ballot, rounds, seats, snapshot, stories, voting
 from tests.factories import (
@@ -73,6 +74,12 @@ BOARD_MAX = {"sqlite": 14, "postgres": 10}
 # the comment, its event, who of the followers may still see the board, and their
 # notifications.
 COMMENT_MAX = {"sqlite": 13, "postgres": 11}
+# A new card with a checklist, assigned: the token read, then in one transaction the
+# board's seq, the caller's access, the column, the card at the bottom of it, the
+# assignee's seat, the row, its checklist, the card rendered (its checklist, labels,
+# counts and place), its event and the notifications (the project's members, then the
+# new card's and the assignment's rows).
+CREATE_MAX = {"sqlite": 21, "postgres": 19}
 
 # asyncpg's ways of sending a statement; BEGIN and COMMIT go through `execute`. Counted
 # on the connection itself, under Tortoise and beside it (the hot paths' steps take
@@ -304,6 +311,55 @@ async def test_a_comment_stays_within_its_round_trips_and_a_refused_change_leave
     )
     assert await current_seq(board_room(board.project.id)) == before + 2
     assert await comments.list_comments(actor=owner, ref=ref, card_id=card["id"]) == []
+
+
+async def test_a_new_card_stays_within_its_round_trips_and_a_refused_one_leaves_no_gap(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    board, other = await create_board(), await create_board()
+    owner = user_actor(board.owner)
+    ref = ProjectRef(board.project.id)
+    mate = await create_user()
+    await add_member(board, mate)
+    todo, done = board.columns[0], board.columns[2]
+    await cards.create_card(actor=owner, ref=ref, column_id=str(todo.id), fields={"title": "A"})
+    token = jwt_for(board.owner)
+    room = board_room(board.project.id)
+    before = await current_seq(room)
+    fields = {
+        "title": "B",
+        "assignee_id": str(mate.id),
+        "checklist": [{"title": "Spec", "done": True}, {"title": "Tests"}],
+    }
+
+    async with statements(monkeypatch) as seen:
+        actor = await authenticate(token)
+        made = await cards.create_card(actor=actor, ref=ref, column_id=str(todo.id), fields=fields)
+    assert 0 < len(seen) <= CREATE_MAX[backend(db)], "\n".join(seen)
+    assert (made["title"], made["order"], made["checklistProgress"]) == ("B", 1, 50)
+    assert [i["title"] for i in made["checklist"]] == ["Spec", "Tests"]
+    kinds = await Notification.filter(user_id=mate.id).values_list("type", flat=True)
+    assert sorted(kinds) == ["card_assigned", "card_created", "card_created"]
+    assert await current_seq(room) == before + 1
+    # Refused, each after the seq was claimed: a full column, a column of another board,
+    # an assignee from outside, dates upside down. Nothing is written, and no seq is lost.
+    await Column.filter(id=done.id).update(wip_limit=0)
+    for column, extra, error in (
+        (done.id, {}, Conflict),
+        (other.columns[0].id, {}, NotFound),
+        (todo.id, {"assignee_id": str(other.owner.id)}, Invalid),
+        (todo.id, {"start_date": made_at(2), "due_date": made_at(1)}, Invalid),
+    ):
+        with pytest.raises(error):
+            await cards.create_card(
+                actor=owner, ref=ref, column_id=str(column), fields={"title": "X", **extra}
+            )
+    assert await current_seq(room) == before + 1
+    assert await Card.filter(project_id=board.project.id).count() == 2
+
+
+def made_at(day: int) -> datetime:
+    return datetime(2026, 5, day, tzinfo=UTC)
 
 
 def _examined(plan: dict[str, Any], table: str) -> int:
