@@ -3,7 +3,8 @@ reference that does no database work and a raw-websocket floor.
 
 Each server in turn, on loopback: idle connections (connected 100 at a time: the
 connection storm), poker rooms of 10 where one guest per room votes, board rooms of 50
-where one client per room moves cards, and REST guest join + vote. A room scenario
+where one client per room moves cards, REST guest join + vote, and REST card creation
+and comments (Roundtable only). A room scenario
 first finds saturation (one command in flight per room, sent again on its ack), then
 offers open-loop load at fractions of it. Node load generators on the real wire
 contract (msgpack, websocket, auth, state, event) record emit-to-last-receiver latency
@@ -42,7 +43,7 @@ from bench.servers import (
     start,
 )
 
-SCENARIOS = ("idle", "poker", "rounds", "board", "rest")
+SCENARIOS = ("idle", "poker", "rounds", "board", "rest", "cards")
 # Idle cost does not depend on the database, so the others climb only the first level.
 FULL_IDLE_LADDER = {"sqlite", "node"}
 QUICK = Config(
@@ -54,6 +55,7 @@ QUICK = Config(
     idle_levels=(500,),
     idle_seconds=2.0,
     rest_guests=100,
+    rest_cards=100,
 )
 
 
@@ -90,6 +92,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     add("--idle-seconds", type=float, help=f"idle watch per level (default {full.idle_seconds:g})")
     add("--rest-guests", type=int, help=f"REST join + vote pairs (default {full.rest_guests})")
+    add(
+        "--rest-cards",
+        type=int,
+        help=f"REST cards created, then commented on (default {full.rest_cards})",
+    )
     add("--generators", type=int, default=1, help="load generator processes (default 1)")
     add(
         "--no-pin", action="store_true", help="do not keep generators and servers on separate cores"
@@ -107,7 +114,15 @@ def _parser() -> argparse.ArgumentParser:
 def _config(args: argparse.Namespace) -> Config:
     cfg = QUICK if args.quick else Config()
     changes: dict[str, object] = {}
-    for name in ("poker_rooms", "board_rooms", "seconds", "warmup", "idle_seconds", "rest_guests"):
+    for name in (
+        "poker_rooms",
+        "board_rooms",
+        "seconds",
+        "warmup",
+        "idle_seconds",
+        "rest_guests",
+        "rest_cards",
+    ):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
     if args.fractions:
@@ -177,6 +192,9 @@ async def _one(
                     if "rest" in chosen and kind.roundtable:
                         _say(f"{kind.label}: REST guest join + vote")
                         fig.rest = await scenarios.rest(target, gens, setup, cfg)
+                    if "cards" in chosen and kind.roundtable:
+                        _say(f"{kind.label}: REST cards and comments")
+                        fig.cards = await scenarios.cards(target, setup, cfg)
                 finally:
                     await setup.aclose()
         except Exception as err:

@@ -76,6 +76,19 @@ class Rest:
 
 
 @dataclass
+class Cards:
+    """REST: a member creates cards, then comments on each."""
+
+    cards: int
+    cards_per_s: float
+    cpu_ms_per_card: float
+    comments_per_s: float
+    cpu_ms_per_comment: float
+    failed: int
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Server:
     key: str
     label: str
@@ -88,6 +101,7 @@ class Server:
     idle: list[Idle] = field(default_factory=list)
     storm_per_s: float | None = None
     rest: Rest | None = None
+    cards: Cards | None = None
 
     def fanouts(self) -> list[Fanout]:
         return [f for f in (self.poker, self.rounds, self.board) if f is not None]

@@ -113,6 +113,30 @@ def _rest(servers: list[Server]) -> str:
     return table(head, rows)
 
 
+def _cards(servers: list[Server]) -> str:
+    rows = [
+        [
+            _label(s),
+            f"{s.cards.cards_per_s:,.0f}",
+            f"{s.cards.cpu_ms_per_card:.2f}",
+            f"{s.cards.comments_per_s:,.0f}",
+            f"{s.cards.cpu_ms_per_comment:.2f}",
+            str(s.cards.failed),
+        ]
+        for s in servers
+        if s.cards is not None
+    ]
+    head = [
+        "server",
+        "cards created/s",
+        "server CPU ms / card",
+        "comments/s",
+        "server CPU ms / comment",
+        "failed",
+    ]
+    return table(head, rows)
+
+
 def _verdict(ok: bool | None) -> str:
     return "not measured" if ok is None else ("met" if ok else "NOT met")
 
@@ -276,6 +300,12 @@ def render(servers: list[Server], cfg: Config, about: dict[str, str]) -> str:
         ]
     if any(s.rest for s in servers):
         out += ["\nREST: a guest joins a session and votes, 20 guests at a time\n", _rest(servers)]
+    if any(s.cards for s in servers):
+        out += [
+            "\nREST: a member creates cards (each with a checklist item), then comments on"
+            " each, 10 requests at a time\n",
+            _cards(servers),
+        ]
     out += [
         "\nTargets (printed, not asserted)\n",
         table(["target", "measured", ""], targets(servers)),

@@ -139,6 +139,20 @@ class Setup:
 
         return await _gather(rooms, room)
 
+    async def project(self, name: str) -> tuple[str, str, str, str]:
+        """A new owner's project in their personal workspace: (the owner's JWT, the
+        project's id, its API path, its first column's id)."""
+        token = await self.account()
+        orgs = await self._call("GET", "/organizations", token)
+        org = next(o for o in orgs if o.get("isPersonal", True))["slug"]
+        spaces = await self._call("GET", f"/orgs/{org}/workspaces", token)
+        ws = next(w for w in spaces if w.get("isPersonal", True))["slug"]
+        prefix = f"/orgs/{org}/workspaces/{ws}/projects"
+        project = await self._call("POST", prefix, token, json={"name": name})
+        base = f"{prefix}/{project['id']}"
+        column = (await self._call("GET", f"{base}/columns", token))[0]["id"]
+        return token, str(project["id"]), base, str(column)
+
     async def board(self, rooms: int, size: int, cards: int) -> list[Room]:
         """Projects of `cards` cards in their first column, each with an owner of its
         own (as teams are: one person's commands stay within the per-user limits) and
@@ -152,22 +166,14 @@ class Setup:
             ]
 
         async def room(n: int) -> Room:
-            token = await self.account()
-            orgs = await self._call("GET", "/organizations", token)
-            org = next(o for o in orgs if o.get("isPersonal", True))["slug"]
-            spaces = await self._call("GET", f"/orgs/{org}/workspaces", token)
-            ws = next(w for w in spaces if w.get("isPersonal", True))["slug"]
-            prefix = f"/orgs/{org}/workspaces/{ws}/projects"
-            project = await self._call("POST", prefix, token, json={"name": f"Bench {n}"})
-            base = f"{prefix}/{project['id']}"
-            column = (await self._call("GET", f"{base}/columns", token))[0]["id"]
+            token, project, base, column = await self.project(f"Bench {n}")
             made = []
             for i in range(cards):
                 card = await self._call(
                     "POST", f"{base}/columns/{column}/cards", token, json={"title": f"Card {i}"}
                 )
                 made.append(str(card["id"]))
-            auths = [{"token": token, "project": str(project["id"])}] * size
+            auths = [{"token": token, "project": project}] * size
             # The API lists a column's cards top first; new cards land at the bottom.
             return _board_room(auths, str(column), made)
 

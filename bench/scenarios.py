@@ -1,14 +1,15 @@
 """The scenarios run against each server: fan-out in poker rooms of 10 and board rooms
 of 50 (saturation, then open-loop load at fractions of it), idle connections with the
-storm that connects them, and REST guest join + vote."""
+storm that connects them, REST guest join + vote, and REST cards and comments."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from dataclasses import dataclass
+from typing import Any
 
-from bench.figures import Fanout, Idle, Point, Rest, percentile
+from bench.figures import Cards, Fanout, Idle, Point, Rest, percentile
 from bench.generator import Generators, Room, Run
 from bench.procs import machine_busy_seconds
 from bench.rooms import Setup
@@ -16,6 +17,7 @@ from bench.servers import Target
 
 IDLE_ROOM = 20
 STORM_CONCURRENCY = 100
+CARDS_CONCURRENCY = 10
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Config:
     # Longer than one ping interval (25 s on both servers), so every socket is pinged.
     idle_seconds: float = 30.0
     rest_guests: int = 1000
+    rest_cards: int = 500
 
 
 async def _until(when: float) -> None:
@@ -182,4 +185,48 @@ async def rest(target: Target, gens: Generators, setup: Setup, cfg: Config) -> R
         cpu_ms_per_pair=1000 * cpu / pairs if pairs else 0.0,
         failed=int(answer["failed"]),
         errors=list(answer["errors"]),
+    )
+
+
+async def cards(target: Target, setup: Setup, cfg: Config) -> Cards:
+    """A member creates cards (each with a checklist item) in one column of a board,
+    then comments on each, 10 requests at a time, over REST from this process."""
+    token, _, base, column = await setup.project("Bench cards")
+    gate = asyncio.Semaphore(CARDS_CONCURRENCY)
+    failed = 0
+    errors: list[str] = []
+
+    async def call(path: str, body: dict[str, Any]) -> dict[str, Any] | None:
+        nonlocal failed
+        async with gate:
+            try:
+                answer: dict[str, Any] = await setup._call("POST", path, token, json=body)
+                return answer
+            except Exception as exc:
+                failed += 1
+                errors[len(errors) :] = [str(exc)][: 3 - len(errors)]
+                return None
+
+    async def timed(
+        paths: list[tuple[str, dict[str, Any]]],
+    ) -> tuple[list[dict[str, Any] | None], float, float]:
+        cpu0, t0 = target.meter.cpu(), time.monotonic()
+        answers = await asyncio.gather(*(call(path, body) for path, body in paths))
+        return answers, target.meter.cpu() - cpu0, time.monotonic() - t0
+
+    card = {"title": "Bench card", "checklist": [{"title": "Done"}]}
+    made, card_cpu, card_s = await timed(
+        [(f"{base}/columns/{column}/cards", card)] * cfg.rest_cards
+    )
+    ids = [str(c["id"]) for c in made if c is not None]
+    comment: dict[str, Any] = {"content": "Looks good"}
+    _, comment_cpu, comment_s = await timed([(f"{base}/cards/{i}/comments", comment) for i in ids])
+    return Cards(
+        cards=len(ids),
+        cards_per_s=len(ids) / card_s if card_s else 0.0,
+        cpu_ms_per_card=1000 * card_cpu / len(ids) if ids else 0.0,
+        comments_per_s=len(ids) / comment_s if comment_s else 0.0,
+        cpu_ms_per_comment=1000 * comment_cpu / len(ids) if ids else 0.0,
+        failed=failed,
+        errors=errors,
     )

@@ -15,7 +15,7 @@ from tests.support import ON_CI, ROOT, SKIPPED
 
 TINY = [
     "--servers=sqlite,node",
-    "--scenarios=idle,poker,rounds,board",
+    "--scenarios=idle,poker,rounds,board,cards",
     "--poker-rooms=2",
     "--board-rooms=1",
     "--warmup=0.3",
@@ -23,6 +23,7 @@ TINY = [
     "--fractions=0.5",
     "--idle-levels=40",
     "--idle-seconds=0.5",
+    "--rest-cards=5",
 ]
 
 
@@ -74,5 +75,9 @@ def test_a_tiny_bench_measures_both_servers_without_losing_an_event(tmp_path: Pa
             assert run["failed"] == run["connect_failed"] == 0, (key, scenario, run["errors"])
         assert server["idle"][0]["connections"] == 40
         assert server["storm_per_s"] > 0
+    cards = servers["sqlite"]["cards"]
+    assert (cards["cards"], cards["failed"]) == (5, 0), cards["errors"]
+    assert cards["cpu_ms_per_card"] > 0 and cards["cpu_ms_per_comment"] > 0
+    assert servers["node"]["cards"] is None
     assert "Targets (printed, not asserted)" in done.stdout
     assert plot.stat().st_size > 10_000
