@@ -5,6 +5,7 @@ written: one definition for a new card (`new_card`, as steps) and a changed one
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,10 +13,43 @@ from models import Card, Notification
 from services import sql
 from services.actors import Actor
 from services.boards import notify
-from services.errors import Invalid
+from services.boards.access import parse_id
+from services.boards.columns import check_room
+from services.errors import Invalid, NotFound
 
+# A column of the project, and how many live cards it holds when it has a WIP limit.
+_COLUMN = """
+SELECT c.id, c.name, c.wip_limit,
+       CASE WHEN c.wip_limit IS NULL THEN 0 ELSE
+         (SELECT COUNT(*) FROM cards k WHERE k.column_id = c.id AND k.archived = ?) END AS live
+FROM columns c WHERE c.id = ? AND c.project_id = ?
+"""
 _MEMBER = "SELECT 1 AS found FROM project_members WHERE project_id = ? AND user_id = ?"
 _ITEM = 'INSERT INTO checklist_items (id, card_id, title, done, "order", created_at) VALUES '
+
+
+@dataclass(frozen=True)
+class Target:
+    """A column a card is put into."""
+
+    id: uuid.UUID
+    name: str
+    wip_limit: int | None
+    live: int
+
+    def require_room(self) -> None:
+        """Refuse one more card past the column's WIP limit."""
+        check_room(self.name, self.wip_limit, self.live)
+
+
+def column_steps(project_id: uuid.UUID, column_id: Any) -> sql.Steps[Target]:
+    """A column of this project; any other id is simply not found."""
+    wanted = parse_id(column_id, "Column")
+    found = yield sql.stmt(_COLUMN, False, str(wanted), str(project_id))
+    if not found:
+        raise NotFound("Column not found")
+    row = found[0]
+    return Target(wanted, row["name"], row["wip_limit"], int(row["live"]))
 
 
 def assignee_steps(project_id: uuid.UUID, assignee_id: Any) -> sql.Steps[uuid.UUID | None]:

@@ -10,27 +10,34 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from models import Card, ChecklistItem, Column, Notification
+from models import Card, Notification
 from services import sql
 from services.actors import Actor
 from services.boards import attachments, moves, notify
-from services.boards.access import ProjectAccess
-from services.boards.card_rules import assigned_steps, assignee_steps, check_dates, checklist_steps
-from services.boards.columns import column_in, ordered_columns, require_room
+from services.boards.access import ProjectAccess, parse_id
+from services.boards.card_rules import (
+    assigned_steps,
+    assignee_steps,
+    check_dates,
+    checklist_steps,
+    column_steps,
+)
+from services.boards.columns import column_in, ordered_columns
 from services.boards.locate import (
     ProjectRef,
     board_access,
     card_in,
+    claimed_project,
     locked_project,
     room_of,
     stale_card,
 )
 from services.boards.moves import move_card as move_card  # a drag: the board's hot path
 from services.boards.new_card import create_card as create_card
-from services.boards.ordering import Drop, Placement, Slot, place_in
-from services.boards.views import board_sorted, card_public, cards_public
-from services.errors import Invalid
-from services.events import UnitOfWork, unit_of_work
+from services.boards.ordering import Drop, Placement, Slot, place_steps
+from services.boards.views import board_sorted, card_public, cards_public, cards_steps
+from services.errors import Invalid, NotFound
+from services.events import UnitOfWork, transact, unit_of_work
 
 # Plain fields a PATCH may set; None clears the nullable ones (description clears to "").
 # The longest a card's texts may be, on every face (REST, sockets, agents' tools).
@@ -81,30 +88,43 @@ async def get_card(*, actor: Actor, ref: ProjectRef, card_id: Any) -> dict[str, 
     return await card_public(await card_in(acc.project.id, card_id))
 
 
-async def _replace_checklist(card: Card, items: list[dict[str, Any]]) -> None:
-    await ChecklistItem.filter(card_id=card.id).delete()
-    await sql.drive(checklist_steps(card.id, items))
+_CARD = "SELECT * FROM cards WHERE id = ? AND project_id = ?"
+_NAMES = "SELECT id, name FROM columns WHERE id IN (?, ?)"
 
 
-async def _renumbered(
-    uow: UnitOfWork, acc: ProjectAccess, column_id: uuid.UUID, placement: Placement, actor: Actor
-) -> None:
-    if placement.renumbered:
-        data = moves.renumbered(column_id, placement.renumbered)
-        await uow.emit(room_of(acc), "column_renumbered", data, actor)
+class _Stale(Exception):
+    """The card changed since the version the client named."""
+
+    def __init__(self, project_id: uuid.UUID, card_id: uuid.UUID) -> None:
+        self.project_id, self.card_id = project_id, card_id
 
 
-async def _place(
+class _Unchanged(Exception):
+    """Nothing to write: the seq claimed (and any renumbering) rolls back, and the card
+    is answered as it is."""
+
+    def __init__(self, rendered: dict[str, Any]) -> None:
+        self.rendered = rendered
+
+
+def _card(project_id: uuid.UUID, card_id: Any) -> sql.Steps[Card]:
+    rows = yield sql.stmt(_CARD, str(parse_id(card_id, "Card")), str(project_id))
+    if not rows:
+        raise NotFound("Card not found")
+    return Card._init_from_db(**rows[0])
+
+
+def _place(
     acc: ProjectAccess, card: Card, changes: dict[str, Any], *, to_trash: bool = False
-) -> Placement | None:
+) -> sql.Steps[Placement | None]:
     """Place the card per the move keys in `changes`; None when it stays where it is.
     `to_trash`: the same change archives the card, so it takes no place under the target
     column's WIP limit."""
     moves.require_live(card.archived)
-    target = await column_in(acc.project.id, changes.get("column_id") or card.column_id)
+    target = yield from column_steps(acc.project.id, changes.get("column_id") or card.column_id)
     crossing = target.id != card.column_id
     if crossing and not to_trash:
-        await require_room(target)
+        target.require_room()
     drop = moves.drop_of(
         after_id=changes.get("after_id"),
         before_id=changes.get("before_id"),
@@ -113,11 +133,92 @@ async def _place(
     if not (crossing or drop.names_a_card or drop.order is not None):
         return None
     staying = None if crossing else Slot(card.id, card.position)
-    placement = await place_in(target.id, drop, staying=staying)
+    placement = yield from place_steps(target.id, drop, staying=staying)
     if placement.stays:
         return None
     card.column_id, card.position = target.id, placement.position
     return placement
+
+
+def _db(value: Any) -> Any:
+    return str(value) if isinstance(value, uuid.UUID) else value
+
+
+def _update(
+    uow: UnitOfWork,
+    actor: Actor,
+    ref: ProjectRef,
+    card_id: Any,
+    changes: dict[str, Any],
+    version: int | None,
+) -> sql.Steps[dict[str, Any]]:
+    acc, seq = yield from claimed_project(uow, actor, ref)
+    pid = acc.project.id
+    card = yield from _card(pid, card_id)
+    if version is not None and version != card.version:
+        raise _Stale(pid, card.id)
+    was_assigned, was_archived, was_in = card.assignee_id, card.archived, card.column_id
+    changed: list[str] = []
+    for name in FIELDS:
+        if name not in changes:
+            continue
+        value = changes[name]
+        if name == "description" and value is None:
+            value = ""
+        if name == "assignee_id":
+            value = yield from assignee_steps(pid, value)
+        if getattr(card, name) != value:
+            setattr(card, name, value)
+            changed.append(name)
+    check_dates(card)
+    if "checklist" in changes:
+        yield sql.stmt("DELETE FROM checklist_items WHERE card_id = ?", str(card.id))
+        yield from checklist_steps(card.id, changes["checklist"] or [])
+        changed.append("checklist")
+    archiving = changes.get("archived") is True and not card.archived
+    restored = False
+    placements: list[Placement] = []
+    if changes.get("archived") is False and was_archived:
+        column = yield from column_steps(pid, card.column_id)
+        column.require_room()
+        placements.append((yield from place_steps(card.column_id, Drop())))
+        card.archived, card.archived_at, restored = False, None, True
+        card.position = placements[-1].position
+    moved: Placement | None = None
+    if any(changes.get(k) is not None for k in MOVE_KEYS):
+        # Before the archive, so a move sent with it is applied too, never dropped.
+        moved = yield from _place(acc, card, changes, to_trash=archiving)
+        placements += [moved] if moved else []
+    archived = False
+    if archiving:
+        card.archived, card.archived_at, archived = True, sql.now(), True
+    if not (changed or moved or archived or restored):
+        [rendered] = yield from cards_steps([card])
+        raise _Unchanged(rendered)
+    card.version += 1
+    card.updated_at = sql.now()
+    written = [*_ROW_FIELDS, *(f for f in changed if f in FIELDS)]
+    yield sql.stmt(
+        f"UPDATE cards SET {', '.join(f'{f} = ?' for f in written)} WHERE id = ?",
+        *(_db(getattr(card, f)) for f in written),
+        str(card.id),
+    )
+    [rendered] = yield from cards_steps([card])
+    room = room_of(acc)
+    for placement in placements:
+        if placement.renumbered:
+            keys = moves.renumbered(card.column_id, placement.renumbered)
+            yield from uow.append_steps(room, seq, "column_renumbered", keys, actor)
+            seq = yield from uow.claim_steps(room)
+    kind, data = _event(card, rendered, was_in, moved, archived, restored, bool(changed))
+    if kind == "card_updated":
+        # Which fields changed, so a listener (an automation) can tell an assignment.
+        data["fields"] = [_WIRE_NAMES.get(f, f) for f in changed]
+    yield from uow.append_steps(room, seq, kind, data, actor)
+    notes = yield from _activity(actor, card, kind, changed, was_in)
+    notes += yield from assigned_steps(actor, card, was_assigned)
+    uow.record(*notify.created(notes))
+    return rendered
 
 
 async def update_card(
@@ -133,63 +234,14 @@ async def update_card(
     replace its checklist, or set any field in FIELDS. A move and `archived: true`
     together move the card, then archive it in its new column (where a restore puts it
     back). With `version`, a card changed since then is a conflict whose details carry
-    the current card."""
-    notes: list[Notification] = []
-    async with unit_of_work() as uow:
-        acc = await locked_project(uow, actor, ref)
-        pid = acc.project.id
-        card = await card_in(pid, card_id)
-        if version is not None and version != card.version:
-            raise stale_card(await card_public(card))
-        was_assigned, was_archived, was_in = card.assignee_id, card.archived, card.column_id
-        changed: list[str] = []
-        for name in FIELDS:
-            if name not in changes:
-                continue
-            value = changes[name]
-            if name == "description" and value is None:
-                value = ""
-            if name == "assignee_id":
-                value = await sql.drive(assignee_steps(pid, value))
-            if getattr(card, name) != value:
-                setattr(card, name, value)
-                changed.append(name)
-        check_dates(card)
-        if "checklist" in changes:
-            await _replace_checklist(card, changes["checklist"] or [])
-            changed.append("checklist")
-        archiving = changes.get("archived") is True and not card.archived
-        restored = False
-        placements: list[Placement] = []
-        if changes.get("archived") is False and was_archived:
-            await require_room(await Column.get(id=card.column_id))
-            placements.append(await place_in(card.column_id, Drop()))
-            card.archived, card.archived_at, restored = False, None, True
-            card.position = placements[-1].position
-        moved: Placement | None = None
-        if any(changes.get(k) is not None for k in MOVE_KEYS):
-            # Before the archive, so a move sent with it is applied too, never dropped.
-            moved = await _place(acc, card, changes, to_trash=archiving)
-            placements += [moved] if moved else []
-        archived = False
-        if archiving:
-            card.archived, card.archived_at, archived = True, datetime.now(UTC), True
-        if not (changed or moved or archived or restored):
-            return await card_public(card)
-        card.version += 1
-        await card.save(update_fields=[*_ROW_FIELDS, *(f for f in changed if f in FIELDS)])
-        rendered = await card_public(card)
-        for placement in placements:
-            await _renumbered(uow, acc, card.column_id, placement, actor)
-        kind, data = _event(card, rendered, was_in, moved, archived, restored, bool(changed))
-        if kind == "card_updated":
-            # Which fields changed, so a listener (an automation) can tell an assignment.
-            data["fields"] = [_WIRE_NAMES.get(f, f) for f in changed]
-        await uow.emit(room_of(acc), kind, data, actor)
-        notes += await _activity(actor, card, kind, changed, was_in)
-        notes += await sql.drive(assigned_steps(actor, card, was_assigned))
-    await notify.deliver(notes)
-    return rendered
+    the current card. Written as steps (`events.transact`), like a move."""
+    try:
+        return await transact(lambda uow: _update(uow, actor, ref, card_id, changes, version))
+    except _Unchanged as same:
+        return same.rendered
+    except _Stale as stale:
+        current = await card_public(await card_in(stale.project_id, stale.card_id))
+        raise stale_card(current) from None
 
 
 def _event(
@@ -215,16 +267,15 @@ def _event(
     return "card_updated", data
 
 
-async def _activity(
+def _activity(
     actor: Actor, card: Card, kind: str, changed: list[str], was_in: uuid.UUID
-) -> list[Notification]:
+) -> sql.Steps[list[Notification]]:
     """Who hears of a change: a new column is news (reordering is not), so is any other
     change to the card."""
     if card.column_id != was_in and kind in ("card_moved", "card_updated"):
-        names = dict(await Column.filter(id__in=[was_in, card.column_id]).values_list("id", "name"))
-        return await sql.drive(
-            moves.notify_moved(actor, card, names[was_in], names[card.column_id])
-        )
+        rows = yield sql.stmt(_NAMES, str(was_in), str(card.column_id))
+        names = {uuid.UUID(str(r["id"])): r["name"] for r in rows}
+        return (yield from moves.notify_moved(actor, card, names[was_in], names[card.column_id]))
     if kind == "card_moved":
         return []
     meta: dict[str, Any] = {"title": card.title}
@@ -232,8 +283,10 @@ async def _activity(
         meta["fields"] = changed
     elif kind == "card_restored":
         kind, meta["fields"] = "card_updated", ["archived"]
-    return await notify.activity(
-        type=kind, actor=actor, project_id=card.project_id, card_id=card.id, meta=meta
+    return (
+        yield from notify.activity_steps(
+            type=kind, actor=actor, project_id=card.project_id, card_id=card.id, meta=meta
+        )
     )
 
 

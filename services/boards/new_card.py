@@ -13,22 +13,18 @@ from models import Card, Notification
 from services import sql
 from services.actors import Actor
 from services.boards import moves, notify
-from services.boards.access import parse_id
-from services.boards.card_rules import assigned_steps, assignee_steps, check_dates, checklist_steps
-from services.boards.columns import check_room
+from services.boards.card_rules import (
+    assigned_steps,
+    assignee_steps,
+    check_dates,
+    checklist_steps,
+    column_steps,
+)
 from services.boards.locate import ProjectRef, claimed_project, room_of
 from services.boards.ordering import Drop, place_steps
 from services.boards.views import cards_steps
-from services.errors import NotFound
 from services.events import UnitOfWork, transact
 
-# The column, and how many live cards it holds when it has a WIP limit to judge.
-_COLUMN = """
-SELECT c.id, c.name, c.wip_limit,
-       CASE WHEN c.wip_limit IS NULL THEN 0 ELSE
-         (SELECT COUNT(*) FROM cards k WHERE k.column_id = c.id AND k.archived = ?) END AS live
-FROM columns c WHERE c.id = ? AND c.project_id = ?
-"""
 _CARD_COLUMNS = (
     "id",
     "project_id",
@@ -71,12 +67,9 @@ def _create(
 ) -> sql.Steps[dict[str, Any]]:
     access, seq = yield from claimed_project(uow, actor, ref)
     pid = access.project.id
-    found = yield sql.stmt(_COLUMN, False, str(parse_id(column_id, "Column")), str(pid))
-    if not found:
-        raise NotFound("Column not found")
-    column = found[0]
-    check_room(column["name"], column["wip_limit"], int(column["live"]))
-    target = uuid.UUID(str(column["id"]))
+    column = yield from column_steps(pid, column_id)
+    column.require_room()
+    target = column.id
     placement = yield from place_steps(target, Drop())
     now = sql.now()
     card = Card(
@@ -115,7 +108,7 @@ def _create(
         actor=actor,
         project_id=pid,
         card_id=card.id,
-        meta={"title": card.title, "column": column["name"]},
+        meta={"title": card.title, "column": column.name},
     )
     notes += yield from assigned_steps(actor, card, None)
     uow.record(*notify.created(notes))

@@ -80,6 +80,11 @@ COMMENT_MAX = {"sqlite": 13, "postgres": 11}
 # counts and place), its event and the notifications (the project's members, then the
 # new card's and the assignment's rows).
 CREATE_MAX = {"sqlite": 21, "postgres": 19}
+# A card's title and assignee changed: the token read, then in one transaction the
+# board's seq, the caller's access, the card, the assignee's seat, the row, the card
+# rendered, its event and the notifications (the members, the change's rows, the
+# assignment's).
+UPDATE_MAX = {"sqlite": 19, "postgres": 17}
 
 # asyncpg's ways of sending a statement; BEGIN and COMMIT go through `execute`. Counted
 # on the connection itself, under Tortoise and beside it (the hot paths' steps take
@@ -356,6 +361,53 @@ async def test_a_new_card_stays_within_its_round_trips_and_a_refused_one_leaves_
             )
     assert await current_seq(room) == before + 1
     assert await Card.filter(project_id=board.project.id).count() == 2
+
+
+async def test_a_card_change_stays_within_its_round_trips_and_a_refused_one_leaves_no_gap(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    board = await create_board()
+    owner = user_actor(board.owner)
+    ref = ProjectRef(board.project.id)
+    mate = await create_user()
+    await add_member(board, mate)
+    todo, done = board.columns[0], board.columns[2]
+    card = await cards.create_card(
+        actor=owner, ref=ref, column_id=str(todo.id), fields={"title": "A"}
+    )
+    room = board_room(board.project.id)
+    before = await current_seq(room)
+    token = jwt_for(board.owner)
+    changes = {"title": "B", "assignee_id": str(mate.id)}
+
+    async with statements(monkeypatch) as seen:
+        actor = await authenticate(token)
+        changed = await cards.update_card(actor=actor, ref=ref, card_id=card["id"], changes=changes)
+    assert 0 < len(seen) <= UPDATE_MAX[backend(db)], "\n".join(seen)
+    assert (changed["title"], changed["assigneeId"], changed["version"]) == ("B", str(mate.id), 2)
+    kinds = await Notification.filter(user_id=mate.id).values_list("type", flat=True)
+    assert sorted(kinds) == ["card_assigned", "card_created", "card_updated"]
+    assert await current_seq(room) == before + 1
+    # Nothing to change, a stale version, a full column, a card of nowhere: no write,
+    # and the seq each claimed rolls back.
+    same = await cards.update_card(actor=owner, ref=ref, card_id=card["id"], changes=changes)
+    assert same == changed
+    with pytest.raises(Conflict) as stale:
+        await cards.update_card(
+            actor=owner, ref=ref, card_id=card["id"], changes={"title": "C"}, version=1
+        )
+    assert stale.value.details == {"current": changed}
+    await Column.filter(id=done.id).update(wip_limit=0)
+    with pytest.raises(Conflict):
+        await cards.update_card(
+            actor=owner, ref=ref, card_id=card["id"], changes={"column_id": str(done.id)}
+        )
+    with pytest.raises(NotFound):
+        await cards.update_card(
+            actor=owner, ref=ref, card_id=str(uuid.uuid4()), changes={"title": "D"}
+        )
+    assert await current_seq(room) == before + 1
+    assert (await Card.get(id=card["id"])).title == "B"
 
 
 def made_at(day: int) -> datetime:
