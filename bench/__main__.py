@@ -3,8 +3,8 @@ reference that does no database work and a raw-websocket floor.
 
 Each server in turn, on loopback: idle connections (connected 100 at a time: the
 connection storm), poker rooms of 10 where one guest per room votes, board rooms of 50
-where one client per room moves cards, REST guest join + vote, and REST card creation
-and comments (Roundtable only). A room scenario
+where one client per room moves cards, REST guest join + vote, and REST card creation,
+changes and comments (Roundtable only). A room scenario
 first finds saturation (one command in flight per room, sent again on its ack), then
 offers open-loop load at fractions of it. Node load generators on the real wire
 contract (msgpack, websocket, auth, state, event) record emit-to-last-receiver latency
@@ -95,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     add(
         "--rest-cards",
         type=int,
-        help=f"REST cards created, then commented on (default {full.rest_cards})",
+        help=f"REST cards created, then renamed and commented on (default {full.rest_cards})",
     )
     add("--generators", type=int, default=1, help="load generator processes (default 1)")
     add(

@@ -77,11 +77,13 @@ class Rest:
 
 @dataclass
 class Cards:
-    """REST: a member creates cards, then comments on each."""
+    """REST: a member creates cards, then renames each, then comments on each."""
 
     cards: int
     cards_per_s: float
     cpu_ms_per_card: float
+    changes_per_s: float
+    cpu_ms_per_change: float
     comments_per_s: float
     cpu_ms_per_comment: float
     failed: int

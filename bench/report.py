@@ -119,6 +119,8 @@ def _cards(servers: list[Server]) -> str:
             _label(s),
             f"{s.cards.cards_per_s:,.0f}",
             f"{s.cards.cpu_ms_per_card:.2f}",
+            f"{s.cards.changes_per_s:,.0f}",
+            f"{s.cards.cpu_ms_per_change:.2f}",
             f"{s.cards.comments_per_s:,.0f}",
             f"{s.cards.cpu_ms_per_comment:.2f}",
             str(s.cards.failed),
@@ -130,6 +132,8 @@ def _cards(servers: list[Server]) -> str:
         "server",
         "cards created/s",
         "server CPU ms / card",
+        "changes/s",
+        "server CPU ms / change",
         "comments/s",
         "server CPU ms / comment",
         "failed",
@@ -302,8 +306,8 @@ def render(servers: list[Server], cfg: Config, about: dict[str, str]) -> str:
         out += ["\nREST: a guest joins a session and votes, 20 guests at a time\n", _rest(servers)]
     if any(s.cards for s in servers):
         out += [
-            "\nREST: a member creates cards (each with a checklist item), then comments on"
-            " each, 10 requests at a time\n",
+            "\nREST: a member creates cards (each with a checklist item), then renames each,"
+            " then comments on each, 10 requests at a time\n",
             _cards(servers),
         ]
     out += [

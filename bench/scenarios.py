@@ -190,17 +190,18 @@ async def rest(target: Target, gens: Generators, setup: Setup, cfg: Config) -> R
 
 async def cards(target: Target, setup: Setup, cfg: Config) -> Cards:
     """A member creates cards (each with a checklist item) in one column of a board,
-    then comments on each, 10 requests at a time, over REST from this process."""
+    then renames each, then comments on each, 10 requests at a time, over REST from
+    this process."""
     token, _, base, column = await setup.project("Bench cards")
     gate = asyncio.Semaphore(CARDS_CONCURRENCY)
     failed = 0
     errors: list[str] = []
 
-    async def call(path: str, body: dict[str, Any]) -> dict[str, Any] | None:
+    async def call(method: str, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
         nonlocal failed
         async with gate:
             try:
-                answer: dict[str, Any] = await setup._call("POST", path, token, json=body)
+                answer: dict[str, Any] = await setup._call(method, path, token, json=body)
                 return answer
             except Exception as exc:
                 failed += 1
@@ -208,25 +209,30 @@ async def cards(target: Target, setup: Setup, cfg: Config) -> Cards:
                 return None
 
     async def timed(
-        paths: list[tuple[str, dict[str, Any]]],
+        method: str, calls: list[tuple[str, dict[str, Any]]]
     ) -> tuple[list[dict[str, Any] | None], float, float]:
         cpu0, t0 = target.meter.cpu(), time.monotonic()
-        answers = await asyncio.gather(*(call(path, body) for path, body in paths))
+        answers = await asyncio.gather(*(call(method, path, body) for path, body in calls))
         return answers, target.meter.cpu() - cpu0, time.monotonic() - t0
 
-    card = {"title": "Bench card", "checklist": [{"title": "Done"}]}
-    made, card_cpu, card_s = await timed(
-        [(f"{base}/columns/{column}/cards", card)] * cfg.rest_cards
-    )
+    card: dict[str, Any] = {"title": "Bench card", "checklist": [{"title": "Done"}]}
+    new = f"{base}/columns/{column}/cards"
+    made, card_cpu, card_s = await timed("POST", [(new, card)] * cfg.rest_cards)
     ids = [str(c["id"]) for c in made if c is not None]
+    renamed = {"title": "Bench card, renamed"}
+    _, change_cpu, change_s = await timed("PATCH", [(f"{base}/cards/{i}", renamed) for i in ids])
     comment: dict[str, Any] = {"content": "Looks good"}
-    _, comment_cpu, comment_s = await timed([(f"{base}/cards/{i}/comments", comment) for i in ids])
+    said = [(f"{base}/cards/{i}/comments", comment) for i in ids]
+    _, comment_cpu, comment_s = await timed("POST", said)
+    n = len(ids)
     return Cards(
-        cards=len(ids),
-        cards_per_s=len(ids) / card_s if card_s else 0.0,
-        cpu_ms_per_card=1000 * card_cpu / len(ids) if ids else 0.0,
-        comments_per_s=len(ids) / comment_s if comment_s else 0.0,
-        cpu_ms_per_comment=1000 * comment_cpu / len(ids) if ids else 0.0,
+        cards=n,
+        cards_per_s=n / card_s if card_s else 0.0,
+        cpu_ms_per_card=1000 * card_cpu / n if n else 0.0,
+        changes_per_s=n / change_s if change_s else 0.0,
+        cpu_ms_per_change=1000 * change_cpu / n if n else 0.0,
+        comments_per_s=n / comment_s if comment_s else 0.0,
+        cpu_ms_per_comment=1000 * comment_cpu / n if n else 0.0,
         failed=failed,
         errors=errors,
     )

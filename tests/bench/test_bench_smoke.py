@@ -78,6 +78,7 @@ def test_a_tiny_bench_measures_both_servers_without_losing_an_event(tmp_path: Pa
     cards = servers["sqlite"]["cards"]
     assert (cards["cards"], cards["failed"]) == (5, 0), cards["errors"]
     assert cards["cpu_ms_per_card"] > 0 and cards["cpu_ms_per_comment"] > 0
+    assert cards["cpu_ms_per_change"] > 0
     assert servers["node"]["cards"] is None
     assert "Targets (printed, not asserted)" in done.stdout
     assert plot.stat().st_size > 10_000
