@@ -22,6 +22,7 @@ from tortoise.backends.sqlite.client import SqliteClient
 
 from models import Card, Column, Notification, Participant, PokerSession
 from services import sql
+from services.actors import Actor
 from services.auth import authenticate
 from services.boards import cards, comments, views
 from services.boards.access import board_room
@@ -30,6 +31,7 @@ from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.events import current_seq
 from services.poker import ballot, rounds, seats, snapshot, stories, voting
 from tests.factories import (
+    Board,
     add_member,
     create_board,
     create_user,
@@ -134,6 +136,12 @@ async def statements(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[list[str]
     yield seen
 
 
+async def _owned_board() -> tuple[Board, Actor, ProjectRef]:
+    """A new board, its owner as an actor, and the board as a card service names it."""
+    board = await create_board()
+    return board, user_actor(board.owner), ProjectRef(board.project.id)
+
+
 def backend(url: str) -> str:
     return "postgres" if url.startswith("postgres") else "sqlite"
 
@@ -155,9 +163,7 @@ async def test_a_vote_stays_within_its_round_trips(
 async def test_a_card_move_stays_within_its_round_trips(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    board = await create_board()
-    owner = user_actor(board.owner)
-    ref = ProjectRef(board.project.id)
+    board, owner, ref = await _owned_board()
     todo, doing = (str(c.id) for c in board.columns[:2])
     made = [
         await cards.create_card(actor=owner, ref=ref, column_id=todo, fields={"title": f"C{i}"})
@@ -250,9 +256,7 @@ async def test_a_room_snapshot_stays_within_its_round_trips(
 async def test_a_board_snapshot_stays_within_its_round_trips_whatever_its_size(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    board = await create_board()
-    owner = user_actor(board.owner)
-    ref = ProjectRef(board.project.id)
+    board, owner, ref = await _owned_board()
     todo = str(board.columns[0].id)
     for i in range(12):
         await cards.create_card(actor=owner, ref=ref, column_id=todo, fields={"title": f"C{i}"})
@@ -267,9 +271,8 @@ async def test_a_board_snapshot_stays_within_its_round_trips_whatever_its_size(
 async def test_a_comment_stays_within_its_round_trips_and_a_refused_change_leaves_no_gap(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    board, other = await create_board(), await create_board()
-    owner = user_actor(board.owner)
-    ref = ProjectRef(board.project.id)
+    board, owner, ref = await _owned_board()
+    other = await create_board()
     todo = str(board.columns[0].id)
     card = await cards.create_card(actor=owner, ref=ref, column_id=todo, fields={"title": "C"})
     theirs = await cards.create_card(
@@ -321,9 +324,8 @@ async def test_a_comment_stays_within_its_round_trips_and_a_refused_change_leave
 async def test_a_new_card_stays_within_its_round_trips_and_a_refused_one_leaves_no_gap(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    board, other = await create_board(), await create_board()
-    owner = user_actor(board.owner)
-    ref = ProjectRef(board.project.id)
+    board, owner, ref = await _owned_board()
+    other = await create_board()
     mate = await create_user()
     await add_member(board, mate)
     todo, done = board.columns[0], board.columns[2]
@@ -366,9 +368,7 @@ async def test_a_new_card_stays_within_its_round_trips_and_a_refused_one_leaves_
 async def test_a_card_change_stays_within_its_round_trips_and_a_refused_one_leaves_no_gap(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    board = await create_board()
-    owner = user_actor(board.owner)
-    ref = ProjectRef(board.project.id)
+    board, owner, ref = await _owned_board()
     mate = await create_user()
     await add_member(board, mate)
     todo, done = board.columns[0], board.columns[2]
