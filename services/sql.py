@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import uuid
 from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -59,6 +60,11 @@ def json_param(value: Any) -> str:
 def json_value(raw: Any) -> Any:
     """A JSON column as read back: text on SQLite, and on PostgreSQL without a codec."""
     return orjson.loads(raw) if isinstance(raw, str | bytes) else raw
+
+
+def param(value: Any) -> Any:
+    """A model's value as a statement's parameter: a UUID as its text, the rest as is."""
+    return str(value) if isinstance(value, uuid.UUID) else value
 
 
 def now() -> datetime:

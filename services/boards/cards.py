@@ -140,10 +140,6 @@ def _place(
     return placement
 
 
-def _db(value: Any) -> Any:
-    return str(value) if isinstance(value, uuid.UUID) else value
-
-
 def _update(
     uow: UnitOfWork,
     actor: Actor,
@@ -200,7 +196,7 @@ def _update(
     written = [*_ROW_FIELDS, *(f for f in changed if f in FIELDS)]
     yield sql.stmt(
         f"UPDATE cards SET {', '.join(f'{f} = ?' for f in written)} WHERE id = ?",
-        *(_db(getattr(card, f)) for f in written),
+        *(sql.param(getattr(card, f)) for f in written),
         str(card.id),
     )
     [rendered] = yield from cards_steps([card])

@@ -94,9 +94,13 @@ def _commented(project_id: uuid.UUID, card_id: Any) -> sql.Steps[_Commented]:
 
 
 def _post(
-    uow: UnitOfWork, actor: Actor, ref: ProjectRef, card_id: Any, text: str
+    uow: UnitOfWork,
+    actor: Actor,
+    author_id: uuid.UUID,
+    ref: ProjectRef,
+    card_id: Any,
+    text: str,
 ) -> sql.Steps[dict[str, Any]]:
-    author_id = require_user(actor)
     access, seq = yield from claimed_project(uow, actor, ref)
     card = yield from _commented(access.project.id, card_id)
     now = sql.now()
@@ -145,10 +149,10 @@ async def add_comment(
     ws_slug: str | None = None,
 ) -> dict[str, Any]:
     """Post a comment; the /board socket names only the project, REST the full path."""
-    require_user(actor)
+    author_id = require_user(actor)
     text = _clean(content)
     ref = ProjectRef(project_id, org_slug, ws_slug)
-    return await transact(lambda uow: _post(uow, actor, ref, card_id, text))
+    return await transact(lambda uow: _post(uow, actor, author_id, ref, card_id, text))
 
 
 _CARD_OF = "SELECT id FROM cards WHERE id = ? AND project_id = ?"

@@ -51,15 +51,8 @@ _INSERT = (
 )
 
 
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
 def _row(card: Card) -> tuple[Any, ...]:
-    return tuple(
-        _text(v) if isinstance(v, uuid.UUID) else v
-        for v in (getattr(card, name) for name in _CARD_COLUMNS)
-    )
+    return tuple(sql.param(getattr(card, name)) for name in _CARD_COLUMNS)
 
 
 def _create(

@@ -154,16 +154,13 @@ def _made(
 
 
 def _row(n: Notification) -> tuple[Any, ...]:
-    def text(value: uuid.UUID | None) -> str | None:
-        return str(value) if value is not None else None
-
     return (
         str(n.id),
         str(n.user_id),
         n.type,
-        text(n.actor_id),
-        text(n.project_id),
-        text(n.card_id),
+        sql.param(n.actor_id),
+        sql.param(n.project_id),
+        sql.param(n.card_id),
         sql.json_param(n.meta),
         n.created_at,
     )
