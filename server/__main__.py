@@ -6,6 +6,10 @@ import argparse
 import asyncio
 import os
 import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from server.config import Settings
 
 DESCRIPTION = """Roundtable: real-time planning poker and kanban boards.
 
@@ -16,6 +20,8 @@ LOG_FORMAT (json|console; console at a terminal, JSON lines otherwise),
 REGISTER_RATE_LIMIT (sign-ups per client IP, default 30/hour),
 JWT_EXPIRES_IN (lifetime of a signed-in session's JWT: seconds, or a number with
 s, m, h, d or w such as 1h or 7d; default 7d; JWT_TTL_SECONDS is its older name),
+HTTP_KEEPALIVE_SECONDS (how long an idle HTTP connection stays open, default 75;
+keep it above your reverse proxy's idle timeout),
 SOCKET_RECHECK_SECONDS (how often an open socket's token is read again, default 10;
 revocations, kicks and password changes close sockets at once regardless),
 PRESENCE_TTL_SECONDS (with Redis: how long the people of a worker that died without a
@@ -77,6 +83,20 @@ def _migrate() -> None:
     print(f"migrations applied to {settings.database_url.split('://')[0]} database")
 
 
+def protocol_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn speaks HTTP and websockets for Roundtable: our lean websocket
+    protocol, no per-message deflate, no websocket pings (Engine.IO has its own), and
+    idle HTTP connections kept as long as the settings say."""
+    from server.websocket import LeanWebSocketProtocol
+
+    return {
+        "ws": LeanWebSocketProtocol,
+        "ws_per_message_deflate": False,
+        "ws_ping_interval": None,
+        "timeout_keep_alive": settings.http_keepalive_seconds,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "migrate":
@@ -88,7 +108,6 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     from server.config import Settings
-    from server.websocket import LeanWebSocketProtocol
 
     settings = Settings.from_env(host=args.host, port=args.port)
     # Workers re-read the environment, so pin what the flags chose.
@@ -102,9 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         host=settings.host,
         port=settings.port,
         workers=args.workers,
-        ws=LeanWebSocketProtocol,
-        ws_per_message_deflate=False,
-        ws_ping_interval=None,
+        **protocol_options(settings),
         proxy_headers=bool(trusted),
         forwarded_allow_ips=trusted,
         log_level=settings.log_level,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -149,6 +150,11 @@ class Settings:
     # With Redis: how long a worker that died without a word (kill -9, a lost machine)
     # keeps its people listed as present; each worker renews its own three times as often.
     presence_ttl_seconds: float = 15.0
+    # How long an idle HTTP connection is kept open for its next request. Longer than a
+    # reverse proxy's own idle timeout (nginx's upstream keepalive_timeout is 60 s), so
+    # that the proxy, not the server, closes it: a request sent on a connection the
+    # server is closing at that moment fails.
+    http_keepalive_seconds: int = 75
     # Several workers without sticky sessions need websocket-only transport.
     transports: tuple[str, ...] = ("polling", "websocket")
     jwt_ttl_seconds: int = _DEFAULT_JWT_TTL
@@ -218,6 +224,7 @@ class Settings:
             serializer=serializer,
             socket_recheck_seconds=_positive(env, "SOCKET_RECHECK_SECONDS", 10.0),
             presence_ttl_seconds=_positive(env, "PRESENCE_TTL_SECONDS", 15.0),
+            http_keepalive_seconds=math.ceil(_positive(env, "HTTP_KEEPALIVE_SECONDS", 75)),
             transports=transports,
             jwt_ttl_seconds=_jwt_ttl(env),
             data_dir=data_dir,

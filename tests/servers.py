@@ -35,6 +35,7 @@ _NOT_INHERITED = (
     "FORWARDED_ALLOW_IPS",
     "SOCKET_RECHECK_SECONDS",
     "PRESENCE_TTL_SECONDS",
+    "HTTP_KEEPALIVE_SECONDS",
 )
 # A SQLite database migrated once per run, copied for each server that starts on a
 # database of its own: migrating a new database from nothing takes seconds.
@@ -153,22 +154,15 @@ async def served_in_process(database_url: str, **settings: Any) -> AsyncIterator
     server` serves it, with `settings` changed; its base URL."""
     import uvicorn
 
+    from server.__main__ import protocol_options
     from server.app import create_app
-    from server.websocket import LeanWebSocketProtocol
     from tests.conftest import settings_for
 
-    app = create_app(
-        settings_for(database_url, **{"transports": ("websocket",), **settings}), manage_db=False
-    )
+    served = settings_for(database_url, **{"transports": ("websocket",), **settings})
+    app = create_app(served, manage_db=False)
     port = free_port()
     config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        ws=LeanWebSocketProtocol,
-        ws_per_message_deflate=False,
-        ws_ping_interval=None,
-        log_level="warning",
+        app, host="127.0.0.1", port=port, log_level="warning", **protocol_options(served)
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

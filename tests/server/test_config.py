@@ -14,7 +14,7 @@ from tests.conftest import TEST_SECRET
 def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> pytest.MonkeyPatch:
     monkeypatch.setenv("SECRET_KEY", TEST_SECRET)
     monkeypatch.setenv("ROUNDTABLE_DATA_DIR", str(tmp_path))
-    for name in ("LOG_FORMAT", "SOCKET_RECHECK_SECONDS"):
+    for name in ("LOG_FORMAT", "SOCKET_RECHECK_SECONDS", "HTTP_KEEPALIVE_SECONDS"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -35,6 +35,19 @@ def test_the_socket_recheck_is_a_sane_number_of_seconds(env: pytest.MonkeyPatch,
     assert Settings.from_env().socket_recheck_seconds == 2.5
     env.setenv("SOCKET_RECHECK_SECONDS", bad)
     with pytest.raises(SystemExit, match="SOCKET_RECHECK_SECONDS"):
+        Settings.from_env()
+
+
+@pytest.mark.parametrize("bad", ["long", "0", "-5", "86400"])
+def test_http_keep_alive_outlasts_a_proxy_and_is_a_sane_number(
+    env: pytest.MonkeyPatch, bad: str
+) -> None:
+    # Longer than nginx's upstream keepalive_timeout (60 s): the proxy closes first.
+    assert Settings.from_env().http_keepalive_seconds == 75
+    env.setenv("HTTP_KEEPALIVE_SECONDS", "2.5")
+    assert Settings.from_env().http_keepalive_seconds == 3
+    env.setenv("HTTP_KEEPALIVE_SECONDS", bad)
+    with pytest.raises(SystemExit, match="HTTP_KEEPALIVE_SECONDS"):
         Settings.from_env()
 
 

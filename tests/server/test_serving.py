@@ -1,4 +1,5 @@
-"""Which X-Forwarded-For a real `python -m server` believes: none, unless told.
+"""What a real `python -m server` does on the network: which X-Forwarded-For it
+believes (none, unless told), and how long it keeps an idle HTTP connection.
 
 The rate limits count per client address; a server that took the header from anyone on
 its own host would let that client choose a fresh address for every request.
@@ -6,6 +7,7 @@ its own host would let that client choose a fresh address for every request.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -82,3 +84,34 @@ def test_the_help_names_the_trusted_proxies_setting() -> None:
     text = _parser().format_help()
     assert "FORWARDED_ALLOW_IPS" in text
     assert "Unset trusts no one" in text
+
+
+async def _get_health(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bytes:
+    """One GET on an open HTTP/1.1 connection; its status line."""
+    writer.write(b"GET /api/health HTTP/1.1\r\nHost: roundtable\r\n\r\n")
+    await writer.drain()
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+    length = next(
+        int(line.split(b":", 1)[1])
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length:")
+    )
+    await asyncio.wait_for(reader.readexactly(length), 10)
+    return head.split(b"\r\n", 1)[0]
+
+
+async def test_an_idle_connection_is_kept_as_long_as_configured(serve: Serve) -> None:
+    # The default (75 s, longer than a reverse proxy's idle timeout) is in test_config;
+    # here a short one shows that the server keeps to it, both ways.
+    async with serve(HTTP_KEEPALIVE_SECONDS="1") as url:
+        host, port = url.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            assert await _get_health(reader, writer) == b"HTTP/1.1 200 OK"
+            await asyncio.sleep(0.3)
+            # Still open: the second request goes on the same connection.
+            assert await _get_health(reader, writer) == b"HTTP/1.1 200 OK"
+            # Idle past the setting: the server closes it.
+            assert await asyncio.wait_for(reader.read(), 3) == b""
+        finally:
+            writer.close()
