@@ -144,10 +144,11 @@ class Generators:
             run.add(answer)
         return run
 
-    async def rest(self, url: str, code: str, count: int, vote: str) -> dict[str, Any]:
-        """Guests join `code` and vote over REST, from the first generator."""
+    async def rest(self, urls: list[str], code: str, count: int, vote: str) -> dict[str, Any]:
+        """Guests join `code` and vote over REST, from the first generator, each on the
+        next of `urls` in turn."""
         return await self._procs[0].ask(
-            {"op": "rest", "url": url, "code": code, "count": count, "vote": vote}
+            {"op": "rest", "urls": urls, "code": code, "count": count, "vote": vote}
         )
 
     async def close(self) -> None:

@@ -64,15 +64,21 @@ class Setup:
     def __init__(self, target: Target) -> None:
         self.target = target
         self.url = target.urls[0]
-        self._http = httpx.AsyncClient(base_url=self.url + "/api", timeout=60)
+        # A client for each worker: requests that stand for many people's take the
+        # workers in turn (`worker=`); set-up goes to the first.
+        self._http = [httpx.AsyncClient(base_url=url + "/api", timeout=60) for url in target.urls]
         self._owner: str | None = None
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        for http in self._http:
+            await http.aclose()
 
-    async def _call(self, method: str, path: str, token: str | None = None, **kw: Any) -> Any:
+    async def _call(
+        self, method: str, path: str, token: str | None = None, *, worker: int = 0, **kw: Any
+    ) -> Any:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        res = await self._http.request(method, path, headers=headers, **kw)
+        http = self._http[worker % len(self._http)]
+        res = await http.request(method, path, headers=headers, **kw)
         if res.status_code >= 400:
             raise RuntimeError(f"{method} {path}: {res.status_code} {res.text[:300]}")
         return res.json()

@@ -173,7 +173,7 @@ async def rest(target: Target, gens: Generators, setup: Setup, cfg: Config) -> R
     """Guests join one session and vote, 20 at a time, over REST."""
     code = await setup.session()
     cpu0 = target.meter.cpu()
-    answer = await gens.rest(target.urls[0], code, cfg.rest_guests, "5")
+    answer = await gens.rest(target.urls, code, cfg.rest_guests, "5")
     cpu = target.meter.cpu() - cpu0
     pairs = int(answer["ok"])
     latencies = [float(x) for x in answer["latencies"]]
@@ -191,17 +191,21 @@ async def rest(target: Target, gens: Generators, setup: Setup, cfg: Config) -> R
 async def cards(target: Target, setup: Setup, cfg: Config) -> Cards:
     """A member creates cards (each with a checklist item) in one column of a board,
     then renames each, then comments on each, 10 requests at a time, over REST from
-    this process."""
+    this process, each request on the next worker in turn."""
     token, _, base, column = await setup.project("Bench cards")
     gate = asyncio.Semaphore(CARDS_CONCURRENCY)
     failed = 0
     errors: list[str] = []
 
-    async def call(method: str, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
+    async def call(
+        method: str, path: str, body: dict[str, Any], worker: int
+    ) -> dict[str, Any] | None:
         nonlocal failed
         async with gate:
             try:
-                answer: dict[str, Any] = await setup._call(method, path, token, json=body)
+                answer: dict[str, Any] = await setup._call(
+                    method, path, token, worker=worker, json=body
+                )
                 return answer
             except Exception as exc:
                 failed += 1
@@ -212,7 +216,9 @@ async def cards(target: Target, setup: Setup, cfg: Config) -> Cards:
         method: str, calls: list[tuple[str, dict[str, Any]]]
     ) -> tuple[list[dict[str, Any] | None], float, float]:
         cpu0, t0 = target.meter.cpu(), time.monotonic()
-        answers = await asyncio.gather(*(call(method, path, body) for path, body in calls))
+        answers = await asyncio.gather(
+            *(call(method, path, body, n) for n, (path, body) in enumerate(calls))
+        )
         return answers, target.meter.cpu() - cpu0, time.monotonic() - t0
 
     card: dict[str, Any] = {"title": "Bench card", "checklist": [{"title": "Done"}]}

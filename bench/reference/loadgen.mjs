@@ -114,7 +114,10 @@ async function open(req) {
   const tasks = [];
   made.forEach((room, r) => {
     req.rooms[r].auths.forEach((auth, i) => {
-      const url = req.urls[i % req.urls.length] + req.namespace;
+      // A room's sockets take the workers in turn, each room from the next worker, so
+      // the senders (the first socket of each room) and their commands are shared out
+      // too, as a load balancer would share them.
+      const url = req.urls[(r + i) % req.urls.length] + req.namespace;
       tasks.push(async () => {
         try {
           room.clients[i] = await connect(url, auth, req.timeoutMs ?? 30000);
@@ -220,10 +223,10 @@ async function rest(req) {
   const latencies = [];
   const errors = [];
   let failed = 0;
-  const post = async (path, body, token) => {
+  const post = async (url, path, body, token) => {
     const headers = { "content-type": "application/json" };
     if (token) headers.authorization = `Bearer ${token}`;
-    const res = await fetch(req.url + path, { method: "POST", headers, body: JSON.stringify(body) });
+    const res = await fetch(url + path, { method: "POST", headers, body: JSON.stringify(body) });
     const text = await res.text();
     if (!res.ok) throw new Error(`${res.status} ${text.slice(0, 200)}`);
     return JSON.parse(text);
@@ -231,9 +234,12 @@ async function rest(req) {
   const t0 = performance.now();
   const tasks = Array.from({ length: req.count }, (_, i) => async () => {
     const t = performance.now();
+    // Guests take the workers in turn.
+    const url = req.urls[i % req.urls.length];
     try {
-      const joined = await post(`/api/sessions/${req.code}/join`, { name: `Guest ${i}` });
+      const joined = await post(url, `/api/sessions/${req.code}/join`, { name: `Guest ${i}` });
       await post(
+        url,
         `/api/sessions/${req.code}/vote`,
         { participant_id: joined.participant.id, vote: req.vote },
         joined.token,
