@@ -80,10 +80,12 @@ async def test_a_trusted_proxy_names_the_client(serve: Serve) -> None:
         assert again.headers["x-ratelimit-remaining"] == str(LIMIT - 2)
 
 
-def test_the_help_names_the_trusted_proxies_setting() -> None:
+def test_the_help_names_the_trusted_proxies_and_keep_alive_settings() -> None:
     text = _parser().format_help()
     assert "FORWARDED_ALLOW_IPS" in text
     assert "Unset trusts no one" in text
+    assert "HTTP_KEEPALIVE_SECONDS" in text
+    assert "above your reverse proxy's idle timeout" in " ".join(text.split())
 
 
 async def _get_health(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bytes:
