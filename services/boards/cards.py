@@ -14,7 +14,7 @@ from models import Card, Notification
 from services import sql
 from services.actors import Actor
 from services.boards import attachments, moves, notify
-from services.boards.access import ProjectAccess, parse_id
+from services.boards.access import ProjectAccess
 from services.boards.card_rules import (
     assigned_steps,
     assignee_steps,
@@ -27,6 +27,7 @@ from services.boards.locate import (
     ProjectRef,
     board_access,
     card_in,
+    card_row_steps,
     claimed_project,
     locked_project,
     room_of,
@@ -36,7 +37,7 @@ from services.boards.moves import move_card as move_card  # a drag: the board's 
 from services.boards.new_card import create_card as create_card
 from services.boards.ordering import Drop, Placement, Slot, place_steps
 from services.boards.views import board_sorted, card_public, cards_public, cards_steps
-from services.errors import Invalid, NotFound
+from services.errors import Invalid
 from services.events import UnitOfWork, transact, unit_of_work
 
 # Plain fields a PATCH may set; None clears the nullable ones (description clears to "").
@@ -88,7 +89,6 @@ async def get_card(*, actor: Actor, ref: ProjectRef, card_id: Any) -> dict[str, 
     return await card_public(await card_in(acc.project.id, card_id))
 
 
-_CARD = "SELECT * FROM cards WHERE id = ? AND project_id = ?"
 _NAMES = "SELECT id, name FROM columns WHERE id IN (?, ?)"
 
 
@@ -108,10 +108,7 @@ class _Unchanged(Exception):
 
 
 def _card(project_id: uuid.UUID, card_id: Any) -> sql.Steps[Card]:
-    rows = yield sql.stmt(_CARD, str(parse_id(card_id, "Card")), str(project_id))
-    if not rows:
-        raise NotFound("Card not found")
-    return Card._init_from_db(**rows[0])
+    return Card._init_from_db(**(yield from card_row_steps(project_id, card_id, "*")))
 
 
 def _place(

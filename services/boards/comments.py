@@ -17,6 +17,7 @@ from services.boards.locate import (
     ProjectRef,
     board_access,
     card_in,
+    card_row_steps,
     claimed_project,
     room_of,
 )
@@ -60,9 +61,6 @@ async def list_comments(*, actor: Actor, ref: ProjectRef, card_id: Any) -> list[
 
 # A comment is written as steps (`events.transact`), like a card move: comments are
 # posted live in a meeting, and through the ORM one cost several times a move.
-_CARD = """
-SELECT id, title, assignee_id, created_by_id FROM cards WHERE id = ? AND project_id = ?
-"""
 _AUTHORS = "SELECT DISTINCT author_id FROM comments WHERE card_id = ? AND author_id IS NOT NULL"
 _INSERT = (
     "INSERT INTO comments (id, card_id, author_id, author_name, content, created_at, updated_at)"
@@ -83,11 +81,8 @@ def _ids(values: Iterable[Any]) -> set[uuid.UUID]:
 
 
 def _commented(project_id: uuid.UUID, card_id: Any) -> sql.Steps[_Commented]:
-    cid = parse_id(card_id, "Card")
-    rows = yield sql.stmt(_CARD, str(cid), str(project_id))
-    if not rows:
-        raise NotFound("Card not found")
-    card = rows[0]
+    card = yield from card_row_steps(project_id, card_id, "id, title, assignee_id, created_by_id")
+    cid = uuid.UUID(str(card["id"]))
     authors = yield sql.stmt(_AUTHORS, str(cid))
     followers = _ids([card["assignee_id"], card["created_by_id"]])
     return _Commented(cid, card["title"], followers | _ids(r["author_id"] for r in authors))
@@ -155,7 +150,6 @@ async def add_comment(
     return await transact(lambda uow: _post(uow, actor, author_id, ref, card_id, text))
 
 
-_CARD_OF = "SELECT id FROM cards WHERE id = ? AND project_id = ?"
 _AUTHOR = "SELECT author_id FROM comments WHERE id = ? AND card_id = ?"
 
 
@@ -163,9 +157,7 @@ def _delete(
     uow: UnitOfWork, actor: Actor, ref: ProjectRef, card_id: Any, comment_id: Any
 ) -> sql.Steps[None]:
     access, seq = yield from claimed_project(uow, actor, ref)
-    cid = parse_id(card_id, "Card")
-    if not (yield sql.stmt(_CARD_OF, str(cid), str(access.project.id))):
-        raise NotFound("Card not found")
+    cid = uuid.UUID(str((yield from card_row_steps(access.project.id, card_id))["id"]))
     mid = parse_id(comment_id, "Comment")
     rows = yield sql.stmt(_AUTHOR, str(mid), str(cid))
     if not rows:

@@ -18,7 +18,7 @@ from services.boards.access import (
     find_in,
     parse_id,
 )
-from services.errors import Conflict
+from services.errors import Conflict, NotFound
 from services.events import UnitOfWork
 
 
@@ -86,6 +86,20 @@ def room_of(access: ProjectAccess) -> str:
 async def card_in(project_id: uuid.UUID, card_id: Any) -> Card:
     """A card of this project; any other id is simply not found."""
     return await find_in(Card, "Card", card_id, project_id=project_id)
+
+
+def card_row_steps(
+    project_id: uuid.UUID, card_id: Any, columns: str = "id"
+) -> sql.Steps[dict[str, Any]]:
+    """`card_in` as a step: the card's `columns`, when the card is on this project; any
+    other id is simply not found."""
+    cid = parse_id(card_id, "Card")
+    rows = yield sql.stmt(
+        f"SELECT {columns} FROM cards WHERE id = ? AND project_id = ?", str(cid), str(project_id)
+    )
+    if not rows:
+        raise NotFound("Card not found")
+    return rows[0]
 
 
 def stale_card(current: dict[str, Any]) -> Conflict:
