@@ -107,9 +107,13 @@ def main(argv: list[str] | None = None) -> int:
 
     import uvicorn
 
+    from server import logs
     from server.config import Settings
 
     settings = Settings.from_env(host=args.host, port=args.port)
+    # uvicorn's own lines in the server's format (see server/logs.py): it sets up no
+    # logging of its own (`log_config=None`), and its records reach this one.
+    logs.configure(settings.log_level, settings.log_format)
     # Workers re-read the environment, so pin what the flags chose.
     os.environ["HOST"], os.environ["PORT"] = settings.host, str(settings.port)
     # uvicorn would believe X-Forwarded-For from 127.0.0.1 unless told otherwise, letting
@@ -124,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         **protocol_options(settings),
         proxy_headers=bool(trusted),
         forwarded_allow_ips=trusted,
+        log_config=None,
         log_level=settings.log_level,
         access_log=False,
         # Open sockets and long-polls are closed after this long on SIGTERM, so a

@@ -1,4 +1,5 @@
-"""Logging set-up: one structured line per request or socket command."""
+"""Logging set-up: one structured line per request or socket command, and every
+library's lines in the same format."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import logging
 import sys
 import time
 import weakref
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 import orjson
@@ -56,6 +58,12 @@ class TickFlushedLogger(structlog.BytesLogger):
                 self._due = loop
                 loop.call_soon(self._flush_now)
 
+    def msg_now(self, message: bytes) -> None:
+        """Write `message` at once, after the lines still waiting for their turn's end."""
+        with self._lock:
+            self._lines.append(message)
+            self._write_lines()
+
     def _flush_now(self) -> None:
         with self._lock:
             self._due = None
@@ -96,32 +104,92 @@ class _TickFlushedLoggerFactory:
             self._logger = TickFlushedLogger(out)
         return self._logger
 
+    def write(self, line: str) -> None:
+        """A line rendered elsewhere (see `_Rendered`), written at once with the lines
+        before it. These are few (start-up, shutdown, warnings), and the last ones come
+        as the process ends: uvicorn ends a process stopped by a signal with the same
+        signal, so no later turn, and no exit hook, would write them."""
+        self().msg_now(line.encode())
+
+
+class _Rendered(logging.Handler):
+    """The standard library's records (uvicorn's, Tortoise's, asyncpg's, and this
+    project's modules that log with `logging`) rendered as structlog renders its own
+    lines, with their level, logger and time, and written to the same output: one
+    format and one stream, in order. A traceback becomes the line's `exception`."""
+
+    def __init__(self, level: int, fmt: str, write: Callable[[str], None]) -> None:
+        super().__init__(level)
+        last: list[Any] = (
+            [structlog.dev.ConsoleRenderer(colors=False)]
+            if fmt == "console"
+            else [
+                structlog.processors.format_exc_info,
+                structlog.processors.JSONRenderer(serializer=_json_text),
+            ]
+        )
+        self.setFormatter(
+            structlog.stdlib.ProcessorFormatter(
+                foreign_pre_chain=[structlog.stdlib.add_logger_name, *_common()],
+                processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *last],
+            )
+        )
+        self._write = write
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record)
+        except Exception:
+            self.handleError(record)
+            return
+        self._write(line)
+
+
+def _json_text(obj: Any, **kwargs: Any) -> str:
+    return orjson.dumps(obj, **kwargs).decode()
+
+
+def _common() -> list[Any]:
+    return [
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+
+
+def _print(line: str) -> None:
+    print(line, flush=True)
+
 
 def configure(level: str = "info", fmt: str | None = None) -> None:
     """`fmt` is "json" (one JSON object per line, the default when the output is not a
     terminal) or "console" (aligned key=value text, for a person at a terminal). JSON
-    lines cost about a quarter of the console's rendering, and log shippers read them."""
-    logging.basicConfig(format="%(message)s", level=level.upper())
+    lines cost about a quarter of the console's rendering, and log shippers read them.
+    The standard library's loggers write through the same renderer to standard output
+    (see `_Rendered`); called again, the set-up is replaced, not added to."""
+    number = logging.getLevelName(level.upper())
+    fmt = fmt or ("console" if sys.stdout.isatty() else "json")
+    if fmt == "console":
+        renderer: Any = structlog.dev.ConsoleRenderer(colors=False)
+        factory: Any = structlog.PrintLoggerFactory()
+        write: Callable[[str], None] = _print
+    else:
+        renderer = structlog.processors.JSONRenderer(serializer=orjson.dumps)
+        factory = _TickFlushedLoggerFactory()
+        write = factory.write
+    root = logging.getLogger()
+    for replaced in [h for h in root.handlers if isinstance(h, _Rendered)]:
+        root.removeHandler(replaced)
+    root.addHandler(_Rendered(number, fmt, write))
+    root.setLevel(number)
     # Each websocket's accept, open and close (see server/websocket.py).
     quiet = logging.DEBUG if level.lower() == "debug" else logging.WARNING
     logging.getLogger("roundtable.websocket").setLevel(quiet)
     pool_log = logging.getLogger("asyncpg.pool")
     if not any(isinstance(f, _OneLine) for f in pool_log.filters):
         pool_log.addFilter(_OneLine())
-    fmt = fmt or ("console" if sys.stdout.isatty() else "json")
-    common: list[Any] = [
-        structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-    ]
-    if fmt == "console":
-        renderer: Any = structlog.dev.ConsoleRenderer(colors=False)
-        factory: Any = structlog.PrintLoggerFactory()
-    else:
-        renderer = structlog.processors.JSONRenderer(serializer=orjson.dumps)
-        factory = _TickFlushedLoggerFactory()
     structlog.configure(
-        processors=[*common, renderer],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        processors=[*_common(), renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(number),
         logger_factory=factory,
         cache_logger_on_first_use=True,
     )

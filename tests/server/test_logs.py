@@ -1,12 +1,19 @@
-"""The JSON log's output: one flush per turn of the event loop, never a line held back."""
+"""The JSON log's output: one flush per turn of the event loop, never a line held back,
+and the standard library's records in the same format and stream as structlog's."""
 
 from __future__ import annotations
 
 import asyncio
 import io
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import orjson
+import pytest
+import structlog
 
+from server import logs
 from server.logs import TickFlushedLogger
 
 
@@ -89,3 +96,63 @@ async def test_lines_left_at_exit_are_written_and_a_closed_output_is_passed_over
     closed.close()
     logs._write_what_is_left()  # what runs at exit
     assert left.flushed == _line(9) + b"\n"
+
+
+@pytest.fixture
+def json_logs(
+    capsysbinary: pytest.CaptureFixture[bytes],
+) -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """Logs set up as a server sets them up, in JSON; what was written so far, parsed."""
+    level = logging.getLogger().level
+    logs.configure("info", "json")
+
+    def written() -> list[dict[str, Any]]:
+        return [orjson.loads(line) for line in capsysbinary.readouterr().out.splitlines()]
+
+    yield written
+    logs.configure("warning", "json")
+    logging.getLogger().setLevel(level)
+
+
+async def test_a_library_record_is_a_json_line_after_the_lines_before_it(
+    json_logs: Callable[[], list[dict[str, Any]]],
+) -> None:
+    structlog.get_logger("roundtable.socket").info("socket", command="vote")
+    logging.getLogger("roundtable.jobs").warning("could not claim jobs (%s); trying again", "Busy")
+    # structlog's line waited for the turn's end; the library's took it along, in order.
+    assert [(line["event"], line["level"]) for line in json_logs()] == [
+        ("socket", "info"),
+        ("could not claim jobs (Busy); trying again", "warning"),
+    ]
+    logging.getLogger("uvicorn.error").info("Started server process [%d]", 7)
+    [line] = json_logs()
+    assert line["logger"] == "uvicorn.error" and line["event"] == "Started server process [7]"
+    assert line["timestamp"].endswith("Z")
+
+
+def test_a_traceback_is_one_field_of_one_line(
+    json_logs: Callable[[], list[dict[str, Any]]],
+) -> None:
+    try:
+        raise ValueError("bad row")
+    except ValueError:
+        logging.getLogger("roundtable.http").exception("request failed")
+    [line] = json_logs()
+    assert line["event"] == "request failed" and line["level"] == "error"
+    assert line["exception"].startswith("Traceback (most recent call last)")
+    assert "ValueError: bad row" in line["exception"]
+
+
+def test_a_record_below_the_level_is_not_written(
+    json_logs: Callable[[], list[dict[str, Any]]],
+) -> None:
+    logging.getLogger("tortoise").debug("a query")
+    assert json_logs() == []
+
+
+def test_configured_again_the_library_records_are_written_once(
+    json_logs: Callable[[], list[dict[str, Any]]],
+) -> None:
+    logs.configure("info", "json")
+    logging.getLogger("roundtable.mail").info("sent")
+    assert [line["event"] for line in json_logs()] == ["sent"]

@@ -1,5 +1,6 @@
 """What a real `python -m server` does on the network: which X-Forwarded-For it
-believes (none, unless told), and how long it keeps an idle HTTP connection.
+believes (none, unless told), and how long it keeps an idle HTTP connection; and what
+it writes to its log.
 
 The rate limits count per client address; a server that took the header from anyone on
 its own host would let that client choose a fresh address for every request.
@@ -14,6 +15,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 
 from server.__main__ import _parser
@@ -117,3 +119,24 @@ async def test_an_idle_connection_is_kept_as_long_as_configured(serve: Serve) ->
             assert await asyncio.wait_for(reader.read(), 3) == b""
         finally:
             writer.close()
+
+
+async def test_every_line_of_the_log_is_json_from_start_to_stop(tmp_path: Path) -> None:
+    env = server_env(
+        database_url=await migrated_sqlite(tmp_path / "db.sqlite3"),
+        data_dir=tmp_path,
+        LOG_FORMAT="json",
+        LOG_LEVEL="info",
+    )
+    log = tmp_path / "server.log"
+    async with running_server(env, log) as server, httpx.AsyncClient() as http:
+        assert (await http.get(f"{server.url}/api/health")).status_code == 200
+    # Stopped with SIGTERM: uvicorn's, Tortoise's and the server's own lines alike, to
+    # the last one, written as the process ends.
+    lines = [orjson.loads(line) for line in log.read_bytes().splitlines()]
+    assert all({"event", "level", "timestamp"} <= line.keys() for line in lines), lines
+    events = [line["event"] for line in lines]
+    assert any(e.startswith("Uvicorn running on http://127.0.0.1:") for e in events), events
+    assert "serving" in events
+    assert events[-1].startswith("Finished server process"), events
+    assert {line.get("logger") for line in lines} >= {"uvicorn.error", "tortoise"}
