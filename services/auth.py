@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from models import ApiToken
-from services import sql
+from services import group_commit
 from services.actors import Actor
 from services.errors import Forbidden, Unauthorized
 from services.scopes import MCP
@@ -41,8 +41,9 @@ async def _from_jwt(token: str) -> Actor:
         user_id = uuid.UUID(str(claims["sub"]))
     except ValueError:
         raise Unauthorized("Invalid token") from None
-    # Plain SQL: this read comes with every request and every socket connect.
-    user = await sql.row(_USER, str(user_id))
+    # Plain SQL, in the next hop with other reads: this read comes with every request
+    # and every socket connect.
+    user = await group_commit.row(_USER, str(user_id))
     if user is None or claims.get("ver", 0) != user["token_version"]:
         raise Unauthorized("Token is no longer valid")
     return Actor(kind="user", name=user["name"] or user["email"], via="jwt", user_id=user_id)
@@ -69,7 +70,7 @@ async def _from_pat(token: str) -> Actor:
 
 
 async def _from_guest(token: str) -> Actor:
-    row = await sql.row(_GUEST, sha256(token))
+    row = await group_commit.row(_GUEST, sha256(token))
     if row is None or row["removed_at"] is not None:
         raise Unauthorized("Guest token is not valid")
     return Actor(
@@ -90,7 +91,7 @@ async def authenticate_agent(token: str | None) -> Actor:
         raise Unauthorized("The MCP endpoint takes a personal access token with the 'mcp' scope")
     if not actor.has_scope(MCP):
         raise Forbidden("This token lacks the 'mcp' scope")
-    name = await sql.row(_TOKEN_NAME, str(actor.token_id))
+    name = await group_commit.row(_TOKEN_NAME, str(actor.token_id))
     label = name["name"] if name else "token"
     return replace(actor, kind="agent", name=f"{label} via MCP")
 

@@ -127,6 +127,12 @@ async def drive_asyncpg(conn: asyncpg.Connection, steps: Steps[T]) -> T:
         return cast(T, done.value)
 
 
+def first(text: str, *args: Any) -> Steps[dict[str, Any] | None]:
+    """The first row of one statement, or None."""
+    found = yield stmt(text, *args)
+    return found[0] if found else None
+
+
 def in_chunks(text: str, values: list[Any], *before: Any) -> Steps[Rows]:
     """The rows of `text` for all of `values`, named by its `IN ({marks})` list, 500 values
     a statement; `before` are the parameters ahead of the list."""

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 import pytest
 from tortoise import connections
 from tortoise.backends.sqlite.client import SqliteClient
-from tortoise.exceptions import IntegrityError
+from tortoise.exceptions import IntegrityError, OperationalError
 
 from models import Room
 from services import group_commit, sql
@@ -26,16 +26,16 @@ def _bump(room: str, by: int) -> sql.Steps[int]:
 
 
 @asynccontextmanager
-async def _commits() -> AsyncIterator[list[str]]:
-    """The COMMITs SQLite runs, seen from its own thread."""
+async def _commits(every: bool = False) -> AsyncIterator[list[str]]:
+    """The COMMITs SQLite runs (or `every` statement), seen from its own thread."""
     seen: list[str] = []
     client = connections.get("default")
     assert isinstance(client, SqliteClient) and client._connection is not None
     conn = client._connection
 
     def trace(text: str) -> None:
-        if text.strip().upper() == "COMMIT":
-            seen.append(text)
+        if every or text.strip().upper() == "COMMIT":
+            seen.append(" ".join(text.split()))
 
     await conn._execute(conn._conn.set_trace_callback, trace)
     try:
@@ -112,3 +112,51 @@ async def test_when_the_shared_commit_fails_nobody_is_told_it_succeeded(db: str)
     assert (await Room.get(key="c")).seq == 0
     # The connection is usable afterwards.
     assert await group_commit.run(lambda: _bump("c", 1)) == 1
+
+
+async def test_a_read_that_fails_leaves_the_rest_of_its_hop_alone(db: str) -> None:
+    await Room.create(key="m", seq=0)
+
+    def read_then_refuse() -> sql.Steps[int]:
+        found = yield sql.stmt("SELECT seq FROM rooms WHERE key = ?", "m")
+        raise Conflict(f"seq {found[0]['seq']} is not wanted")
+
+    def misspelt() -> sql.Steps[int]:
+        yield sql.stmt("SELECT seq FROM roomz")
+        return 0
+
+    outcomes = await asyncio.gather(
+        group_commit.run(lambda: _bump("m", 1)),
+        group_commit.read(read_then_refuse),
+        group_commit.read(misspelt),
+        group_commit.row("SELECT key, seq FROM rooms WHERE key = ?", "m"),
+        group_commit.row("SELECT key, seq FROM rooms WHERE key = ?", "nowhere"),
+        group_commit.run(lambda: _bump("m", 1)),
+        return_exceptions=True,
+    )
+    assert sorted([outcomes[0], outcomes[5]]) == [1, 2]
+    assert isinstance(outcomes[1], Conflict) and isinstance(outcomes[2], OperationalError)
+    assert isinstance(outcomes[3], dict) and outcomes[3]["key"] == "m"
+    assert outcomes[4] is None
+    assert (await Room.get(key="m")).seq == 2
+
+
+@pytest.mark.sqlite_only
+async def test_on_sqlite_reads_take_no_savepoint_and_alone_no_write_lock(db: str) -> None:
+    await Room.create(key="w", seq=0)
+    read = "SELECT seq FROM rooms WHERE key = 'w'"
+    async with _commits(every=True) as seen:
+        await asyncio.gather(*(group_commit.row(read) for _ in range(3)))
+    assert seen == ["BEGIN", read, read, read, "COMMIT"]
+
+    async with _commits(every=True) as seen:
+        first = asyncio.create_task(group_commit.row(read))
+        await asyncio.sleep(0)
+        # These three wait for the next hop together: a write among them takes the lock.
+        await asyncio.gather(
+            group_commit.row(read), group_commit.run(lambda: _bump("w", 1)), group_commit.row(read)
+        )
+        await first
+    assert seen[:3] == ["BEGIN", read, "COMMIT"]
+    assert seen[3] == "BEGIN IMMEDIATE" and seen[4] == read and seen[5] == "SAVEPOINT unit"
+    assert seen[-3:] == ["RELEASE unit", read, "COMMIT"]
