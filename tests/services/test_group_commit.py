@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 from tortoise import connections
@@ -145,18 +146,41 @@ async def test_a_read_that_fails_leaves_the_rest_of_its_hop_alone(db: str) -> No
 async def test_on_sqlite_reads_take_no_savepoint_and_alone_no_write_lock(db: str) -> None:
     await Room.create(key="w", seq=0)
     read = "SELECT seq FROM rooms WHERE key = 'w'"
+
+    def reading() -> sql.Steps[dict[str, Any] | None]:
+        return sql.first(read)
+
     async with _commits(every=True) as seen:
-        await asyncio.gather(*(group_commit.row(read) for _ in range(3)))
+        await asyncio.gather(*(group_commit.read(reading) for _ in range(3)))
     assert seen == ["BEGIN", read, read, read, "COMMIT"]
 
     async with _commits(every=True) as seen:
-        first = asyncio.create_task(group_commit.row(read))
+        first = asyncio.create_task(group_commit.read(reading))
         await asyncio.sleep(0)
         # These three wait for the next hop together: a write among them takes the lock.
         await asyncio.gather(
-            group_commit.row(read), group_commit.run(lambda: _bump("w", 1)), group_commit.row(read)
+            group_commit.read(reading),
+            group_commit.run(lambda: _bump("w", 1)),
+            group_commit.read(reading),
         )
         await first
     assert seen[:3] == ["BEGIN", read, "COMMIT"]
     assert seen[3] == "BEGIN IMMEDIATE" and seen[4] == read and seen[5] == "SAVEPOINT unit"
     assert seen[-3:] == ["RELEASE unit", read, "COMMIT"]
+
+
+@pytest.mark.sqlite_only
+async def test_on_sqlite_a_lone_row_goes_at_once_and_rows_behind_a_busy_one_share_a_hop(
+    db: str,
+) -> None:
+    await Room.create(key="b", seq=0)
+    read = "SELECT seq FROM rooms WHERE key = 'b'"
+    async with _commits(every=True) as seen:
+        assert await group_commit.row(read) == {"seq": 0}
+    assert seen == [read]
+
+    async with _commits(every=True) as seen:
+        found = await asyncio.gather(*(group_commit.row(read) for _ in range(4)))
+    assert found == [{"seq": 0}] * 4
+    # The first found the connection free; the three behind it went in one hop.
+    assert seen == [read, "BEGIN", read, read, read, "COMMIT"]

@@ -43,27 +43,24 @@ from tests.factories import (
 
 # Statements today. A vote: the token read, then BEGIN, the seq, one read, the upsert,
 # the event and COMMIT; on SQLite inside a savepoint (its commit is shared), all of it
-# but the token in one hop to SQLite's thread. On SQLite the token read takes a hop of
-# its own with the other reads waiting, between that batch's BEGIN and COMMIT (alone, as
-# here, two more statements, but no more hops), so every SQLite bound below that has a
-# token read counts two more. On PostgreSQL a vote is the token read, a
+# but the token in one hop to SQLite's thread. On PostgreSQL a vote is the token read, a
 # read of its context with the room's seq, and one statement that claims the next seq if
 # the room's is unchanged, upserts and appends the event (no BEGIN or COMMIT). A move
 # into another column there is the token read, its access with the board's seq, the card
 # with its columns, its neighbours, the project's members, and one statement that claims
 # the next seq if unchanged and writes the card, the notifications and the event.
-VOTE_MAX = {"sqlite": 11, "postgres": 3}
-MOVE_MAX = {"sqlite": 14, "postgres": 6}
+VOTE_MAX = {"sqlite": 9, "postgres": 3}
+MOVE_MAX = {"sqlite": 12, "postgres": 6}
 # A reveal, and a restart of the round, by the owner's socket: the token read, then in
 # one transaction the seq, the session, the seat, the story, then for a reveal the votes,
 # the story written with its event, and the check for linked board cards; for a restart,
 # the votes cleared and the story written with its event.
-REVEAL_MAX = {"sqlite": 15, "postgres": 10}
-RESTART_MAX = {"sqlite": 16, "postgres": 9}
+REVEAL_MAX = {"sqlite": 13, "postgres": 10}
+RESTART_MAX = {"sqlite": 12, "postgres": 9}
 # Starting the next story: the token read, then the seq, the session, the seat, the
 # story, the story left, the one opened and the session's current one written, who voted
 # on it, and the event.
-START_MAX = {"sqlite": 16, "postgres": 12}
+START_MAX = {"sqlite": 14, "postgres": 12}
 # A guest's join: in one transaction the seq, the session, the new seat, its event, and
 # the session rendered (its seats counted, its current story, who voted on it).
 JOIN_MAX = {"sqlite": 11, "postgres": 9}
@@ -78,18 +75,18 @@ BOARD_MAX = {"sqlite": 14, "postgres": 10}
 # transaction the board's seq, the caller's access, the card, its earlier commenters,
 # the comment, its event, who of the followers may still see the board, and their
 # notifications.
-COMMENT_MAX = {"sqlite": 15, "postgres": 11}
+COMMENT_MAX = {"sqlite": 13, "postgres": 11}
 # A new card with a checklist, assigned: the token read, then in one transaction the
 # board's seq, the caller's access, the column, the card at the bottom of it, the
 # assignee's seat, the row, its checklist, the card rendered (its checklist, labels,
 # counts and place), its event and the notifications (the project's members, then the
 # new card's and the assignment's rows).
-CREATE_MAX = {"sqlite": 23, "postgres": 19}
+CREATE_MAX = {"sqlite": 21, "postgres": 19}
 # A card's title and assignee changed: the token read, then in one transaction the
 # board's seq, the caller's access, the card, the assignee's seat, the row, the card
 # rendered, its event and the notifications (the members, the change's rows, the
 # assignment's).
-UPDATE_MAX = {"sqlite": 21, "postgres": 17}
+UPDATE_MAX = {"sqlite": 19, "postgres": 17}
 
 # asyncpg's ways of sending a statement; BEGIN and COMMIT go through `execute`. Counted
 # on the connection itself, under Tortoise and beside it (the hot paths' steps take
