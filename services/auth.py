@@ -41,8 +41,8 @@ async def _from_jwt(token: str) -> Actor:
         user_id = uuid.UUID(str(claims["sub"]))
     except ValueError:
         raise Unauthorized("Invalid token") from None
-    # Plain SQL, in the next hop with other reads: this read comes with every request
-    # and every socket connect.
+    # Plain SQL, sharing SQLite's next hop when the connection is busy
+    # (`group_commit.row`): this read comes with every request and every socket connect.
     user = await group_commit.row(_USER, str(user_id))
     if user is None or claims.get("ver", 0) != user["token_version"]:
         raise Unauthorized("Token is no longer valid")
