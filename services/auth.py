@@ -16,6 +16,10 @@ from services.security import GUEST_PREFIX, PAT_PREFIX, decode_jwt, looks_like_j
 MAX_TOKEN_LENGTH = 2048
 _USER = "SELECT name, email, token_version FROM users WHERE id = ?"
 _TOKEN_NAME = "SELECT name FROM api_tokens WHERE id = ?"
+_PAT = (
+    "SELECT t.*, u.name AS user_name, u.email AS user_email FROM api_tokens t"
+    " JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?"
+)
 _GUEST = "SELECT id, name, session_id, removed_at FROM participants WHERE token_hash = ?"
 # lastUsedAt is written at most this often per token, so reads stay reads.
 _LAST_USED_GRANULARITY = timedelta(minutes=1)
@@ -50,20 +54,24 @@ async def _from_jwt(token: str) -> Actor:
 
 
 async def _from_pat(token: str) -> Actor:
-    row = await ApiToken.filter(token_hash=sha256(token)).select_related("user").first()
-    if row is None or row.revoked_at is not None:
-        raise Unauthorized("Token has been revoked" if row else "Invalid token")
+    # Plain SQL, as for a JWT: bots and agents send a token with every request.
+    found = await group_commit.row(_PAT, sha256(token))
+    if found is None:
+        raise Unauthorized("Invalid token")
+    user_name, user_email = found.pop("user_name"), found.pop("user_email")
+    row = ApiToken._init_from_db(**found)
+    if row.revoked_at is not None:
+        raise Unauthorized("Token has been revoked")
     now = datetime.now(UTC)
     if row.expires_at is not None and row.expires_at <= now:
         raise Unauthorized("Token has expired")
     if row.last_used_at is None or now - row.last_used_at > _LAST_USED_GRANULARITY:
         await ApiToken.filter(id=row.id).update(last_used_at=now)
-    user = row.user
     return Actor(
         kind="user",
-        name=user.name or user.email,
+        name=user_name or user_email,
         via="pat",
-        user_id=user.id,
+        user_id=row.user_id,
         scopes=frozenset(row.scopes),
         token_id=row.id,
     )

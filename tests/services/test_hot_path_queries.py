@@ -21,7 +21,7 @@ from tortoise import connections
 from tortoise.backends.sqlite.client import SqliteClient
 
 from models import Card, Column, Notification, Participant, PokerSession
-from services import sql
+from services import sql, tokens
 from services.actors import Actor
 from services.auth import authenticate
 from services.boards import cards, comments, views
@@ -144,6 +144,22 @@ async def _owned_board() -> tuple[Board, Actor, ProjectRef]:
 
 def backend(url: str) -> str:
     return "postgres" if url.startswith("postgres") else "sqlite"
+
+
+async def test_a_personal_access_token_is_read_in_one_statement(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Bots and agents send one with every request: the token and its owner, joined.
+    owner = await create_user()
+    row, token = await tokens.create_token(
+        actor=user_actor(owner), name="bot", scopes=["projects:read"]
+    )
+    await authenticate(token)  # marks it used: the next minute's reads write nothing
+    async with statements(monkeypatch) as seen:
+        actor = await authenticate(token)
+    assert len(seen) == 1, "\n".join(seen)
+    assert (actor.user_id, actor.token_id, actor.via) == (owner.id, row.id, "pat")
+    assert actor.scopes == frozenset({"projects:read"}) and actor.name == owner.name
 
 
 async def test_a_vote_stays_within_its_round_trips(
