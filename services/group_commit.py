@@ -42,8 +42,9 @@ MAX_BATCH = 64
 async def run(make: Callable[[], sql.Steps[T]]) -> T:
     """Run the steps `make()` returns as one transaction; its value once committed."""
     client = connections.get("default")
-    if isinstance(client, SqliteClient) and not isinstance(client, TransactionalDBClient):
-        return await _batcher(client).submit(make)
+    batcher = _batcher(client)
+    if batcher is not None:
+        return await batcher.submit(make)
     pool = _pool(client)
     if pool is not None:
         async with pool.acquire() as conn, conn.transaction():
@@ -65,8 +66,9 @@ async def read(make: Callable[[], sql.Steps[T]]) -> T:
     they run statement by statement on one connection from the pool (inside a
     transaction, on its own), with no BEGIN and COMMIT of their own."""
     client = connections.get("default")
-    if isinstance(client, SqliteClient) and not isinstance(client, TransactionalDBClient):
-        return await _batcher(client).submit(make, reads_only=True)
+    batcher = _batcher(client)
+    if batcher is not None:
+        return await batcher.submit(make, reads_only=True)
     pool = _pool(client)
     if pool is not None:
         return await _unwrapped(pool, make)
@@ -79,11 +81,9 @@ async def row(text: str, *args: Any) -> dict[str, Any] | None:
     CPU of a hop of its own when many come at once: a token read per request or
     connect, in a storm); with the connection free it goes at once in a hop of its own,
     without a batch's BEGIN and COMMIT, which would cost a lone read half again."""
-    client = connections.get("default")
-    if isinstance(client, SqliteClient) and not isinstance(client, TransactionalDBClient):
-        batcher = _batcher(client)
-        if batcher.flushing is not None or client._lock.locked():
-            return await batcher.submit(lambda: sql.first(text, *args), reads_only=True)
+    batcher = _batcher(connections.get("default"))
+    if batcher is not None and (batcher.flushing is not None or batcher.client._lock.locked()):
+        return await batcher.submit(lambda: sql.first(text, *args), reads_only=True)
     return await sql.row(text, *args)
 
 
@@ -230,7 +230,11 @@ def _read_in(
 _batchers: weakref.WeakKeyDictionary[SqliteClient, _Batcher] = weakref.WeakKeyDictionary()
 
 
-def _batcher(client: SqliteClient) -> _Batcher:
+def _batcher(client: Any) -> _Batcher | None:
+    """The batcher of SQLite's connection; None on PostgreSQL, or inside a transaction
+    already open (its statements run on its connection)."""
+    if not isinstance(client, SqliteClient) or isinstance(client, TransactionalDBClient):
+        return None
     found = _batchers.get(client)
     if found is None:
         found = _batchers[client] = _Batcher(client)
