@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any, TypeVar, cast
 
 import asyncpg  # type: ignore[import-untyped]
+import ciso8601
 import orjson
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -60,6 +61,15 @@ def json_param(value: Any) -> str:
 def json_value(raw: Any) -> Any:
     """A JSON column as read back: text on SQLite, and on PostgreSQL without a codec."""
     return orjson.loads(raw) if isinstance(raw, str | bytes) else raw
+
+
+def datetime_value(raw: Any) -> datetime | None:
+    """A datetime column as read back, aware and in UTC, as Tortoise's field gives it:
+    text on SQLite (parsed as Tortoise parses it), a datetime on PostgreSQL."""
+    if raw is None:
+        return None
+    value = raw if isinstance(raw, datetime) else ciso8601.parse_datetime(raw)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def param(value: Any) -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from models import Folder, Participant, PokerSession, Story, User, Vote
+from services import group_commit, sql
 from services.actors import Actor
 from services.auth import require_user
 from services.errors import Conflict, Forbidden, NotFound
@@ -27,7 +28,14 @@ from services.poker.access import (
 )
 from services.poker.decks import deck_for
 from services.poker.seats import display_name
-from services.poker.views import participant_public, render_session, render_sessions
+from services.poker.views import (
+    Seat,
+    participant_public,
+    people_steps,
+    render_session,
+    render_sessions,
+    voted_steps,
+)
 from services.poker.workspace import RoomSettings
 
 STATUSES = ("active", "paused", "completed", "archived")
@@ -213,12 +221,17 @@ async def update_session(*, actor: Actor, code: str, changes: dict[str, Any]) ->
 
 async def list_participants(*, code: str) -> list[dict[str, Any]]:
     session = await session_by_code(code)
-    people = await Participant.filter(session_id=session.id, removed_at=None).order_by("id")
-    voted: set[int] = set()
-    if session.current_story_id:
-        rows = await Vote.filter(story_id=session.current_story_id).values("participant_id")
-        voted = {row["participant_id"] for row in rows}
+    people, voted = await group_commit.read(lambda: _seated_steps(session))
     return [participant_public(p, has_voted=p.id in voted) for p in people]
+
+
+def _seated_steps(session: PokerSession) -> sql.Steps[tuple[list[Seat], set[int]]]:
+    """The session's people, and which of them voted on its current story."""
+    people = yield from people_steps(session.id)
+    current = session.current_story_id
+    if current is None:
+        return people, set()
+    return people, set((yield from voted_steps([current])).get(str(current), []))
 
 
 async def set_moderator(*, actor: Actor, code: str, participant_id: int) -> dict[str, Any]:

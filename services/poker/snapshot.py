@@ -4,7 +4,9 @@ A socket reads it on every connect, so a reconnection storm after a restart is t
 read, thousands of times. Its reads are steps (services/sql.py): the session by code, the
 viewer's seat, the room's seq, the people, the stories, who voted and the viewer's own
 vote: six statements, in one hop to SQLite's thread.
-The rows become models as Tortoise makes them, so they render as everywhere else.
+The session and the viewer's seat become models as Tortoise makes them; the people and
+the stories, which a room may hold by the hundred, stay rows (`views.Seat`,
+`views.StoryRow`), which render as the models do.
 """
 
 from __future__ import annotations
@@ -13,20 +15,30 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from models import Participant, PokerSession, Story
+from models import Participant, PokerSession
 from services import group_commit, sql
 from services.actors import Actor
 from services.errors import NotFound
 from services.poker.access import MODERATOR, SPECTATOR, judge_lookup, room_key, seat_steps
 from services.poker.codes import normalize
-from services.poker.views import participant_public, session_public, story_public
+from services.poker.views import (
+    Seat,
+    StoryRow,
+    participant_public,
+    people_steps,
+    session_public,
+    story_public,
+)
 
 _SESSION = """
 SELECT s.*, r.seq AS room_seq FROM poker_sessions s LEFT JOIN rooms r ON r.key = ?
 WHERE s.code = ?
 """
-_PEOPLE = "SELECT * FROM participants WHERE session_id = ? AND removed_at IS NULL ORDER BY id"
-_STORIES = "SELECT * FROM stories WHERE session_id = ? ORDER BY position, created_at"
+_STORIES = """
+SELECT id, title, description, acceptance_criteria, status, position, round, final_estimate,
+result, history, created_at, revealed_at
+FROM stories WHERE session_id = ? ORDER BY position, created_at
+"""
 _VOTED = """
 SELECT v.story_id, v.participant_id FROM votes v JOIN stories s ON s.id = v.story_id
 WHERE s.session_id = ? ORDER BY v.id
@@ -39,8 +51,8 @@ class _Read:
     session: PokerSession
     viewer: Participant | None
     seq: int
-    people: list[Participant]
-    stories: list[Story]
+    people: list[Seat]
+    stories: list[StoryRow]
     voted: dict[str, list[int]]
     my_vote: str | None
 
@@ -51,7 +63,7 @@ def _reads(code: str, actor: Actor) -> sql.Steps[_Read | None]:
         return None
     session = PokerSession._init_from_db(**found[0])
     viewer = yield from seat_steps(actor, session)
-    people = yield sql.stmt(_PEOPLE, str(session.id))
+    people = yield from people_steps(session.id)
     stories = yield sql.stmt(_STORIES, str(session.id))
     voted: dict[str, list[int]] = defaultdict(list)
     for vote in (yield sql.stmt(_VOTED, str(session.id))):
@@ -64,8 +76,8 @@ def _reads(code: str, actor: Actor) -> sql.Steps[_Read | None]:
         session=session,
         viewer=viewer,
         seq=int(found[0]["room_seq"] or 0),
-        people=[Participant._init_from_db(**p) for p in people],
-        stories=[Story._init_from_db(**s) for s in stories],
+        people=people,
+        stories=[StoryRow.of(s) for s in stories],
         voted=voted,
         my_vote=my_vote,
     )

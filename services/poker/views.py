@@ -7,7 +7,8 @@ the rule that keeps votes hidden is written here, once.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from models import Participant, PokerSession, Story
 from services import group_commit, sql
@@ -15,7 +16,30 @@ from services.poker.access import MODERATOR
 from services.timefmt import iso
 
 
-def participant_public(p: Participant, *, has_voted: bool = False) -> dict[str, Any]:
+class Seat(NamedTuple):
+    """A participant as a room lists it: what `participant_public` reads, from its row.
+    A room's people are read on every connect; a model of each cost more than the read
+    (about 6 µs a seat on SQLite, half a 20-seat snapshot's time in SQLite's thread)."""
+
+    id: int
+    name: str
+    role: str
+    user_id: Any
+
+
+_PEOPLE = """
+SELECT id, name, role, user_id FROM participants WHERE session_id = ? AND removed_at IS NULL
+ORDER BY id
+"""
+
+
+def people_steps(session_id: Any) -> sql.Steps[list[Seat]]:
+    """The session's seated participants, in the order they joined."""
+    rows = yield sql.stmt(_PEOPLE, str(session_id))
+    return [Seat(r["id"], r["name"], r["role"], r["user_id"]) for r in rows]
+
+
+def participant_public(p: Participant | Seat, *, has_voted: bool = False) -> dict[str, Any]:
     return {
         "id": p.id,
         "name": p.name,
@@ -25,7 +49,42 @@ def participant_public(p: Participant, *, has_voted: bool = False) -> dict[str, 
     }
 
 
-def story_public(story: Story, voted: list[int]) -> dict[str, Any]:
+class StoryRow(NamedTuple):
+    """A story as a room lists it: what `story_public` reads, from its row. A session's
+    stories are read on every connect; a model of each cost 11 µs on SQLite."""
+
+    id: Any
+    title: str
+    description: str
+    acceptance_criteria: str
+    status: str
+    position: int
+    round: int
+    final_estimate: str | None
+    result: dict[str, Any] | None
+    history: list[dict[str, Any]]
+    created_at: datetime | None
+    revealed_at: datetime | None
+
+    @classmethod
+    def of(cls, r: dict[str, Any]) -> StoryRow:
+        return cls(
+            r["id"],
+            r["title"],
+            r["description"],
+            r["acceptance_criteria"],
+            r["status"],
+            r["position"],
+            r["round"],
+            r["final_estimate"],
+            sql.json_value(r["result"]),
+            sql.json_value(r["history"]),
+            sql.datetime_value(r["created_at"]),
+            sql.datetime_value(r["revealed_at"]),
+        )
+
+
+def story_public(story: Story | StoryRow, voted: list[int]) -> dict[str, Any]:
     revealed = story.status == "revealed" and story.result is not None
     result = story.result or {}
     return {
