@@ -80,7 +80,7 @@ async def list_cards(
     query = Card.filter(project_id=pid, archived=archived)
     if column_id is not None:
         query = query.filter(column_id=(await column_in(pid, column_id)).id)
-    columns = {c.id: c.order for c in await ordered_columns(pid)}
+    columns = {str(c.id): c.order for c in await ordered_columns(pid)}
     return await cards_public(board_sorted(await query, columns))
 
 

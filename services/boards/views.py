@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple, TypeVar
 
 from models import Card, ChecklistItem, Column, Project
 from services import group_commit, sql
@@ -60,6 +62,51 @@ _COUNTS = "SELECT card_id, COUNT(id) AS n FROM {table} WHERE card_id IN ({marks}
 _PLACES = "SELECT id, position, column_id, archived FROM cards WHERE column_id IN ({marks})"
 
 
+class CardRow(NamedTuple):
+    """A card as a board shows it: what `_card` reads, from its row. A board's cards are
+    read on every connect; a model of each cost more than the rest of the snapshot."""
+
+    id: str
+    project_id: str
+    column_id: str
+    title: str
+    description: str
+    priority: str | None
+    start_date: datetime | None
+    due_date: datetime | None
+    assignee_id: Any
+    position: str
+    archived: bool
+    version: int
+    estimate: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @classmethod
+    def of(cls, r: dict[str, Any]) -> CardRow:
+        return cls(
+            str(r["id"]),
+            str(r["project_id"]),
+            str(r["column_id"]),
+            r["title"],
+            r["description"],
+            r["priority"],
+            sql.datetime_value(r["start_date"]),
+            sql.datetime_value(r["due_date"]),
+            r["assignee_id"],
+            r["position"],
+            bool(r["archived"]),
+            r["version"],
+            r["estimate"],
+            sql.datetime_value(r["created_at"]),
+            sql.datetime_value(r["updated_at"]),
+        )
+
+
+Shown = Card | CardRow
+S = TypeVar("S", Card, CardRow)
+
+
 @dataclass(frozen=True)
 class _Details:
     """What a card shows beside its own row."""
@@ -71,7 +118,7 @@ class _Details:
     orders: dict[str, int]
 
 
-def _details(cards: list[Card]) -> sql.Steps[_Details]:
+def _details(cards: Sequence[Shown]) -> sql.Steps[_Details]:
     ids = [str(c.id) for c in cards]
     checklists: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in (yield from sql.in_chunks(_CHECKLISTS, ids)):
@@ -105,7 +152,7 @@ def _orders(places: sql.Rows) -> dict[str, int]:
     return index
 
 
-def cards_steps(cards: list[Card]) -> sql.Steps[list[dict[str, Any]]]:
+def cards_steps(cards: Sequence[Shown]) -> sql.Steps[list[dict[str, Any]]]:
     """`cards` as the API and the board show them."""
     if not cards:
         return []
@@ -120,7 +167,7 @@ async def cards_public(cards: list[Card]) -> list[dict[str, Any]]:
     return await group_commit.read(lambda: cards_steps(cards))
 
 
-def _card(card: Card, details: _Details) -> dict[str, Any]:
+def _card(card: Shown, details: _Details) -> dict[str, Any]:
     key = str(card.id)
     items = details.checklists.get(key, [])
     return {
@@ -152,11 +199,12 @@ async def card_public(card: Card) -> dict[str, Any]:
     return (await cards_public([card]))[0]
 
 
-def board_sorted(cards: list[Card], column_order: dict[uuid.UUID, int]) -> list[Card]:
-    """Cards as a board shows them: by column, then by (position, id)."""
+def board_sorted(cards: list[S], column_order: dict[str, int]) -> list[S]:
+    """Cards as a board shows them: by column (`column_order`, by column id as text),
+    then by (position, id)."""
+    last = len(column_order)
     return sorted(
-        cards,
-        key=lambda c: (column_order.get(c.column_id, len(column_order)), c.position, str(c.id)),
+        cards, key=lambda c: (column_order.get(str(c.column_id), last), c.position, str(c.id))
     )
 
 
@@ -167,7 +215,11 @@ WHERE m.project_id = ?
 """
 _SEQ = "SELECT seq FROM rooms WHERE key = ?"
 _COLUMNS = 'SELECT * FROM columns WHERE project_id = ? ORDER BY "order", created_at, id'
-_LIVE_CARDS = "SELECT * FROM cards WHERE project_id = ? AND archived = ?"
+_LIVE_CARDS = """
+SELECT id, project_id, column_id, title, description, priority, start_date, due_date,
+assignee_id, position, archived, version, estimate, created_at, updated_at
+FROM cards WHERE project_id = ? AND archived = ?
+"""
 
 
 def _members(project_id: uuid.UUID) -> sql.Steps[list[dict[str, Any]]]:
@@ -186,8 +238,8 @@ def board_steps(project: Project) -> sql.Steps[dict[str, Any]]:
     pid = str(project.id)
     seq = yield sql.stmt(_SEQ, board_room(project.id))
     columns = [Column._init_from_db(**row) for row in (yield sql.stmt(_COLUMNS, pid))]
-    cards = [Card._init_from_db(**row) for row in (yield sql.stmt(_LIVE_CARDS, pid, False))]
-    order = {c.id: c.order for c in columns}
+    cards = [CardRow.of(row) for row in (yield sql.stmt(_LIVE_CARDS, pid, False))]
+    order = {str(c.id): c.order for c in columns}
     return {
         "seq": int(seq[0]["seq"]) if seq else 0,
         "project": {

@@ -4,6 +4,7 @@ someone who may see the board."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -20,7 +21,19 @@ async def test_the_snapshot_shows_each_card_with_its_details_in_board_order(db: 
     board = await create_board()
     owner = user_actor(board.owner)
     todo, doing = board.columns[0], board.columns[1]
-    first = await make_card(board, "First")
+    bob = await create_user(name="bob")
+    await add_member(board, bob)
+    # Every field a card shows: the snapshot reads cards as rows, the API as models.
+    first = await make_card(
+        board,
+        "First",
+        priority="high",
+        start_date=dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+        due_date=dt.datetime(2026, 12, 24, 17, 0, 0, 250000, tzinfo=dt.UTC),
+        assignee_id=bob.id,
+        estimate="5",
+        description="All of it",
+    )
     second = await make_card(board, "Second")
     elsewhere = await make_card(board, "Elsewhere", column=doing)
     gone = await make_card(board, "Gone", archived=True)
@@ -40,8 +53,6 @@ async def test_the_snapshot_shows_each_card_with_its_details_in_board_order(db: 
         size=10,
         storage_key=uuid.uuid4().hex,
     )
-    bob = await create_user(name="bob")
-    await add_member(board, bob)
 
     state = await views.board_snapshot(owner, str(board.project.id))
 
@@ -63,6 +74,12 @@ async def test_the_snapshot_shows_each_card_with_its_details_in_board_order(db: 
     assert (shown["First"]["commentCount"], shown["First"]["attachmentCount"]) == (0, 0)
     assert (shown["Second"]["commentCount"], shown["Second"]["attachmentCount"]) == (2, 1)
     assert shown["Second"]["checklistProgress"] is None
+    assert (shown["First"]["startDate"], shown["First"]["dueDate"]) == (
+        "2026-12-01T07:30:00Z",
+        "2026-12-24T17:00:00.250000Z",
+    )
+    assert shown["First"]["assigneeId"] == str(bob.id) and shown["First"]["estimate"] == "5"
+    assert shown["First"]["archived"] is False and shown["First"]["version"] == 1
     # Each card reads as the API renders it on its own.
     ref = ProjectRef(board.project.id)
     for card in (first, second, elsewhere):
