@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from models import Card, Notification
-from services import sql
+from services import group_commit, sql
 from services.actors import Actor
 from services.boards import attachments, moves, notify
 from services.boards.access import ProjectAccess
@@ -36,7 +36,7 @@ from services.boards.locate import (
 from services.boards.moves import move_card as move_card  # a drag: the board's hot path
 from services.boards.new_card import create_card as create_card
 from services.boards.ordering import Drop, Placement, Slot, place_steps
-from services.boards.views import board_sorted, card_public, cards_public, cards_steps
+from services.boards.views import board_sorted, card_public, card_rows_steps, cards_steps
 from services.errors import Invalid
 from services.events import UnitOfWork, transact, unit_of_work
 
@@ -77,11 +77,15 @@ async def list_cards(
     """The project's cards in board order: the live ones, or with `archived` the trash."""
     acc = await board_access(actor, ref)
     pid = acc.project.id
-    query = Card.filter(project_id=pid, archived=archived)
-    if column_id is not None:
-        query = query.filter(column_id=(await column_in(pid, column_id)).id)
+    column = (await column_in(pid, column_id)).id if column_id is not None else None
     columns = {str(c.id): c.order for c in await ordered_columns(pid)}
-    return await cards_public(board_sorted(await query, columns))
+
+    def listed() -> sql.Steps[list[dict[str, Any]]]:
+        found = yield from card_rows_steps(pid, archived=archived, column_id=column)
+        return (yield from cards_steps(board_sorted(found, columns)))
+
+    # Rows, not models, as a board's snapshot reads them: a list may hold hundreds.
+    return await group_commit.read(listed)
 
 
 async def get_card(*, actor: Actor, ref: ProjectRef, card_id: Any) -> dict[str, Any]:

@@ -215,11 +215,24 @@ WHERE m.project_id = ?
 """
 _SEQ = "SELECT seq FROM rooms WHERE key = ?"
 _COLUMNS = 'SELECT * FROM columns WHERE project_id = ? ORDER BY "order", created_at, id'
-_LIVE_CARDS = """
+_CARD_ROWS = """
 SELECT id, project_id, column_id, title, description, priority, start_date, due_date,
 assignee_id, position, archived, version, estimate, created_at, updated_at
 FROM cards WHERE project_id = ? AND archived = ?
 """
+
+
+def card_rows_steps(
+    project_id: Any, *, archived: bool = False, column_id: Any = None
+) -> sql.Steps[list[CardRow]]:
+    """The project's live cards (or with `archived` its trash), of one column or all."""
+    if column_id is None:
+        rows = yield sql.stmt(_CARD_ROWS, str(project_id), archived)
+    else:
+        rows = yield sql.stmt(
+            _CARD_ROWS + " AND column_id = ?", str(project_id), archived, str(column_id)
+        )
+    return [CardRow.of(row) for row in rows]
 
 
 def _members(project_id: uuid.UUID) -> sql.Steps[list[dict[str, Any]]]:
@@ -238,7 +251,7 @@ def board_steps(project: Project) -> sql.Steps[dict[str, Any]]:
     pid = str(project.id)
     seq = yield sql.stmt(_SEQ, board_room(project.id))
     columns = [Column._init_from_db(**row) for row in (yield sql.stmt(_COLUMNS, pid))]
-    cards = [CardRow.of(row) for row in (yield sql.stmt(_LIVE_CARDS, pid, False))]
+    cards = yield from card_rows_steps(pid)
     order = {str(c.id): c.order for c in columns}
     return {
         "seq": int(seq[0]["seq"]) if seq else 0,

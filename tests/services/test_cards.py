@@ -115,3 +115,33 @@ async def test_rules_on_fields_and_access(db: str) -> None:
         await cards.create_card(
             actor=actor, ref=ref, column_id=other.columns[0].id, fields={"title": "t"}
         )
+
+
+async def test_a_list_of_cards_shows_each_as_it_reads_alone(db: str) -> None:
+    """The list reads cards as rows, one card reads a model: they must agree, in board
+    order, for one column or all, live or in the trash."""
+    board = await create_board()
+    actor, ref = user_actor(board.owner), ProjectRef(board.project.id)
+    todo, doing = (str(c.id) for c in board.columns[:2])
+    due = cards.parse_date("2026-12-24T18:30:00+02:00")
+    made = [
+        await cards.create_card(
+            actor=actor,
+            ref=ref,
+            column_id=column,
+            fields={"title": title, "priority": "high", "due_date": due, "estimate": "3"},
+        )
+        for column, title in ((doing, "d1"), (todo, "t1"), (todo, "t2"), (doing, "d2"))
+    ]
+    await cards.update_card(actor=actor, ref=ref, card_id=made[3]["id"], changes={"archived": True})
+
+    every = await cards.list_cards(actor=actor, ref=ref)
+    assert [c["title"] for c in every] == ["t1", "t2", "d1"]
+    for shown in every:
+        assert shown == await cards.get_card(actor=actor, ref=ref, card_id=shown["id"])
+    assert every[0]["dueDate"] == "2026-12-24T16:30:00Z" and every[0]["archived"] is False
+    one = await cards.list_cards(actor=actor, ref=ref, column_id=doing)
+    assert [c["title"] for c in one] == ["d1"]
+    gone = await cards.list_cards(actor=actor, ref=ref, archived=True)
+    assert [(c["title"], c["archived"]) for c in gone] == [("d2", True)]
+    assert gone[0] == await cards.get_card(actor=actor, ref=ref, card_id=made[3]["id"])
