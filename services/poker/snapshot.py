@@ -27,17 +27,13 @@ from services.poker.views import (
     participant_public,
     people_steps,
     session_public,
+    stories_steps,
     story_public,
 )
 
 _SESSION = """
 SELECT s.*, r.seq AS room_seq FROM poker_sessions s LEFT JOIN rooms r ON r.key = ?
 WHERE s.code = ?
-"""
-_STORIES = """
-SELECT id, title, description, acceptance_criteria, status, position, round, final_estimate,
-result, history, created_at, revealed_at
-FROM stories WHERE session_id = ? ORDER BY position, created_at
 """
 _VOTED = """
 SELECT v.story_id, v.participant_id FROM votes v JOIN stories s ON s.id = v.story_id
@@ -64,7 +60,7 @@ def _reads(code: str, actor: Actor) -> sql.Steps[_Read | None]:
     session = PokerSession._init_from_db(**found[0])
     viewer = yield from seat_steps(actor, session)
     people = yield from people_steps(session.id)
-    stories = yield sql.stmt(_STORIES, str(session.id))
+    stories = yield from stories_steps(session.id)
     voted: dict[str, list[int]] = defaultdict(list)
     for vote in (yield sql.stmt(_VOTED, str(session.id))):
         voted[str(vote["story_id"])].append(vote["participant_id"])
@@ -77,7 +73,7 @@ def _reads(code: str, actor: Actor) -> sql.Steps[_Read | None]:
         viewer=viewer,
         seq=int(found[0]["room_seq"] or 0),
         people=people,
-        stories=[StoryRow.of(s) for s in stories],
+        stories=stories,
         voted=voted,
         my_vote=my_vote,
     )

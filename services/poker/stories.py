@@ -24,7 +24,7 @@ from services.poker.access import (
     session_by_code,
     transact_judged,
 )
-from services.poker.views import story_public, voted_by_story, voted_steps
+from services.poker.views import stories_steps, story_public, voted_steps
 from services.timefmt import iso
 
 MIN_TIMER, MAX_TIMER = 5, 3600
@@ -171,9 +171,13 @@ def _start(uow: UnitOfWork, code: str, actor: Actor, story_id: Any) -> sql.Steps
 
 
 async def list_stories(*, session: PokerSession) -> list[dict[str, Any]]:
-    stories = await Story.filter(session_id=session.id).order_by("position", "created_at")
-    voted = await voted_by_story([s.id for s in stories])
-    return [story_public(s, voted[str(s.id)]) for s in stories]
+    def listed() -> sql.Steps[list[dict[str, Any]]]:
+        found = yield from stories_steps(session.id)
+        voted = yield from voted_steps([s.id for s in found])
+        return [story_public(s, voted[str(s.id)]) for s in found]
+
+    # Rows, as the room's snapshot reads them: a session may hold hundreds of stories.
+    return await group_commit.read(listed)
 
 
 async def list_session_stories(*, code: str) -> list[dict[str, Any]]:

@@ -84,6 +84,18 @@ class StoryRow(NamedTuple):
         )
 
 
+_SESSION_STORIES = """
+SELECT id, title, description, acceptance_criteria, status, position, round, final_estimate,
+result, history, created_at, revealed_at
+FROM stories WHERE session_id = ? ORDER BY position, created_at
+"""
+
+
+def stories_steps(session_id: Any) -> sql.Steps[list[StoryRow]]:
+    """The session's stories, in the order the room lists them."""
+    return [StoryRow.of(r) for r in (yield sql.stmt(_SESSION_STORIES, str(session_id)))]
+
+
 def story_public(story: Story | StoryRow, voted: list[int]) -> dict[str, Any]:
     revealed = story.status == "revealed" and story.result is not None
     result = story.result or {}

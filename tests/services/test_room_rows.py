@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from models import Participant, PokerSession, Story
+from models import Participant, PokerSession, Story, Vote
 from services import group_commit, sql
 from services.poker import rounds, sessions, snapshot, stories, voting
 from services.poker.seats import join_session
@@ -114,3 +114,17 @@ def test_a_datetime_column_reads_as_tortoise_reads_it() -> None:
         value = sql.datetime_value(raw)
         assert value == at and value is not None and value.utcoffset() == dt.timedelta(0)
     assert sql.datetime_value(None) is None
+
+
+async def test_the_list_of_stories_shows_each_as_its_model_renders_it(db: str) -> None:
+    code, session, _ = await _room()
+    models = await Story.filter(session_id=session.id).order_by("position", "created_at")
+    listed = await stories.list_session_stories(code=code)
+    voted = {
+        str(m.id): [v.participant_id for v in await Vote.filter(story_id=m.id).order_by("id")]
+        for m in models
+    }
+    assert listed == [story_public(m, voted[str(m.id)]) for m in models]
+    assert [s["votes_cast"] for s in listed] == [2, 1, 0]
+    # Values stay hidden on the story being voted on.
+    assert listed[1]["votes"] is None and listed[0]["votes"] is not None
