@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from models import Card, ChecklistItem, Column, Project
 from services import group_commit, sql
@@ -104,7 +104,6 @@ class CardRow(NamedTuple):
 
 
 Shown = Card | CardRow
-S = TypeVar("S", Card, CardRow)
 
 
 @dataclass(frozen=True)
@@ -199,13 +198,11 @@ async def card_public(card: Card) -> dict[str, Any]:
     return (await cards_public([card]))[0]
 
 
-def board_sorted(cards: list[S], column_order: dict[str, int]) -> list[S]:
+def board_sorted(cards: list[CardRow], column_order: dict[str, int]) -> list[CardRow]:
     """Cards as a board shows them: by column (`column_order`, by column id as text),
     then by (position, id)."""
     last = len(column_order)
-    return sorted(
-        cards, key=lambda c: (column_order.get(str(c.column_id), last), c.position, str(c.id))
-    )
+    return sorted(cards, key=lambda c: (column_order.get(c.column_id, last), c.position, c.id))
 
 
 _MEMBERS = """
