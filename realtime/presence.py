@@ -25,6 +25,9 @@ COALESCE_SECONDS = 0.05
 # And a worker sends a room at most one list per this interval: in a reconnect storm a
 # room of N people would otherwise get N lists, each sent to N sockets.
 MIN_INTERVAL_SECONDS = 0.5
+# A room sent nothing for this many minimum intervals is forgotten: its next list goes
+# out after the coalescing delay alone.
+QUIET_INTERVALS = 10
 
 _tick = itertools.count(1)
 
@@ -167,6 +170,8 @@ class PresenceBroadcaster:
         self._send = send
         self._delay = delay
         self._min_interval = min_interval
+        # When each room last had its list sent, oldest first: a room sent again moves
+        # to the end, so the rooms quiet long enough to forget are always at the start.
         self._last_sent: dict[str, float] = {}
         self._render = render
         self._pending: dict[str, asyncio.Task[None]] = {}
@@ -178,6 +183,18 @@ class PresenceBroadcaster:
         if room not in self._pending:
             self._pending[room] = asyncio.create_task(self._flush(room))
 
+    def _forget_quiet(self, now: float) -> None:
+        """Forget the rooms sent nothing for a while: only those, from the start, so a
+        flush costs the same with ten rooms or ten thousand (a storm of new rooms made
+        each flush scan every room sent to in the last few seconds)."""
+        quiet = []
+        for room, at in self._last_sent.items():
+            if now - at <= QUIET_INTERVALS * self._min_interval:
+                break
+            quiet.append(room)
+        for room in quiet:
+            del self._last_sent[room]
+
     async def _flush(self, room: str) -> None:
         try:
             since = time.monotonic() - self._last_sent.get(room, 0.0)
@@ -185,9 +202,9 @@ class PresenceBroadcaster:
         finally:
             self._pending.pop(room, None)
         now = time.monotonic()
+        self._last_sent.pop(room, None)
         self._last_sent[room] = now
-        for quiet in [r for r, t in self._last_sent.items() if now - t > 10 * self._min_interval]:
-            del self._last_sent[quiet]
+        self._forget_quiet(now)
         lock, users = self._locks.get(room, (asyncio.Lock(), 0))
         self._locks[room] = (lock, users + 1)
         try:

@@ -34,3 +34,28 @@ async def test_a_slow_presence_read_never_overtakes_a_later_one() -> None:
 
     assert sent[-1] == {"focus": "card-1"}
     assert sent == [{"focus": None}, {"focus": "card-1"}]
+
+
+async def test_rooms_quiet_for_a_while_are_forgotten_and_the_rest_kept() -> None:
+    # Quiet after 10 intervals of 0.1 s. Each flush forgets only the rooms at the start
+    # of its record, so a room sent again must move behind the ones sent since.
+    sent: list[str] = []
+
+    async def render(room: str) -> dict[str, Any]:
+        return {"room": room}
+
+    async def send(room: str, body: dict[str, Any]) -> None:
+        sent.append(room)
+
+    broadcaster = PresenceBroadcaster(send, render, delay=0.001, min_interval=0.1)
+    broadcaster.changed("poker:a")
+    broadcaster.changed("poker:b")
+    await asyncio.sleep(0.6)
+    broadcaster.changed("poker:a")  # a again, 0.6 s later
+    await asyncio.sleep(0.6)
+    broadcaster.changed("poker:c")  # b is 1.2 s quiet now, a only 0.6 s
+    await asyncio.sleep(0.05)
+
+    assert sorted(sent[:2]) == ["poker:a", "poker:b"]
+    assert sent[2:] == ["poker:a", "poker:c"]
+    assert list(broadcaster._last_sent) == ["poker:a", "poker:c"]
