@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 ActorKind = Literal["user", "guest", "agent", "system", "automation"]
@@ -29,8 +30,10 @@ class Actor:
     # `user_id`, the person who started the mission (or who approves its proposal).
     agent_id: uuid.UUID | None = None
 
-    @property
+    @cached_property
     def id(self) -> str:
+        """Who acts, as text. Kept once made: a socket's actor names every command it
+        sends, in its log line, its rate limit and its events."""
         if self.agent_id is not None:
             return str(self.agent_id)
         if self.rule_id is not None:
