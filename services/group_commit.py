@@ -24,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from tortoise import connections
 from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.backends.sqlite.client import SqliteClient
@@ -41,7 +40,7 @@ MAX_BATCH = 64
 
 async def run(make: Callable[[], sql.Steps[T]]) -> T:
     """Run the steps `make()` returns as one transaction; its value once committed."""
-    client = connections.get("default")
+    client = sql.client()
     batcher = _batcher(client)
     if batcher is not None:
         return await batcher.submit(make)
@@ -65,7 +64,7 @@ async def read(make: Callable[[], sql.Steps[T]]) -> T:
     they see a consistent state in one trip to the connection's thread; on PostgreSQL
     they run statement by statement on one connection from the pool (inside a
     transaction, on its own), with no BEGIN and COMMIT of their own."""
-    client = connections.get("default")
+    client = sql.client()
     batcher = _batcher(client)
     if batcher is not None:
         return await batcher.submit(make, reads_only=True)
@@ -81,7 +80,7 @@ async def row(text: str, *args: Any) -> dict[str, Any] | None:
     CPU of a hop of its own when many come at once: a token read per request or
     connect, in a storm); with the connection free it goes at once in a hop of its own,
     without a batch's BEGIN and COMMIT, which would cost a lone read half again."""
-    batcher = _batcher(connections.get("default"))
+    batcher = _batcher(sql.client())
     if batcher is not None and (batcher.flushing is not None or batcher.client._lock.locked()):
         return await batcher.submit(lambda: sql.first(text, *args), reads_only=True)
     return await sql.row(text, *args)
@@ -97,7 +96,7 @@ async def autocommit(make: Callable[[], sql.Steps[T]]) -> T:
     """PostgreSQL: steps whose statements each commit on their own, on a connection from
     the pool, with no BEGIN and COMMIT around them. Elsewhere, and inside a transaction
     already open, they run as `run` runs them."""
-    pool = _pool(connections.get("default"))
+    pool = _pool(sql.client())
     if pool is None:
         return await run(make)
     return await _unwrapped(pool, make)

@@ -19,8 +19,8 @@ from typing import Any, TypeVar, cast
 import asyncpg  # type: ignore[import-untyped]
 import ciso8601
 import orjson
-from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.context import require_context
 from tortoise.exceptions import IntegrityError, OperationalError
 
 _MARK = re.compile(r"\?")
@@ -33,8 +33,15 @@ def numbered(sql: str) -> str:
     return _MARK.sub(lambda _: f"${next(count)}", sql)
 
 
+def client() -> BaseDBAsyncClient:
+    """The current connection: the transaction's, inside one. Tortoise's own
+    `connections.get("default")`, without the proxy in front of it: the hot paths ask
+    for it several times a command."""
+    return require_context().connections.get("default")
+
+
 def _connection() -> tuple[BaseDBAsyncClient, bool]:
-    conn = connections.get("default")
+    conn = client()
     return conn, conn.capabilities.dialect == "postgres"
 
 
