@@ -32,16 +32,18 @@ Ack = dict[str, Any]
 # awaiting their acks; the benchmark in bench/ sends at most 5,000 commands from one
 # socket, one at a time. Past IN_FLIGHT a socket's commands are refused at once, so one
 # busy socket holds at most that many database transactions and cannot starve the
-# others; the moving windows bound what it, or its user across sockets and workers, can
-# send in a minute.
+# others; a moving window bounds what it can send in a minute, and a fixed one what its
+# user can, across sockets.
 IN_FLIGHT_PER_SOCKET = 32
 PER_SOCKET_PER_MINUTE = 6_000
 PER_USER = throttle.limit("12000/minute")
 # Per-user counts stay in this worker: a round trip to Redis on every command would cost
 # more than the command's own database work. A user's sockets spread over N workers get
 # N times the budget, which still bounds a flood. At this limit an exact moving window
-# would keep 12,000 hits per user and cost more per command than a vote's own CPU.
-_per_user = throttle.Throttle(None, approximate=True)
+# would keep 12,000 hits per user and cost more per command than a vote's own CPU; one
+# counter a minute costs least, and lets through at most twice the limit across the
+# turn of a minute.
+_per_user = throttle.Throttle(None, counting="fixed")
 
 
 class Budget:

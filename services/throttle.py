@@ -8,12 +8,13 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import structlog
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import (
+    FixedWindowRateLimiter,
     MovingWindowRateLimiter,
     RateLimiter,
     SlidingWindowCounterRateLimiter,
@@ -59,6 +60,15 @@ class SweptMemoryStorage(MemoryStorage):
         await super()._MemoryStorage__schedule_expiry()  # type: ignore[misc]
 
 
+# How a limit counts the hits in its window (see `Throttle`).
+Counting = Literal["moving", "sliding", "fixed"]
+_STRATEGIES: dict[str, type[RateLimiter]] = {
+    "moving": MovingWindowRateLimiter,
+    "sliding": SlidingWindowCounterRateLimiter,
+    "fixed": FixedWindowRateLimiter,
+}
+
+
 @dataclass(frozen=True)
 class Window:
     allowed: bool
@@ -87,13 +97,16 @@ def _redis_storage(redis_url: str) -> Storage:
 class Throttle:
     """One limiter over Redis (when configured) and one over memory.
 
-    Windows move exactly by default: every hit is kept until it leaves the window. With
-    `approximate`, a sliding window counter weighs the previous window's count instead,
-    a constant cost per hit however high the limit: for limits in the thousands, where
-    keeping every hit would cost more than the work it guards."""
+    `counting` says how. Windows move exactly by default ("moving"): every hit is kept
+    until it leaves the window. A "sliding" window counter weighs the previous window's
+    count instead, a constant cost per hit however high the limit: for limits in the
+    thousands, where keeping every hit would cost more than the work it guards. A
+    "fixed" window is one counter per window, half a sliding counter's cost: across the
+    turn of a window it lets through up to twice the limit, which still bounds a
+    flood."""
 
-    def __init__(self, redis_url: str | None = None, *, approximate: bool = False) -> None:
-        strategy = SlidingWindowCounterRateLimiter if approximate else MovingWindowRateLimiter
+    def __init__(self, redis_url: str | None = None, *, counting: Counting = "moving") -> None:
+        strategy = _STRATEGIES[counting]
         self._memory: RateLimiter = strategy(SweptMemoryStorage())
         self._shared: RateLimiter | None = (
             strategy(_redis_storage(redis_url)) if redis_url is not None else None

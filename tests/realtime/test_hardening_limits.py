@@ -103,7 +103,7 @@ async def test_a_users_commands_are_counted_across_their_sockets(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(commands, "PER_USER", throttle.limit("3/minute"))
-    monkeypatch.setattr(commands, "_per_user", throttle.Throttle(None, approximate=True))
+    monkeypatch.setattr(commands, "_per_user", throttle.Throttle(None, counting="fixed"))
     flooder = Actor(kind="user", name="Flo", via="jwt", user_id=uuid.uuid4())
     bystander = Actor(kind="user", name="Bea", via="jwt", user_id=uuid.uuid4())
     for _ in range(3):

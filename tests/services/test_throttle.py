@@ -11,7 +11,7 @@ import pytest
 from limits.aio.storage import MemoryStorage
 
 from services import throttle as throttle_module
-from services.throttle import Throttle, limit
+from services.throttle import Counting, Throttle, limit
 
 UNREACHABLE = "redis://127.0.0.1:1/0"
 
@@ -57,9 +57,9 @@ async def test_without_redis_nothing_is_degraded() -> None:
     assert throttle.degraded is False
 
 
-@pytest.mark.parametrize("approximate", [False, True])
-async def test_both_windows_stop_at_the_limit_and_count_keys_apart(approximate: bool) -> None:
-    throttle = Throttle(None, approximate=approximate)
+@pytest.mark.parametrize("counting", ["moving", "sliding", "fixed"])
+async def test_every_window_stops_at_the_limit_and_counts_keys_apart(counting: Counting) -> None:
+    throttle = Throttle(None, counting=counting)
     item = limit("3/minute")
     assert [await throttle.allow(item, "a") for _ in range(4)] == [True, True, True, False]
     assert await throttle.allow(item, "b") is True
@@ -67,9 +67,9 @@ async def test_both_windows_stop_at_the_limit_and_count_keys_apart(approximate: 
     assert window.allowed is True and window.limit == 3 and window.remaining == 1
 
 
-@pytest.mark.parametrize("approximate", [False, True])
+@pytest.mark.parametrize("counting", ["moving", "sliding", "fixed"])
 async def test_expired_counts_are_swept_now_and_then_not_after_every_hit(
-    approximate: bool, monkeypatch: pytest.MonkeyPatch
+    counting: Counting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sweeps: list[float] = []
     real = MemoryStorage._MemoryStorage__schedule_expiry  # type: ignore[attr-defined]
@@ -80,7 +80,7 @@ async def test_expired_counts_are_swept_now_and_then_not_after_every_hit(
 
     monkeypatch.setattr(MemoryStorage, "_MemoryStorage__schedule_expiry", counted)
     monkeypatch.setattr(throttle_module, "SWEEP_SECONDS", 3600.0)
-    throttle = Throttle(None, approximate=approximate)
+    throttle = Throttle(None, counting=counting)
     item = limit("1/second")
     storage: Any = throttle._memory.storage
     # A burst from many clients: one sweep (at the first hit), not one per hit.
@@ -99,5 +99,5 @@ async def test_expired_counts_are_swept_now_and_then_not_after_every_hit(
     assert await throttle.allow(item, "api", "198.51.100.7")
     await asyncio.sleep(0.1)
     assert len(sweeps) == 2
-    left = storage.events if not approximate else storage.expirations
+    left = storage.events if counting == "moving" else storage.expirations
     assert len(left) <= 2, len(left)
