@@ -22,10 +22,11 @@ from services.boards.card_rules import (
     checklist_steps,
     column_steps,
 )
-from services.boards.columns import column_in, ordered_columns
+from services.boards.columns import column_orders_steps, known_column
 from services.boards.locate import (
     ProjectRef,
     board_access,
+    board_access_steps,
     card_in,
     card_row_steps,
     claimed_project,
@@ -74,17 +75,18 @@ def parse_date(value: Any) -> datetime | None:
 async def list_cards(
     *, actor: Actor, ref: ProjectRef, column_id: Any = None, archived: bool = False
 ) -> list[dict[str, Any]]:
-    """The project's cards in board order: the live ones, or with `archived` the trash."""
-    acc = await board_access(actor, ref)
-    pid = acc.project.id
-    column = (await column_in(pid, column_id)).id if column_id is not None else None
-    columns = {str(c.id): c.order for c in await ordered_columns(pid)}
+    """The project's cards in board order: the live ones, or with `archived` the trash.
+    The caller's access, the columns and the cards are read in one hop, as rows, not
+    models, as a board's snapshot reads them: a list may hold hundreds, and bots and
+    agents ask for it often."""
 
     def listed() -> sql.Steps[list[dict[str, Any]]]:
+        pid = (yield from board_access_steps(actor, ref)).project.id
+        columns = yield from column_orders_steps(pid)
+        column = known_column(column_id, columns) if column_id is not None else None
         found = yield from card_rows_steps(pid, archived=archived, column_id=column)
         return (yield from cards_steps(board_sorted(found, columns)))
 
-    # Rows, not models, as a board's snapshot reads them: a list may hold hundreds.
     return await group_commit.read(listed)
 
 

@@ -10,11 +10,12 @@ import uuid
 from typing import Any
 
 from models import Card, Column, Scope
+from services import sql
 from services.actors import Actor
-from services.boards.access import find_in
+from services.boards.access import find_in, parse_id
 from services.boards.locate import ProjectRef, board_access, locked_project, room_of
 from services.boards.views import column_public
-from services.errors import Conflict
+from services.errors import Conflict, NotFound
 from services.events import unit_of_work
 
 MAX_COLUMNS = 50
@@ -29,6 +30,22 @@ async def column_in(project_id: uuid.UUID, column_id: Any) -> Column:
 
 async def ordered_columns(project_id: uuid.UUID) -> list[Column]:
     return await Column.filter(project_id=project_id).order_by("order", "created_at", "id")
+
+
+_ORDERS = 'SELECT id, "order" FROM columns WHERE project_id = ?'
+
+
+def column_orders_steps(project_id: uuid.UUID) -> sql.Steps[dict[str, int]]:
+    """Each column's place on the board, by its id as text (see `views.board_sorted`)."""
+    return {str(r["id"]): r["order"] for r in (yield sql.stmt(_ORDERS, str(project_id)))}
+
+
+def known_column(column_id: Any, orders: dict[str, int]) -> uuid.UUID:
+    """`column_id` if it names one of `orders`' columns; any other is simply not found."""
+    cid = parse_id(column_id, "Column")
+    if str(cid) not in orders:
+        raise NotFound("Column not found")
+    return cid
 
 
 def check_room(name: str, wip_limit: int | None, live: int, *, adding: int = 1) -> None:

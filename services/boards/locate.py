@@ -41,7 +41,12 @@ def _slugs(ref: ProjectRef) -> tuple[str, str] | None:
 async def board_access(actor: Actor, ref: ProjectRef) -> ProjectAccess:
     """The caller's access to the project. A writer asks `locked_project` or
     `claimed_project` instead, inside its transaction."""
-    return await sql.drive(access_steps(actor, ref.project_id, _slugs(ref)))
+    return await sql.drive(board_access_steps(actor, ref))
+
+
+def board_access_steps(actor: Actor, ref: ProjectRef) -> sql.Steps[ProjectAccess]:
+    """`board_access` as steps, for a read that goes on in the same hop."""
+    return access_steps(actor, ref.project_id, _slugs(ref))
 
 
 async def lock_board(uow: UnitOfWork, project_id: uuid.UUID) -> None:

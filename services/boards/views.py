@@ -232,6 +232,12 @@ def card_rows_steps(
     return [CardRow.of(row) for row in rows]
 
 
+def trash_rows_steps(project_id: Any) -> sql.Steps[list[CardRow]]:
+    """The project's archived cards, the most recently archived first."""
+    rows = yield sql.stmt(_CARD_ROWS + " ORDER BY archived_at DESC, id", str(project_id), True)
+    return [CardRow.of(row) for row in rows]
+
+
 def _members(project_id: uuid.UUID) -> sql.Steps[list[dict[str, Any]]]:
     people = [
         {"userId": str(m["user_id"]), "name": m["name"] or m["email"], "role": m["role"]}

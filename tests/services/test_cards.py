@@ -145,3 +145,42 @@ async def test_a_list_of_cards_shows_each_as_it_reads_alone(db: str) -> None:
     gone = await cards.list_cards(actor=actor, ref=ref, archived=True)
     assert [(c["title"], c["archived"]) for c in gone] == [("d2", True)]
     assert gone[0] == await cards.get_card(actor=actor, ref=ref, card_id=made[3]["id"])
+
+
+async def test_a_list_of_one_column_names_a_column_of_the_board(db: str) -> None:
+    board, other = await create_board(), await create_board()
+    actor, ref = user_actor(board.owner), ProjectRef(board.project.id)
+    await cards.create_card(
+        actor=actor, ref=ref, column_id=board.columns[0].id, fields={"title": "t"}
+    )
+    for column in (other.columns[0].id, "not-a-column", 42):
+        with pytest.raises(NotFound, match="Column not found"):
+            await cards.list_cards(actor=actor, ref=ref, column_id=column)
+    # A stranger learns nothing of the board, whichever column they name.
+    stranger = user_actor(await create_user())
+    with pytest.raises(NotFound, match="Project not found"):
+        await cards.list_cards(actor=stranger, ref=ref, column_id=board.columns[0].id)
+
+
+async def test_the_trash_lists_the_latest_archived_first_each_as_it_reads_alone(
+    db: str,
+) -> None:
+    board = await create_board()
+    actor, ref = user_actor(board.owner), ProjectRef(board.project.id)
+    col = board.columns[0].id
+    made = [
+        await cards.create_card(actor=actor, ref=ref, column_id=col, fields={"title": t})
+        for t in ("first", "second", "kept", "third")
+    ]
+    for card in (made[1], made[0], made[3]):
+        await cards.update_card(
+            actor=actor, ref=ref, card_id=card["id"], changes={"archived": True}
+        )
+
+    listed = await trash.list_trash(actor=actor, ref=ref)
+    assert [c["title"] for c in listed] == ["third", "first", "second"]
+    for shown in listed:
+        assert shown == await cards.get_card(actor=actor, ref=ref, card_id=shown["id"])
+    stranger = user_actor(await create_user())
+    with pytest.raises(NotFound, match="Project not found"):
+        await trash.list_trash(actor=stranger, ref=ref)
