@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 import re
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar
 
 from tortoise.models import Model
@@ -80,9 +82,21 @@ class WorkspaceAccess:
 
 @dataclass(frozen=True)
 class ProjectAccess:
-    project: Project
+    # The project's row: every column under its own name.
+    row: Mapping[str, Any] = field(repr=False)
     role: str | None  # admin | member, or None for an admin above who is not a member
     admin_above: bool  # an admin of the project's workspace or organization
+
+    @cached_property
+    def project(self) -> Project:
+        """The project as a model, made when first asked for: a card move, the board's
+        hot path, needs only its id."""
+        return Project._init_from_db(**self.row)
+
+    @cached_property
+    def project_id(self) -> uuid.UUID:
+        raw = self.row["id"]
+        return raw if isinstance(raw, uuid.UUID) else uuid.UUID(raw)
 
     @property
     def is_admin(self) -> bool:
@@ -208,9 +222,7 @@ def _granted(
     ws_admin = _is_workspace_admin(ws_role, org_admin)
     if org_role is None or not _sees(ws_role, org_admin) or not _sees(role, ws_admin):
         return None
-    # The row holds every column of the project under its own name.
-    project = Project._init_from_db(**row)
-    return ProjectAccess(project=project, role=role, admin_above=ws_admin)
+    return ProjectAccess(row=row, role=role, admin_above=ws_admin)
 
 
 _PATH = """

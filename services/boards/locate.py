@@ -85,7 +85,7 @@ def seen_project(actor: Actor, ref: ProjectRef) -> sql.Steps[tuple[int | None, P
 
 
 def room_of(access: ProjectAccess) -> str:
-    return board_room(access.project.id)
+    return board_room(access.project_id)
 
 
 async def card_in(project_id: uuid.UUID, card_id: Any) -> Card:

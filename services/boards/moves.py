@@ -258,7 +258,7 @@ def _planned(access: ProjectAccess, asked: _Asked, *, locked: bool = True) -> sq
     onto the place the card holds already is `_Unchanged`. Only with the board `locked`
     are the column's keys renumbered when they have grown too long (see
     `ordering.place_steps`); nothing else here writes."""
-    pid = access.project.id
+    pid = access.project_id
     card = yield from _moving(pid, asked.card_id, asked.column_id)
     if asked.version is not None and asked.version != card.version:
         raise _Stale(pid, card.id)
