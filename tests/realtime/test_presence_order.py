@@ -4,8 +4,13 @@ later one, so the last list a room receives is the current one."""
 from __future__ import annotations
 
 import asyncio
+import time
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
+from realtime import presence
 from realtime.presence import PresenceBroadcaster
 
 
@@ -36,9 +41,16 @@ async def test_a_slow_presence_read_never_overtakes_a_later_one() -> None:
     assert sent == [{"focus": None}, {"focus": "card-1"}]
 
 
-async def test_rooms_quiet_for_a_while_are_forgotten_and_the_rest_kept() -> None:
-    # Quiet after 10 intervals of 0.1 s. Each flush forgets only the rooms at the start
-    # of its record, so a room sent again must move behind the ones sent since.
+async def test_rooms_quiet_for_a_while_are_forgotten_and_the_rest_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Quiet after 10 intervals of 0.1 s, on a clock of the test's own. Each flush forgets
+    # only the rooms at the start of its record, so a room sent again must move behind
+    # the ones sent since.
+    clock = SimpleNamespace(now=100.0)
+    monkeypatch.setattr(
+        presence, "time", SimpleNamespace(monotonic=lambda: clock.now, time=time.time)
+    )
     sent: list[str] = []
 
     async def render(room: str) -> dict[str, Any]:
@@ -50,9 +62,11 @@ async def test_rooms_quiet_for_a_while_are_forgotten_and_the_rest_kept() -> None
     broadcaster = PresenceBroadcaster(send, render, delay=0.001, min_interval=0.1)
     broadcaster.changed("poker:a")
     broadcaster.changed("poker:b")
-    await asyncio.sleep(0.6)
+    await asyncio.sleep(0.05)
+    clock.now += 0.6
     broadcaster.changed("poker:a")  # a again, 0.6 s later
-    await asyncio.sleep(0.6)
+    await asyncio.sleep(0.05)
+    clock.now += 0.6
     broadcaster.changed("poker:c")  # b is 1.2 s quiet now, a only 0.6 s
     await asyncio.sleep(0.05)
 
