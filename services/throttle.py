@@ -17,7 +17,6 @@ from limits.aio.strategies import (
     FixedWindowRateLimiter,
     MovingWindowRateLimiter,
     RateLimiter,
-    SlidingWindowCounterRateLimiter,
 )
 from limits.errors import StorageError
 from limits.storage import storage_from_string
@@ -61,10 +60,9 @@ class SweptMemoryStorage(MemoryStorage):
 
 
 # How a limit counts the hits in its window (see `Throttle`).
-Counting = Literal["moving", "sliding", "fixed"]
+Counting = Literal["moving", "fixed"]
 _STRATEGIES: dict[str, type[RateLimiter]] = {
     "moving": MovingWindowRateLimiter,
-    "sliding": SlidingWindowCounterRateLimiter,
     "fixed": FixedWindowRateLimiter,
 }
 
@@ -98,12 +96,10 @@ class Throttle:
     """One limiter over Redis (when configured) and one over memory.
 
     `counting` says how. Windows move exactly by default ("moving"): every hit is kept
-    until it leaves the window. A "sliding" window counter weighs the previous window's
-    count instead, a constant cost per hit however high the limit: for limits in the
-    thousands, where keeping every hit would cost more than the work it guards. A
-    "fixed" window is one counter per window, half a sliding counter's cost: across the
-    turn of a window it lets through up to twice the limit, which still bounds a
-    flood."""
+    until it leaves the window. A "fixed" window is one counter per window, a constant
+    cost per hit however high the limit: for limits in the thousands, where keeping
+    every hit would cost more than the work it guards. Across the turn of a window it
+    lets through up to twice the limit, which still bounds a flood."""
 
     def __init__(self, redis_url: str | None = None, *, counting: Counting = "moving") -> None:
         strategy = _STRATEGIES[counting]

@@ -57,7 +57,7 @@ async def test_without_redis_nothing_is_degraded() -> None:
     assert throttle.degraded is False
 
 
-@pytest.mark.parametrize("counting", ["moving", "sliding", "fixed"])
+@pytest.mark.parametrize("counting", ["moving", "fixed"])
 async def test_every_window_stops_at_the_limit_and_counts_keys_apart(counting: Counting) -> None:
     throttle = Throttle(None, counting=counting)
     item = limit("3/minute")
@@ -67,7 +67,7 @@ async def test_every_window_stops_at_the_limit_and_counts_keys_apart(counting: C
     assert window.allowed is True and window.limit == 3 and window.remaining == 1
 
 
-@pytest.mark.parametrize("counting", ["moving", "sliding", "fixed"])
+@pytest.mark.parametrize("counting", ["moving", "fixed"])
 async def test_expired_counts_are_swept_now_and_then_not_after_every_hit(
     counting: Counting, monkeypatch: pytest.MonkeyPatch
 ) -> None:
