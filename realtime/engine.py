@@ -293,6 +293,11 @@ class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
                     break
                 silence.heard()
                 try:
+                    if type(frame) is bytes:
+                        # A binary frame is one whole message: to Socket.IO at once, as
+                        # Engine.IO's `receive` hands it (its handlers run inline).
+                        await self.server.handlers["message"](self.sid, frame)
+                        continue
                     await self.receive(eio_packet.Packet(encoded_packet=frame))
                 except eio_exceptions.UnknownPacketError:
                     pass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import msgpack
 import pytest
 import websockets
 
@@ -15,8 +16,24 @@ from tests.realtime.test_voting import Tabs
 
 @pytest.mark.parametrize(
     "garbage",
-    [b"\xc1\xff\x00not msgpack", b"\x93\x02\xc0\xc0", "4not-a-packet"],
-    ids=["undecodable", "event-without-data", "text-frame"],
+    [
+        b"\xc1\xff\x00not msgpack",
+        b"\x93\x02\xc0\xc0",
+        "4not-a-packet",
+        msgpack.packb({"type": 2, "nsp": "/poker", "data": None}),
+        msgpack.packb({"type": 2, "nsp": "/poker", "data": []}),
+        msgpack.packb({"type": 2, "nsp": "/poker", "data": {"vote": 1}, "id": 1}),
+        msgpack.packb({"type": 2, "data": ["vote"]}),
+    ],
+    ids=[
+        "undecodable",
+        "event-without-data",
+        "text-frame",
+        "event-data-nil",
+        "event-without-name",
+        "event-data-a-map",
+        "event-without-namespace",
+    ],
 )
 async def test_a_malformed_packet_closes_only_that_connection(
     live_server: LiveServer, tabs: Tabs, room: Room, garbage: bytes | str

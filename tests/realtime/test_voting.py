@@ -227,3 +227,20 @@ async def test_a_notice_reaches_the_room_or_the_people_it_names(tabs: Tabs, room
     for payload, code in refusals:
         ack = await moderator.call("post_notice", payload)
         assert ack["ok"] is False and ack["error"]["code"] == code, (payload, ack)
+
+
+async def test_a_command_sent_without_an_ack_still_runs(tabs: Tabs, room: Room) -> None:
+    """A client may emit a command without asking for its answer: it runs all the same,
+    and the room hears of it; the next command's ack comes as usual."""
+    moderator, ana = tabs(), tabs()
+    await moderator.connect(room.moderator_token, room.code)
+    _, ana_id, ana_token = await guest(room.code, "Ana")
+    await ana.connect(ana_token, room.code)
+
+    await ana.sio.emit("cast_vote", {"value": "5"}, namespace=ana.namespace)
+    for tab in (moderator, ana):
+        cast = await tab.next_event("vote_cast")
+        assert cast["data"]["participant_id"] == ana_id
+    ack = await ana.ok("cast_vote", {"value": "8"})
+    assert ack["vote"]["value"] == "8"
+    assert ack["stats"]["votes_cast"] == 1
