@@ -3,12 +3,13 @@ edits and presence, and a conflicting save asks which version to keep."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import date, timedelta
 from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import Locator, Page, Route, expect
 
 from models import User
 from tests.e2e.conftest import Person, shot
@@ -375,3 +376,34 @@ async def test_a_card_clicked_as_soon_as_the_board_shows_opens(
     drawer = page.locator("dialog.drawer")
     await expect(drawer).to_be_visible()
     await expect(drawer.get_by_label("Title")).to_have_value("Quick look")
+
+
+async def test_back_before_the_next_page_has_come_shows_the_board(
+    person: Person, live_server: LiveServer
+) -> None:
+    """Back, pressed while the next page's code is still on its way, shows the board: that
+    page, arriving late, does not draw itself over it."""
+    setup = await make_setup(live_server, "A card")
+    page = await open_board(person, setup, setup.ann)
+    held: asyncio.Future[Route] = asyncio.get_running_loop().create_future()
+
+    async def hold(route: Route) -> None:
+        held.set_result(route)
+
+    await page.route("**/static/app/agents/agents.js", hold)
+    links = page.get_by_role("navigation", name="Around this board")
+    await links.get_by_role("link", name="Agents").click()
+    route = await asyncio.wait_for(held, 10)
+    await page.go_back()
+    await expect(links.get_by_role("link", name="Automations")).to_be_visible()
+
+    async with page.expect_response("**/static/app/agents/agents.js"):
+        await route.continue_()
+    # The module has run, and a turn of the page's loop has passed since.
+    await page.evaluate(
+        "async () => { await import('/static/app/agents/agents.js');"
+        " await new Promise((r) => setTimeout(r, 100)); }"
+    )
+    await expect(page.locator(".agents-page")).to_have_count(0)
+    await expect(links.get_by_role("link", name="Automations")).to_be_visible()
+    await expect(card_el(page, "A card")).to_be_visible()
