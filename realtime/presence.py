@@ -18,6 +18,8 @@ from typing import Any, Protocol
 
 import structlog
 
+from realtime.publisher import RoomGate
+
 log = structlog.get_logger("roundtable.presence")
 
 # Joins and leaves within this window reach the room as one `presence` message.
@@ -176,8 +178,8 @@ class PresenceBroadcaster:
         self._render = render
         self._pending: dict[str, asyncio.Task[None]] = {}
         # One render-and-send at a time per room, so the list sent last is the freshest:
-        # a slow render must not overtake a later one. (lock, flushes using it)
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        # a slow render must not overtake a later one.
+        self._turns = RoomGate()
 
     def changed(self, room: str) -> None:
         if room not in self._pending:
@@ -205,16 +207,8 @@ class PresenceBroadcaster:
         self._last_sent.pop(room, None)
         self._last_sent[room] = now
         self._forget_quiet(now)
-        lock, users = self._locks.get(room, (asyncio.Lock(), 0))
-        self._locks[room] = (lock, users + 1)
         try:
-            async with lock:
+            async with self._turns.hold(room):
                 await self._send(room, await self._render(room))
         except Exception:
             log.exception("presence broadcast failed", room=room)
-        finally:
-            lock, users = self._locks[room]
-            if users <= 1:
-                del self._locks[room]
-            else:
-                self._locks[room] = (lock, users - 1)

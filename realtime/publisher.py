@@ -36,7 +36,8 @@ def published_seqs() -> Iterator[list[int]]:
 class RoomGate:
     """One lock per room, held while events go out and while a socket receives its
     first `state`, so in this process `state` comes first and the events that follow
-    are exactly those after it.
+    are exactly those after it. Presence has a gate of its own, so that one room's
+    lists are read and sent one at a time (realtime/presence.py).
 
     A room's lock is kept while someone holds it or waits for it, and dropped after:
     every event goes through here, and a generator-based context manager and a weak

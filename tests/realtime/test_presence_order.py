@@ -39,6 +39,8 @@ async def test_a_slow_presence_read_never_overtakes_a_later_one() -> None:
 
     assert sent[-1] == {"focus": "card-1"}
     assert sent == [{"focus": None}, {"focus": "card-1"}]
+    # Both flushes are done: the room's turn is not kept.
+    assert broadcaster._turns.rooms_held() == 0
 
 
 async def test_rooms_quiet_for_a_while_are_forgotten_and_the_rest_kept(
