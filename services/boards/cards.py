@@ -81,7 +81,7 @@ async def list_cards(
     agents ask for it often."""
 
     def listed() -> sql.Steps[list[dict[str, Any]]]:
-        pid = (yield from board_access_steps(actor, ref)).project.id
+        pid = (yield from board_access_steps(actor, ref)).project_id
         columns = yield from column_orders_steps(pid)
         column = known_column(column_id, columns) if column_id is not None else None
         found = yield from card_rows_steps(pid, archived=archived, column_id=column)

@@ -16,7 +16,7 @@ async def list_trash(*, actor: Actor, ref: ProjectRef) -> list[dict[str, Any]]:
     cards in one hop, as rows (see `cards.list_cards`)."""
 
     def listed() -> sql.Steps[list[dict[str, Any]]]:
-        pid = (yield from board_access_steps(actor, ref)).project.id
+        pid = (yield from board_access_steps(actor, ref)).project_id
         trash = yield from trash_rows_steps(pid)
         return (yield from cards_steps(trash))
 
