@@ -148,6 +148,8 @@ async def test_move_up_and_down_and_alt_arrows_reorder_a_column(
     await expect(save).not_to_have_attribute("aria-busy", "true")
     await a.keyboard.press("Escape")
     await expect(drawer).to_be_hidden()
+    # Focus goes back to the card that opened the drawer.
+    await expect(card_el(a, "Three!")).to_be_focused()
 
     # Alt+ArrowDown on a focused card, twice; focus stays on it.
     one = card_el(a, "One")
@@ -160,6 +162,33 @@ async def test_move_up_and_down_and_alt_arrows_reorder_a_column(
     await expect(column_titles(a, setup, 0)).to_have_text(["One", "Three!", "Two"])
     await expect(column_titles(b, setup, 0)).to_have_text(["One", "Three!", "Two"])
     assert await setup.rest_titles(0) == ["One", "Three!", "Two"]
+
+
+async def test_focus_placed_as_the_drawer_closes_stays_where_it_was_put(
+    person: Person, live_server: LiveServer
+) -> None:
+    setup = await make_setup(live_server, "One", "Two")
+    a = await open_board(person, setup, setup.ann)
+    await card_el(a, "One").click()
+    drawer = a.locator("dialog.drawer")
+    await expect(drawer).to_be_visible()
+    # The dialog's close event comes a task after it shut; a card focused in between
+    # (a click, a Tab) keeps the focus instead of losing it to the card that opened it.
+    await a.evaluate(
+        """() => {
+            document.querySelector("dialog.drawer").close();
+            [...document.querySelectorAll(".bcard")]
+              .find((el) => el.textContent.includes("Two")).focus();
+        }"""
+    )
+    await expect(drawer).to_be_hidden()
+    await a.evaluate("() => new Promise((done) => setTimeout(done, 50))")
+    await expect(card_el(a, "Two")).to_be_focused()
+    # Closed the usual way, the drawer gives focus back to its opener.
+    await card_el(a, "Two").click()
+    await expect(drawer).to_be_visible()
+    await a.keyboard.press("Escape")
+    await expect(card_el(a, "Two")).to_be_focused()
 
 
 async def test_columns_are_renamed_and_deleted_through_dialogs(

@@ -768,6 +768,10 @@ export function createDrawer(ctx) {
     hideDiscard(false);
     if (!switching) {
       ctx.room.command("focus_card", { card_id: null }).catch(() => {});
+      // The close event comes a task after the dialog shut: focus placed since then (a
+      // click, a Tab) stays where it was put; only focus the dialog took is given back.
+      const now = document.activeElement;
+      if (now && now !== document.body && !dialog.contains(now) && now !== opener) return;
       if (opener && opener.isConnected) opener.focus();
       else if (opener && opener.dataset && opener.dataset.key) {
         // The List, Calendar and Roadmap views redraw their buttons: focus the new one.
