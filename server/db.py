@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api.migrate import migrate as _migrate
+
+# What SQLite's write-ahead log keeps of its file after a checkpoint (64 MiB).
+WAL_KEPT_BYTES = 64 * 1024 * 1024
 
 MODELS = [
     "models.accounts",
@@ -49,6 +53,11 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         # the log, without an fsync each time; see docs/decisions.md. A URL may say
         # otherwise (`?synchronous=FULL`).
         expanded["credentials"].setdefault("synchronous", "NORMAL")
+        # After a checkpoint, the log keeps up to this much of its file to write over
+        # (Tortoise's default cuts it to 16 KB, so every write past that grew the file
+        # again, block by block); see docs/decisions.md.
+        if "journal_size_limit" not in parse_qs(urlsplit(database_url).query):
+            expanded["credentials"]["journal_size_limit"] = WAL_KEPT_BYTES
         # Write transactions take the lock when they begin: see services/sqlite_engine.py.
         expanded["engine"] = "services.sqlite_engine"
         connection = expanded

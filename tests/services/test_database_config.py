@@ -1,6 +1,7 @@
 """How the database connections are set up: PostgreSQL connections go back to the pool
 without a reset round trip unless one was left inside a transaction; SQLite logs ahead
-(WAL) and commits without an fsync each time; a SQLite transaction takes the write lock
+(WAL) and commits without an fsync each time, and keeps its log's file to write over
+after a checkpoint; a SQLite transaction takes the write lock
 when it begins, so another process's commit makes it wait rather than fail."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from tortoise import connections
 from tortoise.context import TortoiseContext
 from tortoise.transactions import in_transaction
 
-from server.db import tortoise_config
+from server.db import WAL_KEPT_BYTES, tortoise_config
 from services.sqlite_engine import Client
 from tests.support import PG_URL, require
 
@@ -56,8 +57,10 @@ def test_sqlite_commits_without_an_fsync_each_unless_the_url_says_so() -> None:
     default = tortoise_config("sqlite://:memory:")["connections"]["default"]
     assert default["credentials"]["synchronous"] == "NORMAL"
     assert default["credentials"]["journal_mode"] == "WAL"
-    chosen = tortoise_config("sqlite://:memory:?synchronous=FULL")["connections"]["default"]
-    assert chosen["credentials"]["synchronous"] == "FULL"
+    assert default["credentials"]["journal_size_limit"] == WAL_KEPT_BYTES
+    chosen = tortoise_config("sqlite://:memory:?synchronous=FULL&journal_size_limit=4096")
+    assert chosen["connections"]["default"]["credentials"]["synchronous"] == "FULL"
+    assert chosen["connections"]["default"]["credentials"]["journal_size_limit"] == 4096
 
 
 async def test_the_running_sqlite_database_logs_ahead_without_fsync_per_commit(db: str) -> None:
@@ -69,6 +72,36 @@ async def test_the_running_sqlite_database_logs_ahead_without_fsync_per_commit(d
         return
     assert await conn.execute_query_dict("PRAGMA journal_mode") == [{"journal_mode": "wal"}]
     assert await conn.execute_query_dict("PRAGMA synchronous") == [{"synchronous": 1}]
+
+
+async def test_the_running_sqlite_database_keeps_its_logs_file_after_a_checkpoint(db: str) -> None:
+    conn = connections.get("default")
+    if conn.capabilities.dialect != "sqlite":
+        return
+    assert await conn.execute_query_dict("PRAGMA journal_size_limit") == [
+        {"journal_size_limit": WAL_KEPT_BYTES}
+    ]
+
+
+async def test_the_log_is_written_over_after_a_checkpoint_not_cut_and_grown_again(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "log.sqlite3"
+    wal = Path(f"{path}-wal")
+    async with TortoiseContext() as tortoise:
+        await tortoise.init(config=tortoise_config(f"sqlite://{path}"))
+        client = connections.get("default")
+        await client.execute_script("CREATE TABLE t (body BLOB)")
+        for _ in range(100):
+            await client.execute_query("INSERT INTO t VALUES (randomblob(8000))")
+        grown = wal.stat().st_size
+        assert grown > 512 * 1024
+        await client.execute_query("PRAGMA wal_checkpoint(PASSIVE)")
+        # The first commit after a checkpoint starts the log over from its beginning,
+        # and cuts the file to the limit: Tortoise's own would leave 16 KB of it.
+        await client.execute_query("INSERT INTO t VALUES (1)")
+        assert wal.stat().st_size == grown
+        assert (await client.execute_query_dict("SELECT count(*) AS n FROM t"))[0]["n"] == 101
 
 
 async def test_a_sqlite_transaction_and_another_process_writing_wait_for_each_other(
