@@ -202,11 +202,12 @@ class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
     def write_now(self, data: bytes) -> bool:
         """Write a ready websocket frame straight to the client, when nothing queued or
         being sent can come before it; False when it must be queued instead."""
-        if self._direct is None or not self._writer_idle or self.closed or self.closing:
+        direct = self._direct
+        if direct is None or not self._writer_idle or self.closed or self.closing:
             return False
         if not self.queue.empty():
             return False
-        return self._direct.write(data)
+        return direct.write(data)
 
     async def handle_post_request(self, environ: dict[str, Any]) -> None:
         # Engine.IO's own, with the decoding checked: a failure here logged a traceback

@@ -19,6 +19,8 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
+_OPEN = State.OPEN
+
 
 def frame(encoded: bytes | str) -> bytes:
     """An Engine.IO packet's websocket frame: binary for bytes, text for a string."""
@@ -39,17 +41,19 @@ class DirectWriter:
         """Write `data` now, if the connection is open, has no extension that would
         change frames, and is not holding back writes for a slow reader; else False."""
         p = self._protocol
+        conn = p.conn
+        transport = p.transport
         if (
-            not p.handshake_complete
-            or p.close_sent
-            or p.conn.state is not State.OPEN
-            or p.conn.extensions
+            p.close_sent
+            or not p.handshake_complete
+            or conn.state is not _OPEN
+            or conn.extensions
             or not p.writable.is_set()
-            or p.transport is None
-            or p.transport.is_closing()
+            or transport is None
+            or transport.is_closing()
         ):
             return False
-        p.transport.write(data)
+        transport.write(data)
         return True
 
     def held_back(self) -> bool:

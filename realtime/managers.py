@@ -109,7 +109,8 @@ class DeliveryHooks(socketio.AsyncManager):  # type: ignore[misc]
         if namespace not in self.rooms:
             return
         args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
-        skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        skipped = skip_sid if isinstance(skip_sid, list) else [skip_sid]
+        skip = None if skip_sid is None else set(skipped)
         # Our payloads never hold bytes: skip the scan for binary attachments.
         pkt = self.server.packet_class(
             sio_packet.EVENT, namespace=namespace, data=[event, *args], binary=False
@@ -129,8 +130,8 @@ class DeliveryHooks(socketio.AsyncManager):  # type: ignore[misc]
             else None
         )
         sockets = self.server.eio.sockets
-        for sid, eio_sid in self.get_participants(namespace, room):
-            if sid in skip:
+        for sid, eio_sid in self._members(namespace, room):
+            if skip is not None and sid in skip:
                 continue
             socket = sockets.get(eio_sid)
             if socket is None or socket.closed:
@@ -139,6 +140,16 @@ class DeliveryHooks(socketio.AsyncManager):  # type: ignore[misc]
                 continue
             for frame in frames:
                 socket.queue.put_nowait(frame)
+
+    def _members(self, namespace: str, room: Any) -> Any:
+        """The (sid, eio_sid) pairs of a room's local sockets, as `get_participants` gives
+        them, without its generator for the usual case of one room named by a string."""
+        if room is not None and not isinstance(room, str):
+            return self.get_participants(namespace, room)
+        members = self.rooms[namespace].get(room)
+        # A copy, read as python-socketio reads a room: a socket that leaves meanwhile
+        # does not change what is iterated.
+        return members._fwdm.copy().items() if members is not None else ()
 
 
 class LocalManager(DeliveryHooks):
