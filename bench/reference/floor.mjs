@@ -2,7 +2,8 @@
 // It speaks just enough Engine.IO 4 / Socket.IO 5 with the msgpack parser for the
 // official client to connect, and broadcasts by encoding each event once and writing
 // the same bytes to every websocket of the room. No rooms library, no acks queue, no
-// database: what remains is the websocket and the parser.
+// database: what remains is the websocket and the parser. Events and acks are shaped
+// as Roundtable's (see shapes.mjs).
 //
 //   node floor.mjs --port 9001
 
@@ -10,6 +11,7 @@ import parser from "socket.io-msgpack-parser";
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { WebSocketServer } from "ws";
+import { shaped } from "./shapes.mjs";
 
 const HELP = `usage: node floor.mjs --port PORT
 
@@ -55,12 +57,12 @@ function command(ws, packet) {
   const type = COMMANDS[name];
   if (!room || !type) return;
   room.seq += 1;
-  const actor = { id: ws.sid, name: "bench", kind: "guest" };
-  const event = { seq: room.seq, type, data, actor, at: new Date().toISOString() };
+  const out = shaped(type, data, room.seq, ws.sid);
+  const event = { seq: room.seq, type, data: out.event, actor: out.actor, at: out.at };
   const [bytes] = encoder.encode({ type: EVENT, nsp: packet.nsp, data: ["event", event] });
   for (const peer of room.sockets) peer.send(bytes, { binary: true });
   if (packet.id !== undefined) {
-    send(ws, { type: ACK, nsp: packet.nsp, id: packet.id, data: [{ ok: true, data }] });
+    send(ws, { type: ACK, nsp: packet.nsp, id: packet.id, data: [{ ok: true, data: out.ack }] });
   }
 }
 

@@ -6,12 +6,14 @@
 //
 // /poker joins the room auth.code, /board the room auth.project. Each connection gets
 // `state {seq}`; `cast_vote`, `reveal`, `restart_round` and `move_card` broadcast
-// `event {seq,type,data,actor,at}` to the room and answer `{ok: true, data}`.
+// `event {seq,type,data,actor,at}` to the room and answer `{ok: true, data}`, shaped
+// as Roundtable's (see shapes.mjs).
 
 import { Server } from "socket.io";
 import parser from "socket.io-msgpack-parser";
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
+import { shaped } from "./shapes.mjs";
 
 const HELP = `usage: node server.mjs --port PORT
 
@@ -53,9 +55,9 @@ for (const name of ["/poker", "/board"]) {
       socket.on(command, (data, ack) => {
         const seq = (heads.get(room) ?? 0) + 1;
         heads.set(room, seq);
-        const actor = { id: socket.id, name: "bench", kind: "guest" };
-        nsp.to(room).emit("event", { seq, type, data, actor, at: new Date().toISOString() });
-        if (typeof ack === "function") ack({ ok: true, data });
+        const out = shaped(type, data, seq, socket.id);
+        nsp.to(room).emit("event", { seq, type, data: out.event, actor: out.actor, at: out.at });
+        if (typeof ack === "function") ack({ ok: true, data: out.ack });
       });
     }
   });
