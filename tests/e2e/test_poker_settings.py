@@ -14,6 +14,7 @@ from tests.e2e.test_poker import (
     create_room,
     join_as_guest,
     no_console_errors,
+    person_row,
     watch_responses,
 )
 
@@ -101,5 +102,30 @@ async def test_the_owner_changes_the_room_and_everyone_sees_it(
         await expect(page.locator(".room-meta")).not_to_contain_text("Session archived")
     await panel.get_by_role("button", name="Cancel").click()
     await expect(panel).to_have_count(0)
+    no_console_errors(moderator, guest)
+    assert not failed
+
+
+async def test_a_live_event_leaves_the_field_being_typed_in_focused(
+    two_people: tuple[Person, Person],
+) -> None:
+    moderator, guest = two_people
+    failed = watch_responses(moderator, guest)
+    code = await create_room(moderator, "Sprint 42 refinement")
+    await join_as_guest(guest, code)
+    mod, gst = moderator.page, guest.page
+    await add_story(moderator, "Sign-in page")
+    await expect(card(gst, "13")).to_be_visible()
+
+    await mod.get_by_role("button", name="Settings", exact=True).click()
+    name = mod.locator("#settings-panel").get_by_label("Room name")
+    await expect(name).to_be_focused()
+    await name.fill("Sprint 43")
+    # The guest votes: the owner's screen draws the vote while the owner types.
+    await card(gst, "5").click()
+    await expect(person_row(mod, GUEST)).to_contain_text("✓ voted")
+    await expect(name).to_be_focused()
+    await mod.keyboard.type(" refinement")
+    await expect(name).to_have_value("Sprint 43 refinement")
     no_console_errors(moderator, guest)
     assert not failed

@@ -246,7 +246,11 @@ class Room {
     this.storyBox.setOpen(this.addOpen === null ? m.stories.length === 0 : this.addOpen);
     if (this.settingsOpen && !m.isOwner) this.settingsOpen = false;
     if (this.settingsOpen) this.settings.status(m.session);
-    r.settings.replaceChildren(...(this.settingsOpen ? [this.settings.panel] : []));
+    // Put in or taken out only when that changes: moving the panel would take the focus
+    // from the field being typed in at every live event.
+    if (this.settingsOpen !== r.settings.contains(this.settings.panel)) {
+      r.settings.replaceChildren(...(this.settingsOpen ? [this.settings.panel] : []));
+    }
     if (this.integrationsOpen && !m.canImport) this.integrationsOpen = false;
     if (this.integrationsOpen !== r.integrations.contains(this.integrations.panel)) {
       r.integrations.replaceChildren(...(this.integrationsOpen ? [this.integrations.panel] : []));
