@@ -1,7 +1,7 @@
 // What the reference servers send for a command: an event and an ack shaped as
-// Roundtable's, with the same keys and the same kinds and lengths of values, so that
-// every server puts the same bytes on the wire for the same load and the load
-// generator decodes the same messages from each.
+// Roundtable's, with the same keys and values of the same kinds and lengths, so that
+// every server puts messages of the same size on the wire for the same load and the
+// load generator decodes the same work from each.
 //
 //   vote_cast    event {story_id, participant_id, votes_cast}
 //                ack   {vote: {id, story_id, participant_id, value},
