@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.async_api import expect
+from playwright.async_api import Page, expect
 
 from tests.e2e.conftest import Person, shot
 from tests.e2e.test_poker import (
@@ -22,16 +22,22 @@ from tests.e2e.test_poker import (
 NEW_NAME = "<b>Sprint 43</b> & friends"
 
 
+async def _room_with_a_guest(moderator: Person, guest: Person) -> tuple[Page, Page]:
+    """The owner's room "Sprint 42 refinement" with a story, and a guest who sees its
+    deck: the two pages."""
+    code = await create_room(moderator, "Sprint 42 refinement")
+    await join_as_guest(guest, code)
+    await add_story(moderator, "Sign-in page")
+    await expect(card(guest.page, "13")).to_be_visible()
+    return moderator.page, guest.page
+
+
 async def test_the_owner_changes_the_room_and_everyone_sees_it(
     two_people: tuple[Person, Person],
 ) -> None:
     moderator, guest = two_people
     failed = watch_responses(moderator, guest)
-    code = await create_room(moderator, "Sprint 42 refinement")
-    await join_as_guest(guest, code)
-    mod, gst = moderator.page, guest.page
-    await add_story(moderator, "Sign-in page")
-    await expect(card(gst, "13")).to_be_visible()
+    mod, gst = await _room_with_a_guest(moderator, guest)
 
     # Only the owner has settings.
     await expect(gst.get_by_role("button", name="Settings", exact=True)).to_have_count(0)
@@ -111,11 +117,7 @@ async def test_a_live_event_leaves_the_field_being_typed_in_focused(
 ) -> None:
     moderator, guest = two_people
     failed = watch_responses(moderator, guest)
-    code = await create_room(moderator, "Sprint 42 refinement")
-    await join_as_guest(guest, code)
-    mod, gst = moderator.page, guest.page
-    await add_story(moderator, "Sign-in page")
-    await expect(card(gst, "13")).to_be_visible()
+    mod, gst = await _room_with_a_guest(moderator, guest)
 
     await mod.get_by_role("button", name="Settings", exact=True).click()
     name = mod.locator("#settings-panel").get_by_label("Room name")
