@@ -22,22 +22,24 @@ from tests.e2e.test_poker import (
 NEW_NAME = "<b>Sprint 43</b> & friends"
 
 
-async def _room_with_a_guest(moderator: Person, guest: Person) -> tuple[Page, Page]:
+async def _room_with_a_guest(
+    two_people: tuple[Person, Person],
+) -> tuple[Person, Person, Page, Page, list[str]]:
     """The owner's room "Sprint 42 refinement" with a story, and a guest who sees its
-    deck: the two pages."""
+    deck: the two people, their pages, and the failed answers they get from now on."""
+    moderator, guest = two_people
+    failed = watch_responses(moderator, guest)
     code = await create_room(moderator, "Sprint 42 refinement")
     await join_as_guest(guest, code)
     await add_story(moderator, "Sign-in page")
     await expect(card(guest.page, "13")).to_be_visible()
-    return moderator.page, guest.page
+    return moderator, guest, moderator.page, guest.page, failed
 
 
 async def test_the_owner_changes_the_room_and_everyone_sees_it(
     two_people: tuple[Person, Person],
 ) -> None:
-    moderator, guest = two_people
-    failed = watch_responses(moderator, guest)
-    mod, gst = await _room_with_a_guest(moderator, guest)
+    moderator, guest, mod, gst, failed = await _room_with_a_guest(two_people)
 
     # Only the owner has settings.
     await expect(gst.get_by_role("button", name="Settings", exact=True)).to_have_count(0)
@@ -115,9 +117,7 @@ async def test_the_owner_changes_the_room_and_everyone_sees_it(
 async def test_a_live_event_leaves_the_field_being_typed_in_focused(
     two_people: tuple[Person, Person],
 ) -> None:
-    moderator, guest = two_people
-    failed = watch_responses(moderator, guest)
-    mod, gst = await _room_with_a_guest(moderator, guest)
+    moderator, guest, mod, gst, failed = await _room_with_a_guest(two_people)
 
     await mod.get_by_role("button", name="Settings", exact=True).click()
     name = mod.locator("#settings-panel").get_by_label("Room name")

@@ -76,7 +76,7 @@ async def test_the_running_sqlite_database_logs_ahead_without_fsync_per_commit(d
 
 
 @pytest.mark.sqlite_only
-async def test_the_running_sqlite_database_keeps_its_logs_file_after_a_checkpoint(db: str) -> None:
+async def test_the_running_sqlite_database_has_the_log_size_limit(db: str) -> None:
     conn = connections.get("default")
     assert await conn.execute_query_dict("PRAGMA journal_size_limit") == [
         {"journal_size_limit": WAL_KEPT_BYTES}
