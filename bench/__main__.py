@@ -9,7 +9,8 @@ first finds saturation (one command in flight per room, sent again on its ack), 
 offers open-loop load at fractions of it. Node load generators on the real wire
 contract (msgpack, websocket, auth, state, event) record emit-to-last-receiver latency
 and check every client's seq order. The report prints the figures with the targets of
-the hot-path work beside them; it prints, it never fails on a figure.
+the hot-path work beside them; it prints, it never fails on a figure. `--repeat N` runs
+every server N times in turn and reports each scenario's median run.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import time
 import traceback
 from pathlib import Path
 
-from bench import machine, report, scenarios
+from bench import machine, repeats, report, scenarios
 from bench.figures import Server
 from bench.generator import Generators
 from bench.plot import plot
@@ -97,6 +98,12 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         help=f"REST cards created, then renamed and commented on (default {full.rest_cards})",
     )
+    add(
+        "--repeat",
+        type=int,
+        help="run every server this many times, in turn, and report each scenario's median "
+        "run with the lowest and highest beside it (default 1)",
+    )
     add("--generators", type=int, default=1, help="load generator processes (default 1)")
     add(
         "--no-pin", action="store_true", help="do not keep generators and servers on separate cores"
@@ -125,6 +132,10 @@ def _config(args: argparse.Namespace) -> Config:
     ):
         if getattr(args, name) is not None:
             changes[name] = getattr(args, name)
+    if args.repeat is not None:
+        if args.repeat < 1:
+            raise SystemExit("--repeat: at least 1")
+        changes["rounds"] = args.repeat
     if args.fractions:
         changes["fractions"] = tuple(float(x) for x in args.fractions.split(","))
     if args.idle_levels:
@@ -159,7 +170,13 @@ def _say(text: str) -> None:
 
 
 async def _one(
-    key: str, cfg: Config, chosen: set[str], gens: Generators, cpus: set[int] | None, out: Path
+    key: str,
+    cfg: Config,
+    chosen: set[str],
+    gens: Generators,
+    cpus: set[int] | None,
+    out: Path,
+    tag: str = "",
 ) -> Server:
     kind = KINDS[key]
     fig = Server(key, kind.label, kind.note)
@@ -204,11 +221,12 @@ async def _one(
         finally:
             # The servers' logs outlive the run, for the failures a report only counts.
             for log in await asyncio.to_thread(lambda: sorted(Path(tmp).glob("*.log"))):
-                await asyncio.to_thread(shutil.copy, log, out / "logs" / log.name)
+                await asyncio.to_thread(shutil.copy, log, out / "logs" / (tag + log.name))
     return fig
 
 
-async def _run(args: argparse.Namespace, cfg: Config) -> list[Server]:
+async def _run(args: argparse.Namespace, cfg: Config) -> dict[str, list[Server]]:
+    """Every server's runs, round by round, keyed in the order asked for."""
     keys = [k.strip() for k in args.servers.split(",") if k.strip()]
     chosen = {s.strip() for s in args.scenarios.split(",") if s.strip()}
     unknown = [k for k in keys if k not in KINDS] + sorted(chosen - set(SCENARIOS))
@@ -218,7 +236,15 @@ async def _run(args: argparse.Namespace, cfg: Config) -> list[Server]:
     gens = await Generators.start(max(1, args.generators), gen_cpus)
     try:
         (args.out / "logs").mkdir(parents=True, exist_ok=True)
-        return [await _one(key, cfg, chosen, gens, server_cpus, args.out) for key in keys]
+        runs: dict[str, list[Server]] = {key: [] for key in keys}
+        for round_ in range(cfg.rounds):
+            if cfg.rounds > 1:
+                _say(f"round {round_ + 1} of {cfg.rounds}")
+            tag = f"round{round_ + 1}-" if cfg.rounds > 1 else ""
+            for key in repeats.order(keys, round_):
+                fig = await _one(key, cfg, chosen, gens, server_cpus, args.out, tag)
+                runs[key].append(fig)
+        return runs
     finally:
         await gens.stop()
 
@@ -232,14 +258,19 @@ def main(argv: list[str] | None = None) -> int:
     about = machine.describe()
     # A stopped bench still stops its servers: SIGTERM unwinds like Ctrl-C.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    servers = asyncio.run(_run(args, cfg))
+    runs = asyncio.run(_run(args, cfg))
+    servers = [repeats.fold(each) for each in runs.values()]
     about["load_after"] = machine.load()
     args.out.mkdir(parents=True, exist_ok=True)
-    results = {
+    results: dict[str, object] = {
         "machine": about,
         "config": dataclasses.asdict(cfg),
         "servers": [dataclasses.asdict(s) for s in servers],
     }
+    if cfg.rounds > 1:
+        results["every_round"] = {
+            key: [dataclasses.asdict(s) for s in each] for key, each in runs.items()
+        }
     (args.out / "results.json").write_text(json.dumps(results, indent=1))
     print(report.render(servers, cfg, about))
     if plot(servers, args.plot):

@@ -51,6 +51,10 @@ class Fanout:
     # `state`), 100 at a time: a room's reconnection storm after a restart.
     joins_per_s: float = 0.0
     errors: list[str] = field(default_factory=list)
+    # With `--repeat`: each round's throughput and CPU per command, in round order (0 for
+    # a round whose run failed); the figures above are the median round's.
+    runs: list[float] = field(default_factory=list)
+    cpu_runs: list[float] = field(default_factory=list)
 
     def at(self, fraction: float) -> Point | None:
         return next((p for p in self.points if abs(p.fraction - fraction) < 1e-6), None)

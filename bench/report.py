@@ -3,9 +3,11 @@ beside what this run measured, each marked met or not. It never fails on a figur
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable
 
 from bench.figures import Fanout, Point, Server
+from bench.repeats import ratios, spread
 from bench.scenarios import Config
 
 SHORT = {
@@ -35,6 +37,12 @@ def _ms(point: Point | None) -> str:
     return f"{point.p50:.1f} / {point.p99:.1f}" if point else "-"
 
 
+def _with_spread(value: str, values: list[float], fmt: str) -> str:
+    """A figure, and with several rounds the lowest and highest of them."""
+    low_high = spread(values, fmt)
+    return f"{value} ({low_high})" if low_high else value
+
+
 def _fanout_rows(servers: list[Server], pick: Callable[[Server], Fanout | None]) -> list[list[str]]:
     rows = []
     for s in servers:
@@ -44,13 +52,13 @@ def _fanout_rows(servers: list[Server], pick: Callable[[Server], Fanout | None])
         rows.append(
             [
                 _label(s),
-                f"{f.deliveries_per_s:,.0f}",
+                _with_spread(f"{f.deliveries_per_s:,.0f}", f.runs, "{:,.0f}"),
                 f"{f.commands_per_s:,.0f}",
                 _ms(f.at(0.5)),
                 _ms(f.at(0.8)),
                 _ms(f.at(1.0)),
                 f"{f.cpu_ms_per_1k:.0f}",
-                f"{f.cpu_ms_per_command:.2f}",
+                _with_spread(f"{f.cpu_ms_per_command:.2f}", f.cpu_runs, "{:.2f}"),
                 f"{f.gen_cpu_pct:.0f} %",
                 f"{f.other_cpu_pct:.0f} %",
                 f"{f.joins_per_s:,.0f}",
@@ -149,23 +157,37 @@ def targets(servers: list[Server]) -> list[list[str]]:
     by = {s.key: s for s in servers if s.skipped is None}
     rows: list[list[str]] = []
 
-    def add(target: str, value: float | None, fmt: str, ok: Callable[[float], bool]) -> None:
-        rows.append(
-            [
-                target,
-                "-" if value is None else fmt.format(value),
-                _verdict(None if value is None else ok(value)),
-            ]
-        )
+    def add(
+        target: str,
+        value: float | None,
+        fmt: str,
+        ok: Callable[[float], bool],
+        rounds: list[float] | None = None,
+    ) -> None:
+        shown = "-" if value is None else fmt.format(value)
+        if value is not None and rounds and len(rounds) > 1:
+            low, high = fmt.format(min(rounds)), fmt.format(max(rounds))
+            shown += f" (median of {len(rounds)} rounds, {low}-{high})"
+        rows.append([target, shown, _verdict(None if value is None else ok(value))])
 
     def fan(key: str, scenario: str) -> Fanout | None:
         s = by.get(key)
         return getattr(s, scenario) if s is not None else None
 
-    def ratio(a: Fanout | None, b: Fanout | None) -> float | None:
+    def versus(ours: str, theirs: str, scenario: str) -> tuple[float | None, list[float]]:
+        """Deliveries/s of one server against another's, and with several rounds the
+        rounds' ratios, whose median it is then."""
+        a, b = fan(ours, scenario), fan(theirs, scenario)
         if a is None or b is None or not b.deliveries_per_s:
-            return None
-        return a.deliveries_per_s / b.deliveries_per_s
+            return None, []
+        paired = ratios(a, b)
+        if len(paired) > 1:
+            return statistics.median(paired), paired
+        return a.deliveries_per_s / b.deliveries_per_s, []
+
+    def add_ratio(target: str, ours: str, theirs: str, scenario: str, least: float) -> None:
+        value, rounds = versus(ours, theirs, scenario)
+        add(target, value, "{:.2f}x", lambda v: v >= least, rounds)
 
     f = fan("sqlite", "poker")
     add(
@@ -188,18 +210,8 @@ def targets(servers: list[Server]) -> list[list[str]]:
         "{:.2f} ms",
         lambda v: v <= 1.0,
     )
-    add(
-        "throughput vs Node, poker rooms of 10: >= 0.75x",
-        ratio(fan("sqlite", "poker"), fan("node", "poker")),
-        "{:.2f}x",
-        lambda v: v >= 0.75,
-    )
-    add(
-        "throughput vs Node, board rooms of 50: >= 1.0x",
-        ratio(fan("sqlite", "board"), fan("node", "board")),
-        "{:.2f}x",
-        lambda v: v >= 1.0,
-    )
+    add_ratio("throughput vs Node, poker rooms of 10: >= 0.75x", "sqlite", "node", "poker", 0.75)
+    add_ratio("throughput vs Node, board rooms of 50: >= 1.0x", "sqlite", "node", "board", 1.0)
     for key in ("sqlite", "postgres", "redis2"):
         for scenario in ("poker", "board"):
             f = fan(key, scenario)
@@ -233,11 +245,12 @@ def targets(servers: list[Server]) -> list[list[str]]:
         lambda v: v >= 1000,
     )
     for scenario in ("poker", "board"):
-        add(
+        add_ratio(
             f"two workers + Redis vs one worker (PostgreSQL), {scenario}: >= 1.6x",
-            ratio(fan("redis2", scenario), fan("postgres", scenario)),
-            "{:.2f}x",
-            lambda v: v >= 1.6,
+            "redis2",
+            "postgres",
+            scenario,
+            1.6,
         )
     ours = [s for s in by.values() if s.key in ("sqlite", "postgres", "redis2") and s.fanouts()]
     if ours:
@@ -266,6 +279,13 @@ def render(servers: list[Server], cfg: Config, about: dict[str, str]) -> str:
         f"{about['ram']} RAM, commit {about['commit']}; loopback, msgpack over websocket; "
         f"load average {about['load_before']} before, {about.get('load_after', '?')} after.",
     ]
+    if cfg.rounds > 1:
+        out.append(
+            f"{cfg.rounds} rounds, each server once a round, in an order that turns: each "
+            "scenario's figures are its median round's, the lowest and highest round's in "
+            "brackets; the ratios against another server are the median of the rounds' "
+            "ratios; lost, duplicated and out-of-order events and failures count every round."
+        )
     for s in servers:
         if s.skipped:
             out.append(f"{s.label}: {s.skipped}")

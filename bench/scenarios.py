@@ -35,6 +35,8 @@ class Config:
     idle_seconds: float = 30.0
     rest_guests: int = 1000
     rest_cards: int = 500
+    # Each server this many times, in turn (see `bench.repeats`).
+    rounds: int = 1
 
 
 async def _until(when: float) -> None:
