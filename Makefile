@@ -68,7 +68,7 @@ format: deps  ## apply ruff's formatting and fixes
 # QUICK=1 runs every server and scenario briefly (under 3 minutes); the full run takes
 # about a quarter of an hour; REPEAT=N runs every server N times in turn and reports each
 # scenario's median run. bench/README.md says what it measures.
-bench: deps  ## run the benchmarks and print the report (QUICK=1 short run, REPEAT=N rounds)
+bench: deps  ## run the benchmarks and print the report (QUICK=1 short run, REPEAT=N passes)
 	$(BIN)/python -m bench $(if $(QUICK),--quick,) $(if $(REPEAT),--repeat $(REPEAT),)
 
 migrate: deps  ## apply database migrations

@@ -135,7 +135,7 @@ def _config(args: argparse.Namespace) -> Config:
     if args.repeat is not None:
         if args.repeat < 1:
             raise SystemExit("--repeat: at least 1")
-        changes["rounds"] = args.repeat
+        changes["repeat"] = args.repeat
     if args.fractions:
         changes["fractions"] = tuple(float(x) for x in args.fractions.split(","))
     if args.idle_levels:
@@ -226,7 +226,7 @@ async def _one(
 
 
 async def _run(args: argparse.Namespace, cfg: Config) -> dict[str, list[Server]]:
-    """Every server's runs, round by round, keyed in the order asked for."""
+    """Every server's runs, pass by pass, keyed in the order asked for."""
     keys = [k.strip() for k in args.servers.split(",") if k.strip()]
     chosen = {s.strip() for s in args.scenarios.split(",") if s.strip()}
     unknown = [k for k in keys if k not in KINDS] + sorted(chosen - set(SCENARIOS))
@@ -237,11 +237,11 @@ async def _run(args: argparse.Namespace, cfg: Config) -> dict[str, list[Server]]
     try:
         (args.out / "logs").mkdir(parents=True, exist_ok=True)
         runs: dict[str, list[Server]] = {key: [] for key in keys}
-        for round_ in range(cfg.rounds):
-            if cfg.rounds > 1:
-                _say(f"round {round_ + 1} of {cfg.rounds}")
-            tag = f"round{round_ + 1}-" if cfg.rounds > 1 else ""
-            for key in repeats.order(keys, round_):
+        for pass_ in range(cfg.repeat):
+            if cfg.repeat > 1:
+                _say(f"pass {pass_ + 1} of {cfg.repeat}")
+            tag = f"pass{pass_ + 1}-" if cfg.repeat > 1 else ""
+            for key in repeats.order(keys, pass_):
                 fig = await _one(key, cfg, chosen, gens, server_cpus, args.out, tag)
                 runs[key].append(fig)
         return runs
@@ -267,8 +267,8 @@ def main(argv: list[str] | None = None) -> int:
         "config": dataclasses.asdict(cfg),
         "servers": [dataclasses.asdict(s) for s in servers],
     }
-    if cfg.rounds > 1:
-        results["every_round"] = {
+    if cfg.repeat > 1:
+        results["every_pass"] = {
             key: [dataclasses.asdict(s) for s in each] for key, each in runs.items()
         }
     (args.out / "results.json").write_text(json.dumps(results, indent=1))

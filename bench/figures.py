@@ -51,8 +51,8 @@ class Fanout:
     # `state`), 100 at a time: a room's reconnection storm after a restart.
     joins_per_s: float = 0.0
     errors: list[str] = field(default_factory=list)
-    # With `--repeat`: each round's throughput and CPU per command, in round order (0 for
-    # a round whose run failed); the figures above are the median round's.
+    # With `--repeat`: each pass's throughput and CPU per command, in pass order (0 for
+    # a pass whose run failed); the figures above are the median pass's.
     runs: list[float] = field(default_factory=list)
     cpu_runs: list[float] = field(default_factory=list)
 

@@ -1,7 +1,7 @@
 """Several runs of each server, folded into one figure per scenario (`--repeat N`).
 
-On a shared machine one run can be a fifth off the next. With several rounds, each
-server runs once per round, in an order that turns round by round so that no server
+On a shared machine one run can be a fifth off the next. With several passes, each
+server runs once per pass, in an order that turns pass by pass so that no server
 always runs first or last. For each scenario the run with the median throughput (for
 REST, the median CPU) stands for the server, with every run's figures kept beside it;
 lost, duplicated and out-of-order events, and failures, count over every run.
@@ -19,11 +19,11 @@ T = TypeVar("T")
 FANOUTS = ("poker", "rounds", "board")
 
 
-def order(keys: Sequence[str], round_: int) -> list[str]:
-    """The servers of round `round_` (from 0): the list turned by one each round."""
+def order(keys: Sequence[str], pass_: int) -> list[str]:
+    """The servers of pass `pass_` (from 0): the list turned by one each pass."""
     if not keys:
         return []
-    turn = round_ % len(keys)
+    turn = pass_ % len(keys)
     return [*keys[turn:], *keys[:turn]]
 
 
@@ -34,7 +34,7 @@ def _median_of(items: list[T], key: Callable[[T], float]) -> T:
 
 
 def fold(runs: list[Server]) -> Server:
-    """One server's runs, in round order, as one `Server` (see the module)."""
+    """One server's runs, in pass order, as one `Server` (see the module)."""
     if len(runs) == 1:
         return runs[0]
     done = [r for r in runs if r.skipped is None]
@@ -72,15 +72,15 @@ def _fold_fanouts(runs: list[Server], name: str) -> Fanout | None:
     folded.errors = [e for f in present for e in f.errors][:5]
     for count in ("lost", "duplicated", "out_of_order", "failed", "connect_failed"):
         setattr(folded, count, sum(getattr(f, count) for f in present))
-    # Round by round; 0 where a run failed, so that rounds still line up.
+    # Pass by pass; 0 where a run failed, so that passes still line up.
     folded.runs = [f.deliveries_per_s if f else 0.0 for f in fans]
     folded.cpu_runs = [f.cpu_ms_per_command if f else 0.0 for f in fans]
     return folded
 
 
 def ratios(ours: Fanout | None, theirs: Fanout | None) -> list[float]:
-    """Throughput ratio round by round (each pair ran in the same round), for the
-    rounds where both ran."""
+    """Throughput ratio pass by pass (each pair ran in the same pass), for the
+    passes where both ran."""
     if ours is None or theirs is None:
         return []
     return [a / b for a, b in zip(ours.runs, theirs.runs, strict=False) if a > 0 and b > 0]

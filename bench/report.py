@@ -38,7 +38,7 @@ def _ms(point: Point | None) -> str:
 
 
 def _with_spread(value: str, values: list[float], fmt: str) -> str:
-    """A figure, and with several rounds the lowest and highest of them."""
+    """A figure, and with several passes the lowest and highest of them."""
     low_high = spread(values, fmt)
     return f"{value} ({low_high})" if low_high else value
 
@@ -162,12 +162,12 @@ def targets(servers: list[Server]) -> list[list[str]]:
         value: float | None,
         fmt: str,
         ok: Callable[[float], bool],
-        rounds: list[float] | None = None,
+        passes: list[float] | None = None,
     ) -> None:
         shown = "-" if value is None else fmt.format(value)
-        if value is not None and rounds and len(rounds) > 1:
-            low, high = fmt.format(min(rounds)), fmt.format(max(rounds))
-            shown += f" (median of {len(rounds)} rounds, {low}-{high})"
+        if value is not None and passes and len(passes) > 1:
+            low, high = fmt.format(min(passes)), fmt.format(max(passes))
+            shown += f" (median of {len(passes)} passes, {low}-{high})"
         rows.append([target, shown, _verdict(None if value is None else ok(value))])
 
     def fan(key: str, scenario: str) -> Fanout | None:
@@ -175,8 +175,8 @@ def targets(servers: list[Server]) -> list[list[str]]:
         return getattr(s, scenario) if s is not None else None
 
     def versus(ours: str, theirs: str, scenario: str) -> tuple[float | None, list[float]]:
-        """Deliveries/s of one server against another's, and with several rounds the
-        rounds' ratios, whose median it is then."""
+        """Deliveries/s of one server against another's, and with several passes the
+        passes' ratios, whose median it is then."""
         a, b = fan(ours, scenario), fan(theirs, scenario)
         if a is None or b is None or not b.deliveries_per_s:
             return None, []
@@ -186,8 +186,8 @@ def targets(servers: list[Server]) -> list[list[str]]:
         return a.deliveries_per_s / b.deliveries_per_s, []
 
     def add_ratio(target: str, ours: str, theirs: str, scenario: str, least: float) -> None:
-        value, rounds = versus(ours, theirs, scenario)
-        add(target, value, "{:.2f}x", lambda v: v >= least, rounds)
+        value, passes = versus(ours, theirs, scenario)
+        add(target, value, "{:.2f}x", lambda v: v >= least, passes)
 
     f = fan("sqlite", "poker")
     add(
@@ -279,12 +279,12 @@ def render(servers: list[Server], cfg: Config, about: dict[str, str]) -> str:
         f"{about['ram']} RAM, commit {about['commit']}; loopback, msgpack over websocket; "
         f"load average {about['load_before']} before, {about.get('load_after', '?')} after.",
     ]
-    if cfg.rounds > 1:
+    if cfg.repeat > 1:
         out.append(
-            f"{cfg.rounds} rounds, each server once a round, in an order that turns: each "
-            "scenario's figures are its median round's, the lowest and highest round's in "
-            "brackets; the ratios against another server are the median of the rounds' "
-            "ratios; lost, duplicated and out-of-order events and failures count every round."
+            f"{cfg.repeat} passes, each server once a pass, in an order that turns: each "
+            "scenario's figures are its median pass's, the lowest and highest pass's in "
+            "brackets; the ratios against another server are the median of the passes' "
+            "ratios; lost, duplicated and out-of-order events and failures count every pass."
         )
     for s in servers:
         if s.skipped:

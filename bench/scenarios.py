@@ -36,7 +36,7 @@ class Config:
     rest_guests: int = 1000
     rest_cards: int = 500
     # Each server this many times, in turn (see `bench.repeats`).
-    rounds: int = 1
+    repeat: int = 1
 
 
 async def _until(when: float) -> None:

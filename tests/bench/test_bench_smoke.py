@@ -85,7 +85,7 @@ def test_a_tiny_bench_measures_both_servers_without_losing_an_event(tmp_path: Pa
     assert plot.stat().st_size > 10_000
 
 
-def test_a_repeated_bench_runs_each_server_in_turn_and_keeps_every_round(tmp_path: Path) -> None:
+def test_a_repeated_bench_runs_each_server_in_turn_and_keeps_every_pass(tmp_path: Path) -> None:
     _require_node()
     args = [
         "--servers=sqlite,node",
@@ -104,7 +104,7 @@ def test_a_repeated_bench_runs_each_server_in_turn_and_keeps_every_round(tmp_pat
         timeout=120,
     )
     assert done.returncode == 0, done.stderr[-4000:]
-    # The second round starts with the server the first ended with.
+    # The second pass starts with the server the first ended with.
     starts = [line.split("] ", 1)[1] for line in done.stderr.splitlines() if "starting" in line]
     assert [s.split(":")[0] for s in starts] == [
         "Roundtable, 1 worker, SQLite",
@@ -113,15 +113,15 @@ def test_a_repeated_bench_runs_each_server_in_turn_and_keeps_every_round(tmp_pat
         "Roundtable, 1 worker, SQLite",
     ], starts
     results = json.loads((tmp_path / "results.json").read_text())
-    assert results["config"]["rounds"] == 2
+    assert results["config"]["repeat"] == 2
     for server in results["servers"]:
         poker = server["poker"]
-        rounds = [r["poker"]["deliveries_per_s"] for r in results["every_round"][server["key"]]]
-        assert len(rounds) == 2 and all(r > 0 for r in rounds)
-        assert poker["runs"] == rounds
-        assert poker["deliveries_per_s"] == min(rounds)  # the lower middle of two
+        passes = [r["poker"]["deliveries_per_s"] for r in results["every_pass"][server["key"]]]
+        assert len(passes) == 2 and all(r > 0 for r in passes)
+        assert poker["runs"] == passes
+        assert poker["deliveries_per_s"] == min(passes)  # the lower middle of two
         assert (poker["lost"], poker["duplicated"], poker["out_of_order"]) == (0, 0, 0)
-    assert "2 rounds, each server once a round" in done.stdout
+    assert "2 passes, each server once a pass" in done.stdout
     logs = sorted(p.name for p in (tmp_path / "logs").iterdir())
-    assert any(name.startswith("round1-") for name in logs), logs
-    assert any(name.startswith("round2-") for name in logs), logs
+    assert any(name.startswith("pass1-") for name in logs), logs
+    assert any(name.startswith("pass2-") for name in logs), logs

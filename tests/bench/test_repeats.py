@@ -37,13 +37,13 @@ def _server(key: str, deliveries: float, cpu: float, **counts: int) -> Server:
     )
 
 
-def test_the_order_turns_round_by_round() -> None:
+def test_the_order_turns_pass_by_pass() -> None:
     keys = ["sqlite", "postgres", "node"]
     assert order(keys, 0) == keys
     assert order(keys, 1) == ["postgres", "node", "sqlite"]
     assert order(keys, 2) == ["node", "sqlite", "postgres"]
     assert order(keys, 3) == keys
-    # Every server runs first once in as many rounds as there are servers.
+    # Every server runs first once in as many passes as there are servers.
     assert {order(keys, r)[0] for r in range(3)} == set(keys)
     assert order([], 2) == []
 
@@ -53,7 +53,7 @@ def test_one_run_is_left_as_it_is() -> None:
     assert fold([run]) is run
 
 
-def test_the_median_run_stands_for_each_scenario_with_every_round_beside_it() -> None:
+def test_the_median_run_stands_for_each_scenario_with_every_pass_beside_it() -> None:
     runs = [
         _server("sqlite", 30_000, 0.33, lost=1),
         _server("sqlite", 42_000, 0.24),
@@ -67,7 +67,7 @@ def test_the_median_run_stands_for_each_scenario_with_every_round_beside_it() ->
     assert folded.poker.runs == [30_000, 42_000, 38_000]
     assert folded.poker.cpu_runs == [0.33, 0.24, 0.26]
     assert folded.board.deliveries_per_s == 76_000
-    # Losses and failures count over every round, not only the median one.
+    # Losses and failures count over every pass, not only the median one.
     assert (folded.poker.lost, folded.poker.failed) == (1, 2)
     # The runs themselves are untouched.
     assert runs[0].poker is not None and runs[0].poker.lost == 1
@@ -78,13 +78,13 @@ def test_the_median_run_stands_for_each_scenario_with_every_round_beside_it() ->
     assert folded.cards is not None and folded.cards.cpu_ms_per_card == 0.26 * 5
 
 
-def test_with_an_even_number_of_rounds_the_lower_middle_run_stands() -> None:
+def test_with_an_even_number_of_passes_the_lower_middle_run_stands() -> None:
     folded = fold([_server("sqlite", 40_000, 0.2), _server("sqlite", 30_000, 0.3)])
     assert folded.poker is not None
     assert folded.poker.deliveries_per_s == 30_000
 
 
-def test_a_failed_round_is_named_and_keeps_its_place() -> None:
+def test_a_failed_pass_is_named_and_keeps_its_place() -> None:
     failed = Server("sqlite", "sqlite", skipped="failed: the server did not start")
     folded = fold([_server("sqlite", 40_000, 0.2), failed, _server("sqlite", 36_000, 0.3)])
     assert folded.skipped is None
@@ -94,28 +94,28 @@ def test_a_failed_round_is_named_and_keeps_its_place() -> None:
     assert spread(folded.poker.runs, "{:,.0f}") == "36,000-40,000"
 
 
-def test_every_round_failed_leaves_the_server_skipped() -> None:
+def test_every_pass_failed_leaves_the_server_skipped() -> None:
     runs = [Server("node", "node", skipped="npm not found") for _ in range(2)]
     assert fold(runs).skipped == "npm not found"
 
 
-def test_ratios_pair_the_rounds_that_ran_together() -> None:
+def test_ratios_pair_the_passes_that_ran_together() -> None:
     ours = fold([_server("sqlite", 40_000, 0.2), _server("sqlite", 30_000, 0.3)]).poker
     theirs = fold([_server("node", 80_000, 0.1), _server("node", 50_000, 0.1)]).poker
     assert ratios(ours, theirs) == [0.5, 0.6]
     assert ratios(ours, None) == []
 
 
-def test_the_report_gives_the_median_ratio_and_the_rounds_range() -> None:
+def test_the_report_gives_the_median_ratio_and_the_passes_range() -> None:
     sqlite = fold([_server("sqlite", s, 0.2) for s in (40_000, 30_000, 45_000)])
     node = fold([_server("node", n, 0.1) for n in (80_000, 50_000, 60_000)])
     rows = {row[0]: row[1] for row in targets([sqlite, node])}
-    # Rounds: 0.50x, 0.60x, 0.75x; the median round's figures alone would give 0.67x.
+    # Passes: 0.50x, 0.60x, 0.75x; the median pass's figures alone would give 0.67x.
     assert rows["throughput vs Node, poker rooms of 10: >= 0.75x"] == (
-        "0.60x (median of 3 rounds, 0.50x-0.75x)"
+        "0.60x (median of 3 passes, 0.50x-0.75x)"
     )
-    text = render([sqlite, node], Config(rounds=3), _about())
-    assert "3 rounds, each server once a round" in text
+    text = render([sqlite, node], Config(repeat=3), _about())
+    assert "3 passes, each server once a pass" in text
     assert "40,000 (30,000-45,000)" in text
 
 
@@ -124,7 +124,7 @@ def test_a_single_run_report_has_no_ranges() -> None:
     rows = {row[0]: row[1] for row in targets(servers)}
     assert rows["throughput vs Node, poker rooms of 10: >= 0.75x"] == "0.50x"
     text = render(servers, Config(), _about())
-    assert "each server once a round" not in text
+    assert "each server once a pass" not in text
     assert re.search(r"\| 40,000 +\|", text)
 
 
