@@ -51,17 +51,22 @@ def test_help_describes_the_bench() -> None:
     assert "--quick" in done.stdout
 
 
-def test_a_tiny_bench_measures_both_servers_without_losing_an_event(tmp_path: Path) -> None:
+def _bench(args: list[str], out: Path) -> subprocess.CompletedProcess[str]:
+    """The bench with `args`, its results in `out`, the plot at `out`/latency.png."""
     _require_node()
-    plot = tmp_path / "latency.png"
     done = subprocess.run(
-        [sys.executable, "-m", "bench", *TINY, f"--out={tmp_path}", f"--plot={plot}"],
+        [sys.executable, "-m", "bench", *args, f"--out={out}", f"--plot={out / 'latency.png'}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert done.returncode == 0, done.stderr[-4000:]
+    return done
+
+
+def test_a_tiny_bench_measures_both_servers_without_losing_an_event(tmp_path: Path) -> None:
+    done = _bench(TINY, tmp_path)
     results = json.loads((tmp_path / "results.json").read_text())
     servers = {s["key"]: s for s in results["servers"]}
     assert set(servers) == {"sqlite", "node"}
@@ -82,11 +87,10 @@ def test_a_tiny_bench_measures_both_servers_without_losing_an_event(tmp_path: Pa
     assert cards["cpu_ms_per_change"] > 0
     assert servers["node"]["cards"] is None
     assert "Targets (printed, not asserted)" in done.stdout
-    assert plot.stat().st_size > 10_000
+    assert (tmp_path / "latency.png").stat().st_size > 10_000
 
 
 def test_a_repeated_bench_runs_each_server_in_turn_and_keeps_every_pass(tmp_path: Path) -> None:
-    _require_node()
     args = [
         "--servers=sqlite,node",
         "--scenarios=poker",
@@ -96,14 +100,7 @@ def test_a_repeated_bench_runs_each_server_in_turn_and_keeps_every_pass(tmp_path
         "--fractions=0.5",
         "--repeat=2",
     ]
-    done = subprocess.run(
-        [sys.executable, "-m", "bench", *args, f"--out={tmp_path}", f"--plot={tmp_path / 'p.png'}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
+    done = _bench(args, tmp_path)
     # The second pass starts with the server the first ended with.
     starts = [line.split("] ", 1)[1] for line in done.stderr.splitlines() if "starting" in line]
     assert [s.split(":")[0] for s in starts] == [
