@@ -2,8 +2,9 @@
 
 On a shared machine one run can be a fifth off the next. With several passes, each
 server runs once per pass, in an order that turns pass by pass so that no server
-always runs first or last. For each scenario the run with the median throughput (for
-REST, the median CPU) stands for the server, with every run's figures kept beside it;
+always runs first or last. For each room scenario the run with the median throughput
+stands for the server, with every run's figures kept beside it (for the idle
+connections, the run with the median storm; for REST, the one with the median CPU);
 lost, duplicated and out-of-order events, and failures, count over every run.
 """
 
@@ -44,7 +45,7 @@ def fold(runs: list[Server]) -> Server:
     folded = Server(first.key, first.label, first.note, notes=list(first.notes))
     for i, run in enumerate(runs, start=1):
         if run.skipped is not None:
-            folded.notes.append(f"run {i} of {len(runs)}: {run.skipped}")
+            folded.notes.append(f"pass {i} of {len(runs)}: {run.skipped}")
     for name in FANOUTS:
         setattr(folded, name, _fold_fanouts(runs, name))
     stormed = [r for r in done if r.idle]

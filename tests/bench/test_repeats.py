@@ -88,7 +88,7 @@ def test_a_failed_pass_is_named_and_keeps_its_place() -> None:
     failed = Server("sqlite", "sqlite", skipped="failed: the server did not start")
     folded = fold([_server("sqlite", 40_000, 0.2), failed, _server("sqlite", 36_000, 0.3)])
     assert folded.skipped is None
-    assert folded.notes == ["run 2 of 3: failed: the server did not start"]
+    assert folded.notes == ["pass 2 of 3: failed: the server did not start"]
     assert folded.poker is not None
     assert folded.poker.runs == [40_000, 0.0, 36_000]
     assert spread(folded.poker.runs, "{:,.0f}") == "36,000-40,000"
