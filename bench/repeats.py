@@ -10,6 +10,7 @@ lost, duplicated and out-of-order events, and failures, count over every run.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -68,8 +69,7 @@ def _fold_fanouts(runs: list[Server], name: str) -> Fanout | None:
         return None
     chosen = _median_of(present, lambda f: f.deliveries_per_s)
     # A copy, so that the run it came from keeps its own counts.
-    folded = Fanout(**{k: getattr(chosen, k) for k in chosen.__dataclass_fields__})
-    folded.points = list(chosen.points)
+    folded = dataclasses.replace(chosen, points=list(chosen.points))
     folded.errors = [e for f in present for e in f.errors][:5]
     for count in ("lost", "duplicated", "out_of_order", "failed", "connect_failed"):
         setattr(folded, count, sum(getattr(f, count) for f in present))
