@@ -2,9 +2,9 @@
 
 By default the connection that commits also checkpoints: once the log passes 1,000
 pages, the COMMIT that crossed it copies the log's pages into the database file and
-syncs both files before it returns. Under load that was several times a second, each
-5-8 ms during which the writer took nothing else, so every command waiting behind it
-waited too: the slowest hundredth of a board's or a room's deliveries.
+syncs both files before it returns. Under load that was about five commits a second,
+each 4-8 ms (up to 21) during which the writer took nothing else, so every command
+batched behind it waited too.
 
 Here a thread with a connection of its own copies the log back every fraction of a
 second (a passive checkpoint, which never waits for the writer nor makes it wait), and
@@ -12,8 +12,7 @@ the writer checkpoints only when the log has grown past `WRITER_PAGES`. That las
 is still needed: a passive checkpoint that a commit overlaps leaves the log's newest
 pages behind, so under steady writes only the writer, holding the write lock, can find
 the log wholly copied and start it over. By then the thread has copied nearly all of
-it, so the writer's turn is short, and it comes about once every few seconds at full
-load instead of several times a second.
+it, so the writer's turn is short, and it comes about once a second at full load.
 """
 
 from __future__ import annotations
