@@ -26,6 +26,7 @@ class Point:
     p99: float
     gen_cpu_pct: float = 0.0  # the busiest generator, % of one core
     other_cpu_pct: float = 0.0  # the rest of the machine: neither server nor generator
+    gen_stall_ms: float = 0.0  # the longest a generator's event loop was held up
 
 
 @dataclass

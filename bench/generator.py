@@ -31,6 +31,9 @@ class Run:
     latencies: list[float] = field(default_factory=list)
     gen_cpu_pct: float = 0.0  # the busiest generator, % of one core
     gen_cpu_seconds: float = 0.0  # all generators
+    # The longest any generator's event loop was held up in the window (ms): receipts
+    # it timestamps wait as long, so a latency up to this may be the generator's.
+    gen_stall_ms: float = 0.0
     seconds: float = 0.0
 
     def add(self, answer: dict[str, Any]) -> None:
@@ -43,6 +46,7 @@ class Run:
         self.seconds = float(answer["measureSeconds"])
         self.gen_cpu_pct = max(self.gen_cpu_pct, 100 * answer["genCpu"] / self.seconds)
         self.gen_cpu_seconds += float(answer["genCpu"])
+        self.gen_stall_ms = max(self.gen_stall_ms, float(answer.get("genStallMs", 0.0)))
 
 
 class _Process:

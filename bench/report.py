@@ -43,6 +43,12 @@ def _with_spread(value: str, values: list[float], fmt: str) -> str:
     return f"{value} ({low_high})" if low_high else value
 
 
+def _stalls(f: Fanout) -> str:
+    return " / ".join(
+        f"{p.gen_stall_ms:.0f}" if (p := f.at(fraction)) else "-" for fraction in (0.5, 0.8, 1.0)
+    )
+
+
 def _fanout_rows(servers: list[Server], pick: Callable[[Server], Fanout | None]) -> list[list[str]]:
     rows = []
     for s in servers:
@@ -60,6 +66,7 @@ def _fanout_rows(servers: list[Server], pick: Callable[[Server], Fanout | None])
                 f"{f.cpu_ms_per_1k:.0f}",
                 _with_spread(f"{f.cpu_ms_per_command:.2f}", f.cpu_runs, "{:.2f}"),
                 f"{f.gen_cpu_pct:.0f} %",
+                _stalls(f),
                 f"{f.other_cpu_pct:.0f} %",
                 f"{f.joins_per_s:,.0f}",
                 f"{f.lost} / {f.duplicated} / {f.out_of_order}",
@@ -79,6 +86,7 @@ FANOUT_HEAD = [
     "server CPU ms / 1k deliveries",
     "server CPU ms / command",
     "generator CPU",
+    "generator stall ms at 50 % / 80 % / sat.",
     "other load",
     "sockets joined/s",
     "lost / dup / out-of-order",

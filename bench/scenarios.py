@@ -62,6 +62,7 @@ class Window:
             percentile(run.latencies, 99),
             run.gen_cpu_pct,
             self.other_cpu_pct,
+            run.gen_stall_ms,
         )
 
 

@@ -12,7 +12,7 @@
 
 import { io } from "socket.io-client";
 import parser from "socket.io-msgpack-parser";
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { Receiver, Room } from "./rooms.mjs";
 
@@ -194,14 +194,19 @@ async function run(req) {
   let genCpu = 0;
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, start - performance.now())));
   cpu = process.cpuUsage();
+  // How late this process's event loop ran its timers in the window: a stall here
+  // delays the receipts it timestamps, and shows in the latencies as if the server's.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, end - performance.now())));
+  loopDelay.disable();
   genCpu = cpuSeconds(cpu);
   const drainUntil = performance.now() + (req.drainMs ?? 10000);
   while (performance.now() < drainUntil && !active.every((room) => room.room.settled())) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   for (const room of active) room.pump = () => {};
-  return { ...tally, ...counts(active), deliveries: live.deliveries, latencies: live.latencies, genCpu, measureSeconds: req.measureMs / 1000 };
+  return { ...tally, ...counts(active), deliveries: live.deliveries, latencies: live.latencies, genCpu, genStallMs: loopDelay.max / 1e6, measureSeconds: req.measureMs / 1000 };
 }
 
 function counts(active) {
