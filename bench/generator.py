@@ -46,7 +46,7 @@ class Run:
         self.seconds = float(answer["measureSeconds"])
         self.gen_cpu_pct = max(self.gen_cpu_pct, 100 * answer["genCpu"] / self.seconds)
         self.gen_cpu_seconds += float(answer["genCpu"])
-        self.gen_stall_ms = max(self.gen_stall_ms, float(answer.get("genStallMs", 0.0)))
+        self.gen_stall_ms = max(self.gen_stall_ms, float(answer["genStallMs"]))
 
 
 class _Process:

@@ -52,7 +52,7 @@ class Checkpointer:
 
     def _run(self) -> None:
         try:
-            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            db = sqlite3.connect(self.path, isolation_level=None)
         except sqlite3.Error as exc:
             log.warning("sqlite checkpoints off", path=self.path, error=str(exc))
             return
