@@ -84,12 +84,15 @@ def _migrate() -> None:
 
 
 def protocol_options(settings: Settings) -> dict[str, Any]:
-    """How uvicorn speaks HTTP and websockets for Roundtable: our lean websocket
-    protocol, no per-message deflate, no websocket pings (Engine.IO has its own), and
-    idle HTTP connections kept as long as the settings say."""
+    """How uvicorn speaks HTTP and websockets for Roundtable: an HTTP protocol that lets
+    go of itself after an upgrade, our lean websocket protocol, no per-message deflate,
+    no websocket pings (Engine.IO has its own), and idle HTTP connections kept as long
+    as the settings say."""
+    from server.http_protocol import LeanHttpProtocol
     from server.websocket import LeanWebSocketProtocol
 
     return {
+        "http": LeanHttpProtocol,
         "ws": LeanWebSocketProtocol,
         "ws_per_message_deflate": False,
         "ws_ping_interval": None,

@@ -2,11 +2,14 @@
 not uvicorn's parsed upgrade request and 101 response, nor the request's headers, nor
 the WSGI-style copy of the request that Socket.IO keeps for the session; its
 protocol's attributes are slots, not a dictionary; and its opening is not an INFO
-line."""
+line. The HTTP protocol that handed it over is freed at once, not left to the cycle
+collector."""
 
 from __future__ import annotations
 
+import gc
 import logging
+import weakref
 from typing import Any
 
 import pytest
@@ -14,6 +17,7 @@ import socketio
 
 from realtime import engine
 from realtime.rooms import RoomNamespace
+from server.http_protocol import LeanHttpProtocol
 from server.websocket import CONNECTIONS, LeanWebSocketProtocol
 from tests.factories import guest, voting_room
 
@@ -76,4 +80,36 @@ async def test_an_open_socket_keeps_only_its_client_address(
         # The namespace's connect, which comes after, still reads the client's address.
         assert addresses == ["127.0.0.1"]
     finally:
+        await client.disconnect()
+
+
+async def test_the_http_protocol_that_upgraded_a_socket_is_freed_without_the_collector(
+    served: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upgraded: list[weakref.ref[LeanHttpProtocol]] = []
+    real_upgrade = LeanHttpProtocol.handle_websocket_upgrade
+
+    def upgrade(self: LeanHttpProtocol) -> None:
+        upgraded.append(weakref.ref(self))
+        real_upgrade(self)
+
+    monkeypatch.setattr(LeanHttpProtocol, "handle_websocket_upgrade", upgrade)
+    code = await voting_room()
+    _, _, token = await guest(code, "Ann")
+    client = socketio.AsyncClient(serializer="msgpack")
+    gc.disable()
+    try:
+        await client.connect(
+            served,
+            namespaces=["/poker"],
+            transports=["websocket"],
+            auth={"token": token, "code": code},
+        )
+        ack = await client.call("cast_vote", {"value": "5"}, namespace="/poker")
+        assert ack["ok"], ack
+        [ref] = upgraded
+        # Freed by its last reference going, with the collector off all along.
+        assert ref() is None
+    finally:
+        gc.enable()
         await client.disconnect()
