@@ -6,8 +6,8 @@ other: a reference cycle. A connection that ends as HTTP breaks it (uvicorn drop
 parser when the connection is lost), but one upgraded to a websocket never loses its
 connection as HTTP, and its protocol, parser, request scope and headers, two dozen
 objects, waited for the cycle collector. In a connection storm that was all the
-garbage the collector found, and most of what made it run. Dropping the parser once
-the websocket protocol has the transport lets them go at once.
+garbage the collector found. Dropping the parser once the websocket protocol has the
+transport lets them go at once.
 """
 
 from __future__ import annotations
