@@ -8,6 +8,7 @@ from bench.figures import Cards, Fanout, Idle, Point, Rest, Server
 from bench.repeats import fold, order, ratios, spread
 from bench.report import render, targets
 from bench.scenarios import Config
+from tests.bench.support import about
 
 
 def _fan(deliveries: float, cpu: float, *, lost: int = 0, failed: int = 0) -> Fanout:
@@ -114,7 +115,7 @@ def test_the_report_gives_the_median_ratio_and_the_passes_range() -> None:
     assert rows["throughput vs Node, poker rooms of 10: >= 0.75x"] == (
         "0.60x (median of 3 passes, 0.50x-0.75x)"
     )
-    text = render([sqlite, node], Config(repeat=3), _about())
+    text = render([sqlite, node], Config(repeat=3), about())
     assert "3 passes, each server once a pass" in text
     assert "40,000 (30,000-45,000)" in text
 
@@ -123,18 +124,6 @@ def test_a_single_run_report_has_no_ranges() -> None:
     servers = [_server("sqlite", 40_000, 0.2), _server("node", 80_000, 0.1)]
     rows = {row[0]: row[1] for row in targets(servers)}
     assert rows["throughput vs Node, poker rooms of 10: >= 0.75x"] == "0.50x"
-    text = render(servers, Config(), _about())
+    text = render(servers, Config(), about())
     assert "each server once a pass" not in text
     assert re.search(r"\| 40,000 +\|", text)
-
-
-def _about() -> dict[str, str]:
-    return {
-        "date": "2026-12-05",
-        "cpus": "2",
-        "cpu_model": "test",
-        "ram": "24 GiB",
-        "commit": "abc1234",
-        "load_before": "0.1",
-        "load_after": "0.2",
-    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bench.figures import Fanout, Point, Server
 from bench.report import render, targets
 from bench.scenarios import Config
+from tests.bench.support import about
 
 BOARD = "throughput vs Node, board rooms of 50: >= 1.0x"
 POKER = "throughput vs Node, poker rooms of 10: >= 0.75x"
@@ -35,25 +36,13 @@ def _servers(board_generators: tuple[float, float]) -> list[Server]:
     ]
 
 
-def _about() -> dict[str, str]:
-    return {
-        "date": "2026-12-05",
-        "cpus": "2",
-        "cpu_model": "test",
-        "ram": "24 GiB",
-        "commit": "abc1234",
-        "load_before": "0.1",
-        "load_after": "0.2",
-    }
-
-
 def test_a_ratio_names_the_generators_when_one_set_the_pace() -> None:
     servers = _servers((98.0, 100.0))
     rows = {row[0]: row[1:] for row in targets(servers)}
     assert rows[BOARD] == ["0.90x (generator at 98 % / 100 %)", "NOT met"]
     # Poker's generators had room to spare: its ratio is the servers' alone.
     assert rows[POKER] == ["0.50x", "NOT met"]
-    text = render(servers, Config(), _about())
+    text = render(servers, Config(), about())
     assert "generator at A % / B %" in text
 
 
@@ -66,4 +55,4 @@ def test_a_ratio_with_generators_to_spare_is_left_bare() -> None:
     servers = _servers((90.0, 94.0))
     rows = {row[0]: row[1] for row in targets(servers)}
     assert rows[BOARD] == "0.90x"
-    assert "generator at A % / B %" not in render(servers, Config(), _about())
+    assert "generator at A % / B %" not in render(servers, Config(), about())
