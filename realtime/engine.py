@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import binascii
-import heapq
-import itertools
 import time
 from typing import Any
 
@@ -16,9 +14,10 @@ from engineio import async_socket as eio_socket
 from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 from engineio import payload as eio_payload
-from engineio.async_drivers import asgi as asgi_driver
 
 from realtime.frames import DirectWriter, direct_writer, frame
+from realtime.handshake import read_request, slim
+from realtime.pings import ANSWER_DUE, PING_DUE, Heartbeat, Silence
 from realtime.queues import LeanQueue
 
 log = structlog.get_logger("roundtable.socket")
@@ -83,55 +82,6 @@ class _CheckedFrames:
         await self._ws.close()
 
 
-class Silence:
-    """Ends the task that made it once nothing has been heard for `limit` seconds.
-
-    Watched by the server's `Heartbeat`, which looks at it once the limit could have
-    passed and again at each later time it could, within a sweep (a second): no timer
-    of its own. `asyncio.timeout` and its `reschedule` made a new timer for every frame,
-    and uvloop keeps each cancelled timer until the time it was set for; one timer per
-    connection, moved on when it fired, was still about 600 bytes of every idle one."""
-
-    __slots__ = ("_cancelling", "_ended", "_limit", "_task", "last")
-
-    def __init__(self, limit: float, heartbeat: Heartbeat) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._task: asyncio.Task[Any] | None = task
-        self._cancelling = task.cancelling()
-        self._limit = limit
-        self._ended = False
-        self.last = time.time()
-        heartbeat.due(self.last + limit, self, _SILENCE_DUE)
-
-    def heard(self) -> None:
-        self.last = time.time()
-
-    def ended(self) -> bool:
-        """Whether the silence alone cancelled the task (as `asyncio.timeout` tells its
-        own cancellation from another): then the cancellation is taken back, so the task
-        finishes its clean-up and ends normally."""
-        if not self._ended or self._task is None:
-            return False
-        return self._task.uncancel() <= self._cancelling
-
-    def stop(self) -> None:
-        """The task is done reading: the heartbeat drops this at its next look, and
-        meanwhile holds nothing of the task."""
-        self._task = None
-
-    def check(self, now: float, heartbeat: Heartbeat) -> None:
-        """Due: end the task if the silence has lasted, else look again when it could."""
-        if self._ended or self._task is None:
-            return
-        due = self.last + self._limit
-        if now >= due:
-            self._ended = True
-            self._task.cancel()
-        else:
-            heartbeat.due(due, self, _SILENCE_DUE)
-
-
 class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
     """An Engine.IO session that answers undecodable input on either transport with one
     log line, and closes only itself; on a websocket it takes ready frames directly."""
@@ -159,14 +109,14 @@ class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
         server's heartbeat sends it when it is due (see `Heartbeat`)."""
         if self.last_ping:
             self.last_ping = None
-            self.server.heartbeat.due(time.time() + self.server.ping_interval, self, _PING_DUE)
+            self.server.heartbeat.due(time.time() + self.server.ping_interval, self, PING_DUE)
 
     async def ping(self, now: float) -> None:
         """Send the ping due now; its answer is awaited for the ping timeout."""
         if self.last_ping is not None or self.closing or self.closed:
             return
         self.last_ping = now
-        self.server.heartbeat.due(now + self.server.ping_timeout, self, _ANSWER_DUE)
+        self.server.heartbeat.due(now + self.server.ping_timeout, self, ANSWER_DUE)
         if not self.write_now(_PING_FRAME):
             await self.send(_PING)
 
@@ -270,7 +220,7 @@ class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
         closes a client that stops answering; the `Silence` below only ends a connection
         that outlived its close."""
         if self._opening is not None:
-            _slim(self._opening)
+            slim(self._opening)
             self._opening = None
         self.connected = True
         self.upgraded = True
@@ -421,92 +371,6 @@ class EngineSocket(eio_socket.AsyncSocket):  # type: ignore[misc]
                 break
             packets.append(pkt)
         return packets
-
-
-_PING_DUE, _ANSWER_DUE, _SILENCE_DUE = 0, 1, 2
-
-
-# The headers Engine.IO reads from a websocket's opening request: the origin and host
-# for its CORS check, and the upgrade itself.
-_WEBSOCKET_HEADERS = {
-    b"origin": "HTTP_ORIGIN",
-    b"host": "HTTP_HOST",
-    b"upgrade": "HTTP_UPGRADE",
-    b"connection": "HTTP_CONNECTION",
-    b"x-forwarded-proto": "HTTP_X_FORWARDED_PROTO",
-    b"x-forwarded-host": "HTTP_X_FORWARDED_HOST",
-}
-
-
-async def read_request(scope: dict[str, Any], receive: Any, send: Any) -> dict[str, Any]:
-    """The environ Engine.IO works from. Its ASGI driver copies every header, makes a
-    class for the request's body and fills in a dozen WSGI fields for each request: for
-    a websocket, which has no body and whose request is read only at the handshake, the
-    few fields Engine.IO reads are enough (long-polling keeps the driver's)."""
-    if scope.get("type") != "websocket":
-        return await asgi_driver.translate_request(scope, receive, send)  # type: ignore[no-any-return]
-    event = await receive()
-    if event.get("type") != "websocket.connect":
-        return {}
-    try:
-        query = scope.get("query_string", b"").decode()
-    except UnicodeDecodeError:
-        query = ""
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": scope["path"],
-        "QUERY_STRING": query,
-        "REMOTE_ADDR": "127.0.0.1",
-        "asgi.receive": receive,
-        "asgi.send": send,
-        "asgi.scope": scope,
-    }
-    for name, value in scope["headers"]:
-        key = _WEBSOCKET_HEADERS.get(name)
-        if key is None:
-            continue
-        text = value.decode("latin-1")
-        environ[key] = f"{environ[key]},{text}" if key in environ else text
-    environ["wsgi.url_scheme"] = environ.get("HTTP_X_FORWARDED_PROTO", "http")
-    return environ
-
-
-def _slim(environ: dict[str, Any]) -> None:
-    """Keep of the request that opened a websocket session only what is read later: the
-    client's address (see `RoomNamespace.client_address`). Socket.IO keeps the request
-    for the session's life, to hand to each namespace's connect, and Engine.IO's
-    handlers hold it while they serve the websocket, with the ASGI scope and its
-    headers behind it."""
-    scope = environ.get("asgi.scope") or {}
-    kept = {
-        "REMOTE_ADDR": environ.get("REMOTE_ADDR"),
-        "asgi.scope": {"type": scope.get("type"), "client": scope.get("client")},
-    }
-    environ.clear()
-    environ.update(kept)
-
-
-class Heartbeat:
-    """The sessions' pings due, answers awaited and silences watched, in order of time,
-    so that each round looks only at what is due now, however many sessions are open."""
-
-    def __init__(self) -> None:
-        self._due: list[tuple[float, int, int, Any]] = []
-        self._order = itertools.count()
-
-    def due(self, when: float, target: EngineSocket | Silence, what: int) -> None:
-        heapq.heappush(self._due, (when, next(self._order), what, target))
-
-    async def run(self, now: float) -> None:
-        due = self._due
-        while due and due[0][0] <= now:
-            _, _, what, target = heapq.heappop(due)
-            if what == _PING_DUE:
-                await target.ping(now)
-            elif what == _ANSWER_DUE:
-                await target.check_answer(now)
-            else:
-                target.check(now, self)
 
 
 class EngineServer(engineio.AsyncServer):  # type: ignore[misc]

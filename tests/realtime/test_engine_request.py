@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from realtime.engine import read_request
+from realtime.handshake import read_request
 
 
 def _scope(kind: str, query: bytes, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:

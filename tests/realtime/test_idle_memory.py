@@ -32,7 +32,7 @@ async def test_an_open_socket_keeps_only_its_client_address(
     environs: list[dict[str, Any]] = []
     real_init = LeanWebSocketProtocol.__init__
     addresses: list[str] = []
-    real_slim = engine._slim
+    real_slim = engine.slim
     real_address = RoomNamespace.client_address
 
     def init(self: LeanWebSocketProtocol, *args: Any, **kwargs: Any) -> None:
@@ -48,7 +48,7 @@ async def test_an_open_socket_keeps_only_its_client_address(
         return addresses[-1]
 
     monkeypatch.setattr(LeanWebSocketProtocol, "__init__", init)
-    monkeypatch.setattr(engine, "_slim", slim)
+    monkeypatch.setattr(engine, "slim", slim)
     monkeypatch.setattr(RoomNamespace, "client_address", client_address)
     code = await voting_room()
     _, _, token = await guest(code, "Ann")

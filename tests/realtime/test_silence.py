@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from realtime.engine import Heartbeat, Silence
+from realtime.pings import Heartbeat, Silence
 
 LIMIT = 0.2
 
