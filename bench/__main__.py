@@ -1,5 +1,6 @@
 """`make bench`: Roundtable's fan-out, measured side by side with a Node.js Socket.IO 4
-reference that does no database work and a raw-websocket floor.
+reference that does no database work, a raw-websocket floor, and that floor's twin in
+Python (how much of the distance is the language's).
 
 Each server in turn, on loopback: idle connections (connected 100 at a time: the
 connection storm), poker rooms of 10 where one guest per room votes, board rooms of 50
@@ -47,6 +48,7 @@ from bench.servers import (
 SCENARIOS = ("idle", "poker", "rounds", "board", "rest", "cards")
 # Idle cost does not depend on the database, so the others climb only the first level.
 FULL_IDLE_LADDER = {"sqlite", "node"}
+QUICK_LEAVES_OUT = {"pyfloor"}
 QUICK = Config(
     poker_rooms=20,
     board_rooms=4,
@@ -69,7 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     add = parser.add_argument
     add("--quick", action="store_true", help="a short run of everything (make bench QUICK=1)")
-    add("--servers", default=",".join(KINDS), help=f"comma-separated, of: {', '.join(KINDS)}")
+    add(
+        "--servers",
+        help=f"comma-separated, of: {', '.join(KINDS)} (default: all; with --quick, all "
+        "but the Python floor, to stay within three minutes)",
+    )
     add(
         "--scenarios",
         default=",".join(SCENARIOS),
@@ -152,6 +158,12 @@ def _cores(pinned: bool) -> tuple[set[int] | None, set[int] | None]:
     return set(range(count - 1)), {count - 1}
 
 
+def _default_servers(quick: bool) -> str:
+    """Every server; a quick run leaves out the Python floor, which a before-and-after
+    of Roundtable's own code does not need, to stay within three minutes."""
+    return ",".join(k for k in KINDS if not (quick and k in QUICK_LEAVES_OUT))
+
+
 def _missing(key: str) -> str | None:
     if key in ("node", "floor"):
         return node_missing()
@@ -227,7 +239,8 @@ async def _one(
 
 async def _run(args: argparse.Namespace, cfg: Config) -> dict[str, list[Server]]:
     """Every server's runs, pass by pass, keyed in the order asked for."""
-    keys = [k.strip() for k in args.servers.split(",") if k.strip()]
+    keys = [k.strip() for k in (args.servers or _default_servers(args.quick)).split(",")]
+    keys = [k for k in keys if k]
     chosen = {s.strip() for s in args.scenarios.split(",") if s.strip()}
     unknown = [k for k in keys if k not in KINDS] + sorted(chosen - set(SCENARIOS))
     if unknown:

@@ -17,6 +17,7 @@ STYLE = {
     "redis2": "tab:purple",
     "node": "tab:orange",
     "floor": "tab:gray",
+    "pyfloor": "tab:brown",
 }
 
 

@@ -19,6 +19,7 @@ SHORT = {
     "redis2": "2 workers + Redis",
     "node": "Node reference",
     "floor": "ws floor",
+    "pyfloor": "Python floor",
 }
 
 

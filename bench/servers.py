@@ -1,6 +1,6 @@
 """The servers a run compares, each started on a free port and stopped afterwards:
 Roundtable on SQLite, on PostgreSQL, two workers with Redis, the Node.js Socket.IO
-reference and the raw-websocket floor."""
+reference, the raw-websocket floor and its Python twin."""
 
 from __future__ import annotations
 
@@ -56,6 +56,7 @@ KINDS = {
         Kind("redis2", "Roundtable, 2 workers + Redis, PostgreSQL", True),
         Kind("node", "Node.js Socket.IO 4 reference", False, "no database work"),
         Kind("floor", "raw-websocket floor (Node ws)", False, "no database, no Socket.IO"),
+        Kind("pyfloor", "Python floor (websockets)", False, "no database, no Socket.IO"),
     )
 }
 
@@ -180,13 +181,17 @@ async def _migrate(env: dict[str, str]) -> None:
 async def start(kind: str, workdir: Path, cpus: set[int] | None) -> AsyncIterator[Target]:
     """Start the server `kind` (a key of KINDS) with everything it needs."""
     async with AsyncExitStack() as stack:
-        if kind in ("node", "floor"):
+        if kind in ("node", "floor", "pyfloor"):
             port = free_port()
-            script = "server.mjs" if kind == "node" else "floor.mjs"
+            if kind == "pyfloor":
+                cmd = [sys.executable, "-m", "bench.python_floor", "--port", str(port)]
+            else:
+                script = "server.mjs" if kind == "node" else "floor.mjs"
+                cmd = ["node", str(REFERENCE / script), "--port", str(port)]
             proc = await stack.enter_async_context(
                 _process(
                     kind,
-                    ["node", str(REFERENCE / script), "--port", str(port)],
+                    cmd,
                     env=dict(os.environ),
                     log=workdir / f"{kind}.log",
                     cpus=cpus,

@@ -1,5 +1,6 @@
-"""`make bench` in miniature, so it cannot rot: one Roundtable worker on SQLite and the
-Node reference, a few rooms for a second each, through the real bench end to end."""
+"""`make bench` in miniature, so it cannot rot: one Roundtable worker on SQLite, the Node
+reference and the Python floor, a few rooms for a second each, through the real bench
+end to end."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from bench.servers import node_missing
 from tests.support import ON_CI, ROOT, SKIPPED
 
 TINY = [
-    "--servers=sqlite,node",
+    "--servers=sqlite,node,pyfloor",
     "--scenarios=idle,poker,rounds,board,cards",
     "--poker-rooms=2",
     "--board-rooms=1",
@@ -65,11 +66,11 @@ def _bench(args: list[str], out: Path) -> subprocess.CompletedProcess[str]:
     return done
 
 
-def test_a_tiny_bench_measures_both_servers_without_losing_an_event(tmp_path: Path) -> None:
+def test_a_tiny_bench_measures_every_server_without_losing_an_event(tmp_path: Path) -> None:
     done = _bench(TINY, tmp_path)
     results = json.loads((tmp_path / "results.json").read_text())
     servers = {s["key"]: s for s in results["servers"]}
-    assert set(servers) == {"sqlite", "node"}
+    assert set(servers) == {"sqlite", "node", "pyfloor"}
     for key, server in servers.items():
         assert server["skipped"] is None, (key, server["skipped"], done.stderr[-4000:])
         for scenario in ("poker", "rounds", "board"):
@@ -87,7 +88,7 @@ def test_a_tiny_bench_measures_both_servers_without_losing_an_event(tmp_path: Pa
     assert (cards["cards"], cards["failed"]) == (40, 0), cards["errors"]
     assert cards["cpu_ms_per_card"] > 0 and cards["cpu_ms_per_comment"] > 0
     assert cards["cpu_ms_per_change"] > 0
-    assert servers["node"]["cards"] is None
+    assert servers["node"]["cards"] is None and servers["pyfloor"]["cards"] is None
     assert "Targets (printed, not asserted)" in done.stdout
     assert "generator stall ms at 50 % / 80 % / sat." in done.stdout
     assert (tmp_path / "latency.png").stat().st_size > 10_000
