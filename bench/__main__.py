@@ -70,7 +70,11 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add = parser.add_argument
-    add("--quick", action="store_true", help="a short run of everything (make bench QUICK=1)")
+    add(
+        "--quick",
+        action="store_true",
+        help="a short run of every scenario (make bench QUICK=1)",
+    )
     add(
         "--servers",
         help=f"comma-separated, of: {', '.join(KINDS)} (default: all; with --quick, all "

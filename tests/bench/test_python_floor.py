@@ -17,9 +17,10 @@ import pytest
 import socketio
 from websockets.asyncio.client import connect
 
+from bench.__main__ import _default_servers
 from bench.backing import free_port, port_open
 from bench.python_floor import Shapes
-from bench.servers import REFERENCE, node_missing
+from bench.servers import KINDS, REFERENCE, node_missing
 from tests.support import ON_CI, ROOT
 
 CARD = "6f1c2b3a-0000-4000-8000-00000000c0de"
@@ -153,3 +154,11 @@ async def test_a_packet_it_cannot_decode_gets_a_connect_error(floor: str) -> Non
             await ws.send(garbage)
             answer = msgpack.unpackb(await asyncio.wait_for(ws.recv(), 5))
             assert answer == {"type": 4, "nsp": "/", "data": {"message": "bad packet"}}, garbage
+
+
+def test_a_full_run_has_the_python_floor_and_a_quick_one_leaves_it_out() -> None:
+    full = _default_servers(quick=False).split(",")
+    quick = _default_servers(quick=True).split(",")
+    assert full == list(KINDS)
+    assert "pyfloor" in full and "pyfloor" not in quick
+    assert quick == [k for k in full if k != "pyfloor"]
