@@ -137,8 +137,8 @@ class Floor:
             await _send(ws, {"type": CONNECT_ERROR, "nsp": "/", "data": {"message": "bad packet"}})
             return
         if kind == CONNECT:
-            auth = packet.get("data") or {}
-            room = self._join(ws, nsp, auth, joined)
+            auth = packet.get("data")
+            room = self._join(ws, nsp, auth if isinstance(auth, dict) else {}, joined)
             await _send(ws, {"type": CONNECT, "nsp": nsp, "data": {"sid": f"{sid}{nsp}"}})
             await _send(ws, {"type": EVENT, "nsp": nsp, "data": ["state", {"seq": room.seq}]})
         elif kind == EVENT:
@@ -163,9 +163,11 @@ class Floor:
         packet: dict[str, Any],
         nsp: str,
     ) -> None:
-        args = packet.get("data") or []
+        args = packet.get("data")
+        if not isinstance(args, list) or not args or not isinstance(args[0], str):
+            return
         room = joined.get(nsp)
-        kind = COMMANDS.get(args[0]) if args and isinstance(args[0], str) else None
+        kind = COMMANDS.get(args[0])
         if room is None or kind is None:
             return
         room.seq += 1

@@ -156,6 +156,23 @@ async def test_a_packet_it_cannot_decode_gets_a_connect_error(floor: str) -> Non
             assert answer == {"type": 4, "nsp": "/", "data": {"message": "bad packet"}}, garbage
 
 
+async def test_packets_of_the_wrong_shape_leave_the_connection_serving(floor: str) -> None:
+    async with connect(floor.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket") as ws:
+        await ws.recv()
+        for odd in (
+            {"type": 2, "nsp": "/poker", "data": {"cast_vote": 1}},
+            {"type": 2, "nsp": "/poker", "data": [7, {"value": "5"}]},
+            {"type": 2, "nsp": "/poker", "data": ["cast_vote", {"value": "5"}], "id": 1},
+        ):
+            # An event before a join, or one that names no command: nothing to answer.
+            await ws.send(msgpack.packb(odd))
+        await ws.send(msgpack.packb({"type": 0, "nsp": "/poker", "data": ["not", "auth"]}))
+        joined = msgpack.unpackb(await asyncio.wait_for(ws.recv(), 5))
+        state = msgpack.unpackb(await asyncio.wait_for(ws.recv(), 5))
+        assert (joined["type"], joined["nsp"]) == (0, "/poker")
+        assert state["data"] == ["state", {"seq": 0}]
+
+
 def test_a_full_run_has_the_python_floor_and_a_quick_one_leaves_it_out() -> None:
     full = _default_servers(quick=False).split(",")
     quick = _default_servers(quick=True).split(",")
