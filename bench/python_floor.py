@@ -35,7 +35,12 @@ COMMANDS = {
 }
 CONNECT, EVENT, ACK, CONNECT_ERROR = 0, 2, 3, 4
 PING_INTERVAL = 25.0
-OPEN = {"upgrades": [], "pingInterval": 25000, "pingTimeout": 20000, "maxPayload": 1_000_000}
+OPEN = {
+    "upgrades": [],
+    "pingInterval": int(PING_INTERVAL * 1000),
+    "pingTimeout": 20000,
+    "maxPayload": 1_000_000,
+}
 
 # The shapes' constants, as in reference/shapes.mjs.
 STORY = "3f6c1e2a-8b4d-4c7e-9a15-2d0b7f3e6a91"
@@ -59,9 +64,9 @@ class Shapes:
             found = self._seats[sid] = 100_000 + len(self._seats)
         return found
 
-    def shaped(self, kind: str, data: Any, seq: int, sid: str, at: str | None = None) -> Shaped:
+    def shaped(self, kind: str, data: Any, seq: int, sid: str) -> Shaped:
         # Microseconds, as Roundtable writes its times.
-        at = at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         asked = data if isinstance(data, dict) else {}
         if kind == "vote_cast":
             me = self.seat(sid)

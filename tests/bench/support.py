@@ -1,6 +1,22 @@
-"""What the bench's report tests share."""
+"""What the bench's tests share."""
 
 from __future__ import annotations
+
+import pytest
+
+from bench.servers import node_missing
+from tests.support import ON_CI, SKIPPED
+
+
+def require_node() -> None:
+    """Skip unless the bench's Node parts can run here; on CI, fail instead."""
+    reason = node_missing()
+    if reason is None:
+        return
+    SKIPPED["bench"] = reason
+    if ON_CI:
+        pytest.fail(f"the bench's Node parts are required on CI: {reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 def about() -> dict[str, str]:

@@ -9,10 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from bench.servers import node_missing
-from tests.support import ON_CI, ROOT, SKIPPED
+from tests.bench.support import require_node
+from tests.support import ROOT
 
 TINY = [
     "--servers=sqlite,node,pyfloor",
@@ -27,16 +25,6 @@ TINY = [
     # Enough that each phase's CPU spans several of the kernel's 10 ms clock ticks.
     "--rest-cards=40",
 ]
-
-
-def _require_node() -> None:
-    reason = node_missing()
-    if reason is None:
-        return
-    SKIPPED["bench"] = reason
-    if ON_CI:
-        pytest.fail(f"the bench smoke is required on CI: {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 def test_help_describes_the_bench() -> None:
@@ -54,7 +42,7 @@ def test_help_describes_the_bench() -> None:
 
 def _bench(args: list[str], out: Path) -> subprocess.CompletedProcess[str]:
     """The bench with `args`, its results in `out`, the plot at `out`/latency.png."""
-    _require_node()
+    require_node()
     done = subprocess.run(
         [sys.executable, "-m", "bench", *args, f"--out={out}", f"--plot={out / 'latency.png'}"],
         cwd=ROOT,

@@ -20,8 +20,9 @@ from websockets.asyncio.client import connect
 from bench.__main__ import _default_servers
 from bench.backing import free_port, port_open
 from bench.python_floor import Shapes
-from bench.servers import KINDS, REFERENCE, node_missing
-from tests.support import ON_CI, ROOT
+from bench.servers import KINDS, REFERENCE
+from tests.bench.support import require_node
+from tests.support import ROOT
 
 CARD = "6f1c2b3a-0000-4000-8000-00000000c0de"
 COLUMN = "6f1c2b3a-0000-4000-8000-0000000c0111"
@@ -41,11 +42,7 @@ ROUNDTABLE_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
 
 def _node_shapes() -> list[dict[str, Any]]:
-    reason = node_missing()
-    if reason is not None:
-        if ON_CI:
-            pytest.fail(f"the bench's reference is required on CI: {reason}", pytrace=False)
-        pytest.skip(reason)
+    require_node()
     script = (
         f"import {{ shaped }} from {json.dumps(str(REFERENCE / 'shapes.mjs'))};"
         "const cases = JSON.parse(process.argv[1]);"
@@ -91,11 +88,13 @@ def floor() -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     try:
-        for _ in range(100):
+        for _ in range(200):
             if port_open(port):
                 break
             assert proc.poll() is None, proc.stdout.read() if proc.stdout else b""
             time.sleep(0.05)
+        else:
+            pytest.fail("the Python floor did not listen within 10 s")
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
